@@ -1,0 +1,382 @@
+"""Command line: one entry point, subcommands; no subcommand opens the desktop app.
+
+    msgcopy-viewer [PATH...] [--case CASE] [--demo]        the app (imports PATHs)
+    msgcopy-viewer import PATH... [--case CASE] [--json]
+    msgcopy-viewer export [--case CASE] --format jsonl|csv [-o FILE] [--conversation ID]
+    msgcopy-viewer extract-media [--case CASE] -o DIR [--conversation ID]
+    msgcopy-viewer ledger [--case CASE] [--batch N] [--json]
+    msgcopy-viewer demo-data OUTDIR [--messages N] [--seed S]
+
+Exit status: 0 success; 1 some input files rejected (the rest imported); 2 usage
+error or unusable case (message on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from msgcopy_viewer import __version__, paths
+
+log = logging.getLogger("msgcopy_viewer")
+
+SUBCOMMANDS = ("import", "export", "extract-media", "ledger", "demo-data", "help")
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed without a traceback, exit 2."""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--case",
+        metavar="CASE",
+        help="case file to use (created if missing; default: the default case in the data folder)",
+    )
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"data folder (default case, demo case, logs); default: {paths.data_dir()}",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msgcopy-viewer",
+        description="Import, browse, search and export Message Copy SMS/MMS data.",
+        epilog="Without a subcommand the desktop app opens. Subcommands: "
+        + ", ".join(SUBCOMMANDS[:-1])
+        + ". Use 'msgcopy-viewer SUBCOMMAND --help'.",
+    )
+    parser.add_argument("--version", action="version", version=f"msgcopy-viewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+
+    p = sub.add_parser("import", help="import folders, files and zip archives into a case")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for parsing (default: one per core)",
+    )
+
+    p = sub.add_parser("export", help="export every message as JSON Lines or CSV")
+    _common(p)
+    p.add_argument("--format", required=True, choices=("jsonl", "csv"))
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument("--conversation", metavar="ID", help="only this conversation")
+
+    p = sub.add_parser("extract-media", help="write every MMS part to a folder with manifests")
+    _common(p)
+    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("--conversation", metavar="ID", help="only this conversation")
+
+    p = sub.add_parser("ledger", help="list what an import did with every file")
+    _common(p)
+    p.add_argument("--batch", type=int, metavar="N", help="import batch (default: the latest)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("demo-data", help="generate a realistic demo corpus")
+    p.add_argument("outdir", metavar="OUTDIR")
+    p.add_argument("--messages", type=int, default=3000, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msgcopy-viewer",
+        description="Open the msgcopy-viewer desktop app (and import PATHs into the case). "
+        "Subcommands: " + ", ".join(SUBCOMMANDS[:-1]) + "; see 'msgcopy-viewer help'.",
+    )
+    parser.add_argument("--version", action="version", version=f"msgcopy-viewer {__version__}")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="import these after opening")
+    _common(parser)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the demo case (generated on first use in the data folder)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list and args_list[0] in SUBCOMMANDS:
+            if args_list[0] == "help":
+                build_parser().print_help()
+                return EXIT_OK
+            args = build_parser().parse_args(args_list)
+        else:
+            args = build_gui_parser().parse_args(args_list)
+            args.command = None
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from msgcopy_viewer.store.case import CaseError
+
+    try:
+        if args.command is None:
+            return _run_gui(args)
+        handler = {
+            "import": cmd_import,
+            "export": cmd_export,
+            "extract-media": cmd_extract_media,
+            "ledger": cmd_ledger,
+            "demo-data": cmd_demo_data,
+        }[args.command]
+        return handler(args)
+    except (UsageError, CaseError) as exc:
+        print(f"msgcopy-viewer: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("msgcopy-viewer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _case_path(args: argparse.Namespace) -> Path:
+    if args.case:
+        return Path(args.case).expanduser()
+    return paths.default_case_path(args.data_dir)
+
+
+def _open_existing(args: argparse.Namespace) -> Any:
+    from msgcopy_viewer.store.case import Case
+
+    path = _case_path(args)
+    if not path.exists():
+        raise UsageError(f"no case at {path} (import something into it first)")
+    return Case.open(path, create=False)
+
+
+# -- import ---------------------------------------------------------------------------------
+class _ProgressBar:
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.last = 0.0
+
+    def __call__(self, p: Any) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self.last < 0.1 and p.files_done < p.files_total:
+            return
+        self.last = now
+        frac = p.files_done / p.files_total if p.files_total else 1.0
+        width = 30
+        bar = "#" * int(frac * width)
+        mb = p.bytes_done / 1e6
+        rate = mb / p.elapsed_s if p.elapsed_s > 0 else 0.0
+        self.stream.write(
+            f"\r[{bar:<{width}}] {p.files_done}/{p.files_total} files  {mb:.1f} MB  "
+            f"{rate:.1f} MB/s  {p.messages_imported} messages"
+        )
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.ingest.pipeline import Importer
+
+    case_path = _case_path(args)
+    if not args.case:
+        case_path.parent.mkdir(parents=True, exist_ok=True)
+    missing = [p for p in args.paths if not Path(p).expanduser().exists()]
+    if missing and len(missing) == len(args.paths):
+        raise UsageError(
+            "nothing to import: " + ", ".join(f"{m}: no such file or folder" for m in missing)
+        )
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    importer = Importer(case_path, progress=bar, workers=args.workers)
+    try:
+        report = importer.run(args.paths)
+    finally:
+        if bar is not None:
+            bar.done()
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"case: {report.case}")
+        print(
+            f"{report.files_seen} files seen: {report.files_imported} imported, "
+            f"{report.duplicates} duplicate, {len(report.rejected)} rejected, "
+            f"{len(report.skipped)} skipped; {report.messages_imported} new messages "
+            f"({report.elapsed_s:.1f} s)"
+        )
+        for e in report.rejected:
+            print(f"rejected: {e.path}: {e.reason}")
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+# -- export ---------------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.export.atomic import atomic_text_writer
+    from msgcopy_viewer.export.csv_export import write_csv
+    from msgcopy_viewer.export.jsonl import write_jsonl
+    from msgcopy_viewer.store.queries import conversation_exists
+
+    with _open_existing(args) as case:
+        if args.conversation and not conversation_exists(case, args.conversation):
+            raise UsageError(f"no conversation {args.conversation} in {case.path}")
+        write = write_jsonl if args.format == "jsonl" else write_csv
+        if args.output:
+            out = Path(args.output).expanduser()
+            if out.is_dir():
+                raise UsageError(f"{out} is a folder; give a file name")
+            if not out.parent.is_dir():
+                raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
+            try:
+                with atomic_text_writer(out, newline="") as fh:
+                    n = write(case, fh, args.conversation)
+            except OSError as exc:
+                raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+            print(f"wrote {n} messages to {out}", file=sys.stderr)
+        else:
+            stdout = sys.stdout
+            if hasattr(stdout, "reconfigure"):
+                stdout.reconfigure(encoding="utf-8", newline="")
+            write(case, stdout, args.conversation)
+            stdout.flush()
+    return EXIT_OK
+
+
+def cmd_extract_media(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.export.media import MediaExportError, extract_media
+    from msgcopy_viewer.store.queries import conversation_exists
+
+    with _open_existing(args) as case:
+        if args.conversation and not conversation_exists(case, args.conversation):
+            raise UsageError(f"no conversation {args.conversation} in {case.path}")
+        try:
+            result = extract_media(case, Path(args.output).expanduser(), args.conversation)
+        except MediaExportError as exc:
+            raise UsageError(str(exc)) from exc
+    print(
+        f"wrote {result.files} files ({result.bytes} bytes) to {result.outdir}; "
+        f"manifests: manifest.sha256, manifest.csv",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    with _open_existing(args) as case:
+        batch = args.batch
+        if batch is None:
+            row = case.conn.execute("SELECT max(id) FROM import_batches").fetchone()
+            batch = row[0]
+            if batch is None:
+                raise UsageError(f"{case.path} has no imports yet")
+        info = case.conn.execute(
+            "SELECT status, roots, started_ms FROM import_batches WHERE id = ?", (batch,)
+        ).fetchone()
+        if info is None:
+            raise UsageError(f"no import batch {batch} in {case.path}")
+        rows = case.conn.execute(
+            "SELECT path, outcome, reason, size, sha256 FROM source_files WHERE batch_id = ? "
+            "ORDER BY id",
+            (batch,),
+        ).fetchall()
+    if args.json:
+        json.dump(
+            {
+                "batch": batch,
+                "status": info[0],
+                "roots": json.loads(info[1]),
+                "files": [
+                    {"path": r[0], "outcome": r[1], "reason": r[2], "size": r[3], "sha256": r[4]}
+                    for r in rows
+                ],
+            },
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        print(f"import batch {batch} ({info[0]}): {len(rows)} files")
+        for r in rows:
+            print(f"{r[1]:<10} {r[0]}" + (f"  ({r[2]})" if r[2] else ""))
+    return EXIT_OK
+
+
+# -- demo data ------------------------------------------------------------------------------
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.demo.generator import generate_demo
+
+    if args.messages < 1:
+        raise UsageError("--messages must be at least 1")
+    out = Path(args.outdir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(f"{out} is not empty; give a new or empty folder")
+    out.mkdir(parents=True, exist_ok=True)
+    summary = generate_demo(out, messages=args.messages, seed=args.seed)
+    print(
+        f"wrote {len(summary.files)} files ({summary.messages} messages, "
+        f"{summary.subscribers} subscribers) to {out}"
+    )
+    return EXIT_OK
+
+
+def ensure_demo_case(data_dir: str | None) -> Path:
+    """Generate the demo corpus and import it into the demo case, once."""
+    from msgcopy_viewer.demo.generator import generate_demo
+    from msgcopy_viewer.ingest.pipeline import Importer
+
+    case_path = paths.demo_case_path(data_dir)
+    corpus = paths.demo_corpus_dir(data_dir)
+    marker = case_path.with_suffix(".ready")
+    if case_path.exists() and marker.exists():
+        return case_path
+    case_path.parent.mkdir(parents=True, exist_ok=True)
+    if not corpus.exists() or not any(corpus.iterdir()):
+        print(f"generating the demo corpus in {corpus} …", file=sys.stderr)
+        corpus.mkdir(parents=True, exist_ok=True)
+        generate_demo(corpus)
+    print(f"importing it into {case_path} …", file=sys.stderr)
+    report = Importer(case_path, origin="demo").run([corpus])
+    print(
+        f"{report.messages_imported} messages imported; {len(report.rejected)} files "
+        f"rejected (the demo corpus contains deliberately malformed files)",
+        file=sys.stderr,
+    )
+    marker.write_text("ok\n")
+    return case_path
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    case_path: Path | None = None
+    if args.demo:
+        case_path = ensure_demo_case(args.data_dir)
+    elif args.case:
+        case_path = Path(args.case).expanduser()
+    try:
+        from msgcopy_viewer.ui.app import run_app
+    except ImportError as exc:
+        raise UsageError(f"the desktop app cannot start: {exc}") from exc
+    return run_app(case_path=case_path, import_paths=list(args.paths), data_dir=args.data_dir)

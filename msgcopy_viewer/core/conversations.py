@@ -1,0 +1,56 @@
+"""Conversation threading: which messages belong together (see ``docs/threading.md``).
+
+A conversation belongs to one subscriber and one set of normalised participants.
+The subscriber never counts as a participant. The id is derived from the
+subscriber's key and the sorted participant keys, so it is stable across
+imports and machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from msgcopy_viewer.core.parties import Party, normalize_party
+
+THREADING_RULE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationKey:
+    id: str
+    subscriber_key: str
+    participants: tuple[Party, ...]  # sorted by key, subscriber excluded, no duplicates
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.participants) > 1
+
+
+def conversation_key(subscriber: Party, participants: Iterable[Party]) -> ConversationKey:
+    unique: dict[str, Party] = {}
+    for p in participants:
+        if p.key and p.key != subscriber.key and p.key not in unique:
+            unique[p.key] = p
+    ordered = tuple(unique[k] for k in sorted(unique))
+    material = "\x1f".join(
+        [f"v{THREADING_RULE_VERSION}", subscriber.key, *(p.key for p in ordered)]
+    )
+    cid = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+    return ConversationKey(id=cid, subscriber_key=subscriber.key, participants=ordered)
+
+
+def participants_for(
+    subscriber: Party,
+    region: str,
+    other_party: str,
+    mms_addresses: Iterable[str] = (),
+) -> list[Party]:
+    """Participants of one message: MMS envelope addresses (sender, To, Cc, Bcc) when there
+    are any besides the subscriber, otherwise the event's other party."""
+    parties = [normalize_party(a, region) for a in mms_addresses if a and a.strip()]
+    parties = [p for p in parties if p.key and p.key != subscriber.key]
+    if not parties:
+        parties = [normalize_party(other_party, region)]
+    return parties

@@ -1,0 +1,210 @@
+"""Parse Message Copy documents (``{"smsEvent": [...]}``) into plain events.
+
+The vendor format is described in ``docs/formats.md``. Parsing is strict about
+what the format requires and lenient about everything else: unknown fields are
+kept in the raw event, a UTF-8 byte-order mark is tolerated, and ``startTime``
+is accepted with or without milliseconds and with ``Z``, ``+0000`` or ``+00:00``
+offsets.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+DIRECTIONS = ("mo", "mt")
+MESSAGE_TYPES = ("sms", "mms")
+
+
+class DocumentError(ValueError):
+    """The file is not a usable Message Copy document; ``str()`` is the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One message event as received, validated."""
+
+    index: int  # 0-based position in smsEvent
+    direction: str  # "mo" | "mt"
+    start_raw: str
+    start_ms: int  # UTC instant, milliseconds since the epoch
+    message_type: str  # "sms" | "mms"
+    message: str
+    content_type: str | None
+    mobile: str
+    domain: str | None
+    did: str | None
+    subr_id: str | None
+    other_party: str
+    raw: dict[str, Any]  # the event object exactly as parsed, unknown fields included
+    fingerprint: str  # SHA-256 of the canonical event JSON: equal events, equal fingerprint
+
+    @property
+    def message_id(self) -> str:
+        """Stable public id: derived from the event's content, so re-imports agree."""
+        return self.fingerprint[:24]
+
+
+_TIME_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)$"
+)
+
+
+def parse_start_time(value: str) -> int:
+    """Return the UTC instant in ms for a vendor ``startTime``; raise ValueError if invalid."""
+    m = _TIME_RE.match(value.strip())
+    if not m:
+        raise ValueError(f"{value!r} is not a time like 2024-09-16T19:30:39.090+0000")
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    frac = m.group(7) or "0"
+    millis = int((frac + "00")[:3])
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+        raise ValueError(f"{value!r} has an impossible date")
+    if hour > 23 or minute > 59 or second > 60:
+        raise ValueError(f"{value!r} has an impossible time of day")
+    tz = m.group(8)
+    offset_min = 0
+    if tz not in ("Z", "z"):
+        sign = -1 if tz[0] == "-" else 1
+        digits = tz[1:].replace(":", "")
+        oh = int(digits[:2])
+        om = int(digits[2:4]) if len(digits) >= 4 else 0
+        if oh > 23 or om > 59:
+            raise ValueError(f"{value!r} has an impossible UTC offset")
+        offset_min = sign * (oh * 60 + om)
+    seconds = calendar.timegm((year, month, day, hour, minute, min(second, 59), 0, 0, 0))
+    return (seconds - offset_min * 60) * 1000 + millis
+
+
+def format_utc_ms(ms: int) -> str:
+    """``2024-09-16T19:30:39.090Z`` for an instant in ms."""
+    seconds, millis = divmod(ms, 1000)
+    t = time.gmtime(seconds)
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{millis:03d}Z"
+    )
+
+
+def _text(
+    event: dict[str, Any], index: int, path: str, value: Any, *, required: bool
+) -> str | None:
+    if value is None:
+        if required:
+            raise DocumentError(f"event {index}: required field {path} is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise DocumentError(
+            f"event {index}: field {path} must be a string, not {type(value).__name__}"
+        )
+    text = str(value)
+    if required and not text.strip():
+        raise DocumentError(f"event {index}: required field {path} is empty")
+    return text
+
+
+def _object(event: dict[str, Any], index: int, key: str) -> dict[str, Any]:
+    value = event.get(key)
+    if value is None:
+        raise DocumentError(f"event {index}: required field {key} is missing")
+    if not isinstance(value, dict):
+        raise DocumentError(
+            f"event {index}: field {key} must be an object, not {type(value).__name__}"
+        )
+    return value
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_event(event: Any, index: int) -> Event:
+    """Validate one element of ``smsEvent``."""
+    if not isinstance(event, dict):
+        raise DocumentError(f"event {index}: must be an object, not {type(event).__name__}")
+    direction = _text(event, index, "direction", event.get("direction"), required=True)
+    assert direction is not None
+    if direction.lower() not in DIRECTIONS:
+        raise DocumentError(f"event {index}: direction must be 'mo' or 'mt', not {direction!r}")
+    start_raw = _text(event, index, "startTime", event.get("startTime"), required=True)
+    assert start_raw is not None
+    try:
+        start_ms = parse_start_time(start_raw)
+    except ValueError as exc:
+        raise DocumentError(f"event {index}: startTime {exc}") from None
+    sub = _object(event, index, "subscriberParty")
+    mobile = _text(event, index, "subscriberParty.mobile", sub.get("mobile"), required=True)
+    other = _object(event, index, "otherParty")
+    number = _text(event, index, "otherParty.number", other.get("number"), required=True)
+    mtype = _text(event, index, "messageType", event.get("messageType"), required=True)
+    assert mtype is not None
+    if mtype.lower() not in MESSAGE_TYPES:
+        raise DocumentError(f"event {index}: messageType must be 'sms' or 'mms', not {mtype!r}")
+    if "message" not in event or event["message"] is None:
+        raise DocumentError(f"event {index}: required field message is missing")
+    message = event["message"]
+    if not isinstance(message, str):
+        raise DocumentError(
+            f"event {index}: field message must be a string, not {type(message).__name__}"
+        )
+    content_type = _text(
+        event, index, "messageContentType", event.get("messageContentType"), required=False
+    )
+    segment = event.get("segment")
+    if segment is not None and not isinstance(segment, dict):
+        raise DocumentError(f"event {index}: field segment must be an object")
+    fingerprint = hashlib.sha256(canonical_json(event).encode("utf-8")).hexdigest()
+    assert mobile is not None and number is not None
+    return Event(
+        index=index,
+        direction=direction.lower(),
+        start_raw=start_raw,
+        start_ms=start_ms,
+        message_type=mtype.lower(),
+        message=message,
+        content_type=content_type,
+        mobile=mobile.strip(),
+        domain=_text(event, index, "subscriberParty.domain", sub.get("domain"), required=False),
+        did=_text(event, index, "subscriberParty.did", sub.get("did"), required=False),
+        subr_id=_text(event, index, "subscriberParty.subrId", sub.get("subrId"), required=False),
+        other_party=number.strip(),
+        raw=event,
+        fingerprint=fingerprint,
+    )
+
+
+def parse_document(data: bytes) -> list[Event]:
+    """Parse a whole file. Raises DocumentError naming the reason (and event index/field)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise DocumentError("empty file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise DocumentError("not JSON (nested too deeply)") from None
+    if not isinstance(doc, dict) or "smsEvent" not in doc:
+        raise DocumentError("not a Message Copy document (no smsEvent list)")
+    events = doc["smsEvent"]
+    if isinstance(events, dict):
+        # A single event object instead of a one-element list: seen from hand-made senders.
+        events = [events]
+    if not isinstance(events, list):
+        raise DocumentError("not a Message Copy document (smsEvent is not a list)")
+    if not events:
+        raise DocumentError("Message Copy document with no events (smsEvent is empty)")
+    return [parse_event(ev, i) for i, ev in enumerate(events)]

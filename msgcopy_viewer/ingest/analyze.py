@@ -1,0 +1,294 @@
+"""Turn one source file's bytes into records ready to store (no database access).
+
+This is the CPU-heavy half of an import: hashing, JSON parsing, validation,
+number normalisation, MMS decoding. It runs in worker processes; its inputs
+and outputs are plain picklable objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from msgcopy_viewer.core.conversations import conversation_key, participants_for
+from msgcopy_viewer.core.events import DocumentError, Event, parse_document
+from msgcopy_viewer.core.mms import DecodedMms, MmsError, decode_mms
+from msgcopy_viewer.core.parties import normalize_party, normalize_subscriber, subscriber_region
+
+SNIPPET_CHARS = 160
+
+
+@dataclass(slots=True)
+class PartRecord:
+    index: int
+    content_type: str
+    detected_type: str | None
+    name: str | None
+    content_id: str | None
+    content_location: str | None
+    charset: str | None
+    size: int
+    sha256: str
+    is_smil: bool
+    in_smil: bool
+
+
+@dataclass(slots=True)
+class MessageRecord:
+    id: str
+    fingerprint: str
+    index: int
+    direction: str
+    type: str
+    start_ms: int
+    start_raw: str
+    other_party: str
+    sender: str
+    content_type: str | None
+    text: str
+    subject: str | None
+    contact_names: str
+    warnings: list[str]
+    mms_json: str | None
+    raw_event: str
+    subscriber_key: str
+    subscriber_mobile: str
+    domain: str | None
+    did: str | None
+    subr_id: str | None
+    conversation_id: str
+    participants: list[str]
+    participant_keys: list[str]
+    parts: list[PartRecord] = field(default_factory=list)
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def has_attachments(self) -> bool:
+        return any(
+            not p.is_smil and not p.content_type.startswith("text/plain") for p in self.parts
+        )
+
+
+@dataclass(slots=True)
+class FileAnalysis:
+    sha256: str
+    size: int
+    error: str | None
+    messages: list[MessageRecord]
+
+
+def analyze_bytes(data: bytes) -> FileAnalysis:
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        events = parse_document(data)
+    except DocumentError as exc:
+        return FileAnalysis(sha256=digest, size=len(data), error=str(exc), messages=[])
+    return FileAnalysis(
+        sha256=digest, size=len(data), error=None, messages=[build_record(e) for e in events]
+    )
+
+
+def build_record(event: Event) -> MessageRecord:
+    subscriber = normalize_subscriber(event.mobile)
+    region = subscriber_region(event.mobile)
+    other = normalize_party(event.other_party, region)
+    warnings: list[str] = []
+    parts: list[PartRecord] = []
+    blobs: dict[str, bytes] = {}
+    subject: str | None = None
+    contact_names = ""
+    mms_json: str | None = None
+    addresses: list[str] = []
+    if event.direction == "mo":
+        sender = subscriber.display
+    else:
+        sender = event.other_party if other.kind == "alpha" else other.display
+    if event.message_type == "mms":
+        decoded: DecodedMms | None
+        try:
+            decoded = decode_mms(event.message)
+        except MmsError as exc:
+            decoded = None
+            warnings.append(f"The MMS body could not be decoded: {exc}")
+        if decoded is not None:
+            warnings.extend(decoded.warnings)
+            env = decoded.envelope
+            if env.sender:
+                addresses.append(env.sender)
+            addresses.extend(env.to + env.cc + env.bcc)
+            if env.sender and event.direction == "mt":
+                sp = normalize_party(env.sender, region)
+                if sp.key and sp.key != subscriber.key:
+                    sender = sp.display
+            subject = env.subject
+            text = decoded.text
+            contact_names = "\n".join(c.name for c in decoded.contacts if c.name)
+            mms_obj = mms_to_json(decoded, region, blobs)
+            for p in decoded.parts:
+                blobs.setdefault(p.sha256, p.data)
+                parts.append(
+                    PartRecord(
+                        index=p.index,
+                        content_type=p.content_type,
+                        detected_type=p.detected_type,
+                        name=p.name,
+                        content_id=p.content_id,
+                        content_location=p.content_location,
+                        charset=p.charset,
+                        size=p.size,
+                        sha256=p.sha256,
+                        is_smil=p.is_smil,
+                        in_smil=p.in_smil,
+                    )
+                )
+        else:
+            text = ""
+            mms_obj = empty_mms_json()
+        mms_json = json.dumps(mms_obj, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = event.message
+    participants = participants_for(subscriber, region, event.other_party, addresses)
+    conv = conversation_key(subscriber, participants)
+    return MessageRecord(
+        id=event.message_id,
+        fingerprint=event.fingerprint,
+        index=event.index,
+        direction=event.direction,
+        type=event.message_type,
+        start_ms=event.start_ms,
+        start_raw=event.start_raw,
+        other_party=event.other_party,
+        sender=sender,
+        content_type=event.content_type,
+        text=text,
+        subject=subject,
+        contact_names=contact_names,
+        warnings=warnings,
+        mms_json=mms_json,
+        raw_event=json.dumps(event.raw, ensure_ascii=False),
+        subscriber_key=subscriber.key,
+        subscriber_mobile=event.mobile,
+        domain=event.domain,
+        did=event.did,
+        subr_id=event.subr_id,
+        conversation_id=conv.id,
+        participants=[p.display for p in conv.participants],
+        participant_keys=[p.key for p in conv.participants],
+        parts=parts,
+        blobs=blobs,
+    )
+
+
+def empty_mms_json() -> dict[str, Any]:
+    return {
+        "subject": None,
+        "sender": None,
+        "recipients": {"to": [], "cc": [], "bcc": []},
+        "transaction_id": None,
+        "timestamp": None,
+        "message_kind": None,
+        "mm7_version": None,
+        "slides_source": None,
+        "layout": None,
+        "slides": [],
+        "parts": [],
+        "contacts": [],
+    }
+
+
+def mms_to_json(decoded: DecodedMms, region: str, blobs: dict[str, bytes]) -> dict[str, Any]:
+    """The stored form of a decoded MMS (a superset of the JSONL export's ``mms`` object)."""
+    env = decoded.envelope
+
+    def norm(addrs: list[str]) -> list[str]:
+        return [normalize_party(a, region).display for a in addrs if a.strip()]
+
+    contacts = []
+    for c in decoded.contacts:
+        photo_sha = None
+        if c.photo:
+            photo_sha = hashlib.sha256(c.photo).hexdigest()
+            blobs.setdefault(photo_sha, c.photo)
+        contacts.append(
+            {
+                "part": c.part,
+                "name": c.name,
+                "phones": list(c.phones),
+                "emails": list(c.emails),
+                "org": c.org,
+                "addresses": list(c.addresses),
+                "has_photo": c.photo is not None,
+                "photo_sha256": photo_sha,
+                "photo_type": c.photo_type,
+                "parsed": c.parsed,
+                "raw": None if c.parsed else c.raw,
+            }
+        )
+    layout = None
+    if decoded.layout is not None:
+        layout = {
+            "root_width": decoded.layout.root_width,
+            "root_height": decoded.layout.root_height,
+            "regions": {
+                rid: {
+                    "left": r.left,
+                    "top": r.top,
+                    "width": r.width,
+                    "height": r.height,
+                    "fit": r.fit,
+                }
+                for rid, r in decoded.layout.regions.items()
+            },
+        }
+    return {
+        "subject": env.subject,
+        "sender": normalize_party(env.sender, region).display if env.sender else None,
+        "recipients": {"to": norm(env.to), "cc": norm(env.cc), "bcc": norm(env.bcc)},
+        "transaction_id": env.transaction_id,
+        "timestamp": env.timestamp,
+        "message_kind": env.message_kind,
+        "mm7_version": env.mm7_version,
+        "slides_source": decoded.slides_source,
+        "layout": layout,
+        "slides": [
+            {
+                "duration_ms": s.duration_ms,
+                "items": [
+                    {
+                        "kind": i.kind,
+                        "part": i.part,
+                        "region": i.region,
+                        "src": i.src,
+                        "begin_ms": i.begin_ms,
+                        "end_ms": i.end_ms,
+                    }
+                    for i in s.items
+                ],
+            }
+            for s in decoded.slides
+        ],
+        "parts": [
+            {
+                "index": p.index,
+                "content_type": p.content_type,
+                "detected_type": p.detected_type,
+                "name": p.name,
+                "content_id": p.content_id,
+                "content_location": p.content_location,
+                "charset": p.charset,
+                "size": p.size,
+                "sha256": p.sha256,
+                "is_smil": p.is_smil,
+                "in_smil": p.in_smil,
+            }
+            for p in decoded.parts
+        ],
+        "contacts": contacts,
+    }
+
+
+def snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1] + "…"

@@ -1,0 +1,346 @@
+"""The import pipeline: scan → analyse (worker processes) → write (batched transactions).
+
+Used by the CLI, the GUI's import worker and (later) the receiver. Progress is
+reported through a callback; cancellation through a ``CancelToken``. Every file
+ends in the ledger as imported, duplicate, rejected (with a reason) or skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from msgcopy_viewer.ingest import scanner
+from msgcopy_viewer.ingest.analyze import FileAnalysis, analyze_bytes
+from msgcopy_viewer.ingest.scanner import SourceItem
+from msgcopy_viewer.ingest.writer import BatchWriter, FileOutcome
+from msgcopy_viewer.store.case import Case
+
+log = logging.getLogger(__name__)
+
+CHUNK_FILES = 48
+CHUNK_BYTES = 8 << 20
+COMMIT_FILES = 2000
+COMMIT_SECONDS = 1.0
+PARALLEL_THRESHOLD = 64  # fewer files than this: analyse in-process (no pool start-up)
+
+
+class CancelToken:
+    """Thread-safe cancel flag shared by the caller and the import."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(slots=True)
+class ImportProgress:
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    messages_imported: int
+    elapsed_s: float
+    current: str
+
+
+@dataclass(slots=True)
+class LedgerEntry:
+    path: str
+    outcome: str
+    reason: str | None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    case: str
+    batch_id: int
+    status: str  # completed | cancelled
+    files_seen: int = 0
+    files_imported: int = 0
+    messages_imported: int = 0
+    duplicates: int = 0
+    duplicate_events: int = 0
+    rejected: list[LedgerEntry] = field(default_factory=list)
+    skipped: list[LedgerEntry] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "batch": self.batch_id,
+            "status": self.status,
+            "files_seen": self.files_seen,
+            "files_imported": self.files_imported,
+            "messages_imported": self.messages_imported,
+            "duplicates": self.duplicates,
+            "duplicate_events": self.duplicate_events,
+            "rejected": [{"path": e.path, "reason": e.reason} for e in self.rejected],
+            "skipped": [{"path": e.path, "reason": e.reason} for e in self.skipped],
+        }
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+CommitCallback = Callable[[set[str]], None]
+
+
+def _read_and_analyze(job: tuple[str | None, bytes | None]) -> FileAnalysis | str | None:
+    fs_path, data = job
+    if data is None:
+        if fs_path is None:
+            return None
+        try:
+            with open(fs_path, "rb") as fh:  # read-only: sources are evidence
+                data = fh.read()
+        except OSError as exc:
+            return f"cannot read: {exc.strerror or exc}"
+    try:
+        return analyze_bytes(data)
+    except Exception as exc:  # a bug, not bad input: keep going, keep the evidence
+        log.exception("unexpected error analysing %s", fs_path)
+        return f"internal error while reading this file ({type(exc).__name__}: {exc})"
+
+
+def _analyze_chunk(jobs: list[tuple[str | None, bytes | None]]) -> list[FileAnalysis | str | None]:
+    return [_read_and_analyze(j) for j in jobs]
+
+
+def _job(item: SourceItem) -> tuple[str | None, bytes | None]:
+    if item.skip_reason is not None or item.error is not None:
+        return (None, None)
+    return (item.fs_path, item.data)
+
+
+def _chunks(items: Iterator[SourceItem]) -> Iterator[list[SourceItem]]:
+    chunk: list[SourceItem] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += item.size or 0
+        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
+            yield chunk
+            chunk = []
+            size = 0
+    if chunk:
+        yield chunk
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class Importer:
+    def __init__(
+        self,
+        case_path: str | Path,
+        *,
+        origin: str = "cli",
+        workers: int | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        on_commit: CommitCallback | None = None,
+    ) -> None:
+        self.case_path = Path(case_path)
+        self.origin = origin
+        self.workers = default_workers() if workers is None else workers
+        self.progress = progress
+        self.cancel = cancel or CancelToken()
+        self.on_commit = on_commit
+
+    def run(self, paths: Sequence[str | Path]) -> ImportReport:
+        """Import ``paths``. Raises CaseError if the case cannot be opened or written."""
+        started = time.monotonic()
+        files_total, bytes_total = scanner.count(paths)
+        roots = [str(Path(p).expanduser().absolute()) for p in paths]
+        case = Case.open(self.case_path)
+        try:
+            writer = BatchWriter(case, roots, self.origin)
+            report = ImportReport(case=str(case.path), batch_id=writer.batch_id, status="running")
+            state = _RunState(files_total, bytes_total, started)
+            items = scanner.scan(paths)
+            try:
+                if self.workers > 1 and files_total >= PARALLEL_THRESHOLD:
+                    self._run_parallel(items, writer, report, state)
+                else:
+                    self._run_serial(items, writer, report, state)
+            except BaseException:
+                writer.rollback()
+                writer.finish("failed")
+                raise
+            report.status = "cancelled" if self.cancel.cancelled else "completed"
+            writer.finish(report.status)
+            self._notify_commit(writer)
+            c = writer.counters
+            report.files_seen = c.files_seen
+            report.files_imported = c.files_imported
+            report.messages_imported = c.messages_imported
+            report.duplicates = c.duplicates
+            report.duplicate_events = c.duplicate_events
+            report.elapsed_s = time.monotonic() - started
+            return report
+        finally:
+            case.close()
+
+    # -- execution strategies ------------------------------------------------------------------
+    def _run_serial(
+        self,
+        items: Iterator[SourceItem],
+        writer: BatchWriter,
+        report: ImportReport,
+        state: _RunState,
+    ) -> None:
+        for chunk in _chunks(items):
+            if self.cancel.cancelled:
+                return
+            results = _analyze_chunk([_job(i) for i in chunk])
+            self._record_chunk(chunk, results, writer, report, state)
+
+    def _run_parallel(
+        self,
+        items: Iterator[SourceItem],
+        writer: BatchWriter,
+        report: ImportReport,
+        state: _RunState,
+    ) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        max_in_flight = self.workers * 3
+        pending: deque[tuple[list[SourceItem], Future[list[FileAnalysis | str | None]]]] = deque()
+        chunks = _chunks(items)
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+            try:
+                exhausted = False
+                while True:
+                    while (
+                        not exhausted and len(pending) < max_in_flight and not self.cancel.cancelled
+                    ):
+                        chunk = next(chunks, None)
+                        if chunk is None:
+                            exhausted = True
+                            break
+                        pending.append(
+                            (chunk, pool.submit(_analyze_chunk, [_job(i) for i in chunk]))
+                        )
+                    if not pending or self.cancel.cancelled:
+                        break
+                    chunk, fut = pending.popleft()
+                    try:
+                        results = fut.result()
+                    except BrokenProcessPool:
+                        log.warning("worker process died; analysing this chunk in-process")
+                        results = _analyze_chunk([_job(i) for i in chunk])
+                    self._record_chunk(chunk, results, writer, report, state)
+            finally:
+                for _, fut in pending:
+                    fut.cancel()
+
+    # -- recording -------------------------------------------------------------------------------
+    def _record_chunk(
+        self,
+        chunk: list[SourceItem],
+        results: list[FileAnalysis | str | None],
+        writer: BatchWriter,
+        report: ImportReport,
+        state: _RunState,
+    ) -> None:
+        writer.begin()
+        parsed = [
+            (item.root, item.relpath, item.mtime_ms, result)
+            for item, result in zip(chunk, results, strict=True)
+            if item.skip_reason is None and item.error is None and isinstance(result, FileAnalysis)
+        ]
+        parsed_outcomes = iter(writer.record_files(parsed)) if parsed else iter(())
+        for item, result in zip(chunk, results, strict=True):
+            if item.skip_reason is None and item.error is None and isinstance(result, FileAnalysis):
+                outcome = next(parsed_outcomes)
+            else:
+                outcome = self._record_one(item, result, writer)
+            if outcome.outcome == "rejected":
+                report.rejected.append(LedgerEntry(item.relpath, "rejected", outcome.reason))
+            elif outcome.outcome == "skipped":
+                report.skipped.append(LedgerEntry(item.relpath, "skipped", outcome.reason))
+            state.files_done += 1
+            state.bytes_done += item.size or 0
+            state.since_commit += 1
+            state.last_path = item.relpath
+        now = time.monotonic()
+        if state.since_commit >= COMMIT_FILES or now - state.last_commit >= COMMIT_SECONDS:
+            writer.commit()
+            state.since_commit = 0
+            state.last_commit = now
+            self._notify_commit(writer)
+        self._report_progress(writer, state)
+
+    def _record_one(
+        self, item: SourceItem, result: FileAnalysis | str | None, writer: BatchWriter
+    ) -> FileOutcome:
+        if item.skip_reason is not None:
+            return writer.record_skipped(
+                item.root, item.relpath, item.size, item.mtime_ms, item.skip_reason
+            )
+        if item.error is not None:
+            return writer.record_rejected(
+                item.root, item.relpath, item.size, item.mtime_ms, None, item.error
+            )
+        if isinstance(result, str) or result is None:
+            return writer.record_rejected(
+                item.root,
+                item.relpath,
+                item.size,
+                item.mtime_ms,
+                None,
+                result or "could not be read",
+            )
+        return writer.record_file(item.root, item.relpath, item.mtime_ms, result)
+
+    def _notify_commit(self, writer: BatchWriter) -> None:
+        touched = writer.counters.touched_conversations
+        if self.on_commit is not None and touched:
+            self.on_commit(set(touched))
+        touched.clear()
+
+    def _report_progress(self, writer: BatchWriter, state: _RunState) -> None:
+        if self.progress is None:
+            return
+        self.progress(
+            ImportProgress(
+                files_done=state.files_done,
+                files_total=max(state.files_total, state.files_done),
+                bytes_done=state.bytes_done,
+                bytes_total=max(state.bytes_total, state.bytes_done),
+                messages_imported=writer.counters.messages_imported,
+                elapsed_s=time.monotonic() - state.started,
+                current=state.last_path,
+            )
+        )
+
+
+@dataclass(slots=True)
+class _RunState:
+    files_total: int
+    bytes_total: int
+    started: float
+    files_done: int = 0
+    bytes_done: int = 0
+    since_commit: int = 0
+    last_commit: float = 0.0
+    last_path: str = ""
+
+
+def import_paths(case_path: str | Path, paths: Sequence[str | Path], **kwargs: Any) -> ImportReport:
+    return Importer(case_path, **kwargs).run(paths)

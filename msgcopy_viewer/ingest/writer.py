@@ -1,0 +1,506 @@
+"""Writing an import batch into a case: ledger rows, messages, conversations, media.
+
+The caller groups files into transactions (``begin`` … ``commit``); everything a
+file contributes is written in the same transaction as its ledger row, so a
+killed import leaves whole files or nothing, and re-running it completes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from msgcopy_viewer import __version__
+from msgcopy_viewer.ingest.analyze import FileAnalysis, MessageRecord, snippet
+from msgcopy_viewer.store.case import Case, now_ms
+
+OUTCOMES = ("imported", "duplicate", "rejected", "skipped")
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    outcome: str
+    reason: str | None
+    new_messages: int
+    duplicate_events: int
+
+
+@dataclass(slots=True)
+class _ConvDelta:
+    count: int = 0
+    mms: int = 0
+    first_ms: int | None = None
+    last_ms: int | None = None
+    last_rowid: int | None = None
+    last_snippet: str | None = None
+
+
+@dataclass(slots=True)
+class BatchCounters:
+    files_seen: int = 0
+    files_imported: int = 0
+    messages_imported: int = 0
+    duplicates: int = 0
+    duplicate_events: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    touched_conversations: set[str] = field(default_factory=set)
+
+
+class BatchWriter:
+    """Owns the write connection of one import batch."""
+
+    def __init__(self, case: Case, roots: Sequence[str], origin: str) -> None:
+        self.case = case
+        self.conn = case.conn
+        self.counters = BatchCounters()
+        self._sub_ids: dict[str, int] = {}
+        self._known_convs: set[str] = set()
+        self._conv_delta: dict[str, _ConvDelta] = {}
+        self._sub_delta: dict[int, list[int]] = {}  # id -> [count, first, last]
+        self._in_tx = False
+        self._mark_interrupted()
+        with case.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO import_batches(started_ms, status, roots, origin, program_version) "
+                "VALUES (?, 'running', ?, ?, ?)",
+                (now_ms(), json.dumps(list(roots), ensure_ascii=False), origin, __version__),
+            )
+            assert cur.lastrowid is not None
+            self.batch_id: int = cur.lastrowid
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            (f"batch_pid:{self.batch_id}", str(os.getpid())),
+        )
+
+    def _mark_interrupted(self) -> None:
+        """Batches left 'running' by a process that no longer exists were interrupted."""
+        rows = self.conn.execute(
+            "SELECT b.id, m.value FROM import_batches b LEFT JOIN meta m "
+            "ON m.key = 'batch_pid:' || b.id WHERE b.status = 'running'"
+        ).fetchall()
+        for batch_id, pid in rows:
+            alive = False
+            if pid is not None:
+                try:
+                    os.kill(int(pid), 0)
+                    alive = int(pid) != os.getpid()
+                except (OSError, ValueError):
+                    alive = False
+            if not alive:
+                with self.case.transaction():
+                    self.conn.execute(
+                        "UPDATE import_batches SET status = 'interrupted' WHERE id = ?",
+                        (batch_id,),
+                    )
+
+    # -- transactions ------------------------------------------------------------------------
+    def begin(self) -> None:
+        if not self._in_tx:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+
+    def commit(self) -> None:
+        if not self._in_tx:
+            return
+        self._flush_aggregates()
+        c = self.counters
+        self.conn.execute(
+            "UPDATE import_batches SET files_seen=?, files_imported=?, messages_imported=?, "
+            "duplicates=?, rejected=?, skipped=? WHERE id=?",
+            (
+                c.files_seen,
+                c.files_imported,
+                c.messages_imported,
+                c.duplicates,
+                c.rejected,
+                c.skipped,
+                self.batch_id,
+            ),
+        )
+        self.conn.execute("COMMIT")
+        self._in_tx = False
+
+    def rollback(self) -> None:
+        if self._in_tx:
+            self.conn.execute("ROLLBACK")
+            self._in_tx = False
+            self._conv_delta.clear()
+            self._sub_delta.clear()
+            self._known_convs.clear()
+            self._sub_ids.clear()
+
+    def finish(self, status: str) -> None:
+        self.commit()
+        with self.case.transaction():
+            self.conn.execute(
+                "UPDATE import_batches SET status=?, finished_ms=? WHERE id=?",
+                (status, now_ms(), self.batch_id),
+            )
+            self.conn.execute("DELETE FROM meta WHERE key = ?", (f"batch_pid:{self.batch_id}",))
+
+    # -- ledger ------------------------------------------------------------------------------
+    def _ledger(
+        self,
+        *,
+        root: str,
+        path: str,
+        size: int | None,
+        mtime_ms: int | None,
+        sha256: str | None,
+        outcome: str,
+        reason: str | None,
+        events: int = 0,
+        new_messages: int = 0,
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO source_files(batch_id, root, path, size, mtime_ms, sha256, outcome, "
+            "reason, events, new_messages) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                self.batch_id,
+                root,
+                path,
+                size,
+                mtime_ms,
+                sha256,
+                outcome,
+                reason,
+                events,
+                new_messages,
+            ),
+        )
+        self.counters.files_seen += 1
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def record_skipped(
+        self, root: str, path: str, size: int | None, mtime_ms: int | None, reason: str
+    ) -> FileOutcome:
+        self._ledger(
+            root=root,
+            path=path,
+            size=size,
+            mtime_ms=mtime_ms,
+            sha256=None,
+            outcome="skipped",
+            reason=reason,
+        )
+        self.counters.skipped += 1
+        return FileOutcome("skipped", reason, 0, 0)
+
+    def record_rejected(
+        self,
+        root: str,
+        path: str,
+        size: int | None,
+        mtime_ms: int | None,
+        sha256: str | None,
+        reason: str,
+    ) -> FileOutcome:
+        self._ledger(
+            root=root,
+            path=path,
+            size=size,
+            mtime_ms=mtime_ms,
+            sha256=sha256,
+            outcome="rejected",
+            reason=reason,
+        )
+        self.counters.rejected += 1
+        return FileOutcome("rejected", reason, 0, 0)
+
+    def record_file(
+        self, root: str, path: str, mtime_ms: int | None, analysis: FileAnalysis
+    ) -> FileOutcome:
+        """Store one parsed file, deciding imported / duplicate / rejected."""
+        return self.record_files([(root, path, mtime_ms, analysis)])[0]
+
+    def record_files(
+        self, files: Sequence[tuple[str, str, int | None, FileAnalysis]]
+    ) -> list[FileOutcome]:
+        """Store parsed files (in order), with set-at-a-time duplicate look-ups."""
+        q = self.conn.execute
+        shas = list({a.sha256 for _, _, _, a in files if a.error is None})
+        known_sha: dict[str, str] = {}
+        for i in range(0, len(shas), 500):
+            part = shas[i : i + 500]
+            rows = q(
+                "SELECT sha256, path, batch_id FROM source_files WHERE sha256 IN "
+                f"({','.join('?' * len(part))}) AND outcome IN ('imported', 'duplicate') "
+                "ORDER BY id DESC",
+                part,
+            ).fetchall()
+            for sha, spath, batch in rows:
+                known_sha[sha] = f"same bytes as {spath} (import batch {batch})"
+        ids = list(
+            {
+                m.id
+                for _, _, _, a in files
+                if a.error is None and a.sha256 not in known_sha
+                for m in a.messages
+            }
+        )
+        known_msg: dict[str, int] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            for mid, rowid in q(
+                f"SELECT id, rowid FROM messages WHERE id IN ({','.join('?' * len(part))})", part
+            ):
+                known_msg[mid] = int(rowid)
+        outcomes = []
+        for root, path, mtime_ms, analysis in files:
+            outcomes.append(
+                self._record_parsed(root, path, mtime_ms, analysis, known_sha, known_msg)
+            )
+        return outcomes
+
+    def _record_parsed(
+        self,
+        root: str,
+        path: str,
+        mtime_ms: int | None,
+        analysis: FileAnalysis,
+        known_sha: dict[str, str],
+        known_msg: dict[str, int],
+    ) -> FileOutcome:
+        if analysis.error is not None:
+            return self.record_rejected(
+                root, path, analysis.size, mtime_ms, analysis.sha256, analysis.error
+            )
+        events = len(analysis.messages)
+        same = known_sha.get(analysis.sha256)
+        if same is not None:
+            self._ledger(
+                root=root,
+                path=path,
+                size=analysis.size,
+                mtime_ms=mtime_ms,
+                sha256=analysis.sha256,
+                outcome="duplicate",
+                reason=same,
+                events=events,
+            )
+            self.counters.duplicates += 1
+            self.counters.duplicate_events += events
+            return FileOutcome("duplicate", same, 0, events)
+        new: list[MessageRecord] = []
+        seen_here: set[str] = set()
+        first_dup: int | None = None
+        for m in analysis.messages:
+            if m.id in seen_here:
+                continue
+            seen_here.add(m.id)
+            if m.id in known_msg:
+                if first_dup is None:
+                    first_dup = known_msg[m.id]
+            else:
+                new.append(m)
+        dup_events = events - len(new)
+        if new:
+            outcome = "imported"
+            reason = (
+                None
+                if not dup_events
+                else (f"{dup_events} of {events} events were already in the case")
+            )
+        else:
+            outcome = "duplicate"
+            where = ""
+            if first_dup is not None:
+                src = self.conn.execute(
+                    "SELECT s.path FROM messages m JOIN source_files s ON s.id = m.source_file_id "
+                    "WHERE m.rowid = ?",
+                    (first_dup,),
+                ).fetchone()
+                if src is not None:
+                    where = f" (first seen in {src[0]})"
+            reason = f"all {events} event(s) are already in the case{where}"
+        file_id = self._ledger(
+            root=root,
+            path=path,
+            size=analysis.size,
+            mtime_ms=mtime_ms,
+            sha256=analysis.sha256,
+            outcome=outcome,
+            reason=reason,
+            events=events,
+            new_messages=len(new),
+        )
+        for m in new:
+            known_msg[m.id] = self._insert_message(m, file_id)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO occurrences(message_rowid, source_file_id, source_index) "
+            "VALUES (?,?,?)",
+            [(known_msg[m.id], file_id, m.index) for m in analysis.messages],
+        )
+        known_sha[analysis.sha256] = f"same bytes as {path} (import batch {self.batch_id})"
+        if outcome == "imported":
+            self.counters.files_imported += 1
+            self.counters.messages_imported += len(new)
+        else:
+            self.counters.duplicates += 1
+        self.counters.duplicate_events += dup_events
+        return FileOutcome(outcome, reason, len(new), dup_events)
+
+    # -- messages ----------------------------------------------------------------------------
+    def _subscriber_id(self, m: MessageRecord) -> int:
+        sid = self._sub_ids.get(m.subscriber_key)
+        if sid is not None:
+            return sid
+        row = self.conn.execute(
+            "SELECT id FROM subscribers WHERE key = ?", (m.subscriber_key,)
+        ).fetchone()
+        if row is None:
+            cur = self.conn.execute(
+                "INSERT INTO subscribers(key, mobile, domain, did, subr_id) VALUES (?,?,?,?,?)",
+                (m.subscriber_key, m.subscriber_mobile, m.domain, m.did, m.subr_id),
+            )
+            assert cur.lastrowid is not None
+            sid = cur.lastrowid
+        else:
+            sid = int(row[0])
+            self.conn.execute(
+                "UPDATE subscribers SET domain = coalesce(domain, ?), did = coalesce(did, ?), "
+                "subr_id = coalesce(subr_id, ?) WHERE id = ?",
+                (m.domain, m.did, m.subr_id, sid),
+            )
+        self._sub_ids[m.subscriber_key] = sid
+        return sid
+
+    def _ensure_conversation(self, m: MessageRecord, sid: int) -> None:
+        if m.conversation_id in self._known_convs:
+            return
+        self.conn.execute(
+            "INSERT OR IGNORE INTO conversations(id, subscriber_id, participants, "
+            "participant_keys, is_group) VALUES (?,?,?,?,?)",
+            (
+                m.conversation_id,
+                sid,
+                json.dumps(m.participants, ensure_ascii=False),
+                json.dumps(m.participant_keys, ensure_ascii=False),
+                int(len(m.participants) > 1),
+            ),
+        )
+        self._known_convs.add(m.conversation_id)
+
+    def _insert_message(self, m: MessageRecord, file_id: int) -> int:
+        q = self.conn.execute
+        sid = self._subscriber_id(m)
+        self._ensure_conversation(m, sid)
+        for sha, data in m.blobs.items():
+            q(
+                "INSERT OR IGNORE INTO media(sha256, size, data) VALUES (?,?,?)",
+                (sha, len(data), data),
+            )
+        warnings = json.dumps(m.warnings, ensure_ascii=False)
+        cur = q(
+            "INSERT INTO messages(id, fingerprint, conversation_id, subscriber_id, direction, "
+            "type, start_ms, start_raw, other_party, sender, content_type, text, subject, "
+            "contact_names, has_attachments, warnings, warning_count, mms, raw_event, "
+            "source_file_id, source_index, batch_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                m.id,
+                m.fingerprint,
+                m.conversation_id,
+                sid,
+                m.direction,
+                m.type,
+                m.start_ms,
+                m.start_raw,
+                m.other_party,
+                m.sender,
+                m.content_type,
+                m.text,
+                m.subject,
+                m.contact_names,
+                int(m.has_attachments),
+                warnings,
+                len(m.warnings),
+                m.mms_json,
+                m.raw_event,
+                file_id,
+                m.index,
+                self.batch_id,
+            ),
+        )
+        assert cur.lastrowid is not None
+        rowid = cur.lastrowid
+        q(
+            "INSERT INTO message_fts(rowid, text, subject, contact_names) VALUES (?,?,?,?)",
+            (rowid, m.text, m.subject or "", m.contact_names),
+        )
+        if m.parts:
+            self.conn.executemany(
+                "INSERT INTO mms_parts(message_rowid, idx, content_type, detected_type, name, "
+                "content_id, content_location, charset, size, sha256, is_smil, in_smil) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        rowid,
+                        p.index,
+                        p.content_type,
+                        p.detected_type,
+                        p.name,
+                        p.content_id,
+                        p.content_location,
+                        p.charset,
+                        p.size,
+                        p.sha256,
+                        int(p.is_smil),
+                        int(p.in_smil),
+                    )
+                    for p in m.parts
+                ],
+            )
+        d = self._conv_delta.setdefault(m.conversation_id, _ConvDelta())
+        d.count += 1
+        d.mms += m.type == "mms"
+        d.first_ms = m.start_ms if d.first_ms is None else min(d.first_ms, m.start_ms)
+        if d.last_ms is None or m.start_ms >= d.last_ms:
+            d.last_ms = m.start_ms
+            d.last_rowid = rowid
+            label = m.text or (m.subject or "") or ("MMS" if m.type == "mms" else "")
+            d.last_snippet = snippet(label)
+        s = self._sub_delta.setdefault(sid, [0, m.start_ms, m.start_ms])
+        s[0] += 1
+        s[1] = min(s[1], m.start_ms)
+        s[2] = max(s[2], m.start_ms)
+        self.counters.touched_conversations.add(m.conversation_id)
+        return rowid
+
+    def _flush_aggregates(self) -> None:
+        for cid, d in self._conv_delta.items():
+            self.conn.execute(
+                "UPDATE conversations SET message_count = message_count + ?, "
+                "mms_count = mms_count + ?, "
+                "first_ms = min(coalesce(first_ms, ?), ?), "
+                "last_rowid = CASE WHEN last_ms IS NULL OR ? >= last_ms THEN ? ELSE last_rowid END, "
+                "last_snippet = CASE WHEN last_ms IS NULL OR ? >= last_ms THEN ? "
+                "ELSE last_snippet END, "
+                "last_ms = max(coalesce(last_ms, ?), ?) WHERE id = ?",
+                (
+                    d.count,
+                    d.mms,
+                    d.first_ms,
+                    d.first_ms,
+                    d.last_ms,
+                    d.last_rowid,
+                    d.last_ms,
+                    d.last_snippet,
+                    d.last_ms,
+                    d.last_ms,
+                    cid,
+                ),
+            )
+        self._conv_delta.clear()
+        for sid, (count, first, last) in self._sub_delta.items():
+            self.conn.execute(
+                "UPDATE subscribers SET message_count = message_count + ?, "
+                "first_ms = min(coalesce(first_ms, ?), ?), last_ms = max(coalesce(last_ms, ?), ?) "
+                "WHERE id = ?",
+                (count, first, first, last, last, sid),
+            )
+        self._sub_delta.clear()

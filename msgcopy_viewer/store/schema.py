@@ -1,0 +1,151 @@
+"""Case-file schema and its migrations.
+
+The schema version is ``PRAGMA user_version``. ``MIGRATIONS[i]`` takes a case
+from version ``i`` to ``i + 1``; each step runs in one transaction after the
+case file has been backed up (see ``store.case``). A case whose version is
+newer than ``SCHEMA_VERSION`` is refused. The tables are described in
+``docs/case-format.md``.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4D434356  # "MCCV": lets `file`-like tools recognise a case
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE import_batches (
+    id              INTEGER PRIMARY KEY,
+    started_ms      INTEGER NOT NULL,
+    finished_ms     INTEGER,
+    status          TEXT NOT NULL,      -- running | completed | cancelled | failed | interrupted
+    roots           TEXT NOT NULL,      -- JSON list of absolute paths named by the user
+    origin          TEXT NOT NULL,      -- cli | gui | receiver
+    program_version TEXT NOT NULL,
+    files_seen      INTEGER NOT NULL DEFAULT 0,
+    files_imported  INTEGER NOT NULL DEFAULT 0,
+    messages_imported INTEGER NOT NULL DEFAULT 0,
+    duplicates      INTEGER NOT NULL DEFAULT 0,
+    rejected        INTEGER NOT NULL DEFAULT 0,
+    skipped         INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE source_files (
+    id          INTEGER PRIMARY KEY,
+    batch_id    INTEGER NOT NULL REFERENCES import_batches(id),
+    root        TEXT NOT NULL,          -- absolute folder the path is relative to
+    path        TEXT NOT NULL,          -- relative to the named folder, '/' separators; zip members as a.zip/m
+    size        INTEGER,
+    mtime_ms    INTEGER,
+    sha256      TEXT,
+    outcome     TEXT NOT NULL,          -- imported | duplicate | rejected | skipped
+    reason      TEXT,
+    events      INTEGER NOT NULL DEFAULT 0,
+    new_messages INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX source_files_sha ON source_files(sha256);
+CREATE INDEX source_files_batch ON source_files(batch_id, id);
+
+CREATE TABLE subscribers (
+    id        INTEGER PRIMARY KEY,
+    key       TEXT NOT NULL UNIQUE,     -- normalised mobile (E.164)
+    mobile    TEXT NOT NULL,            -- as received (first seen)
+    domain    TEXT,
+    did       TEXT,
+    subr_id   TEXT,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    first_ms  INTEGER,
+    last_ms   INTEGER
+);
+
+CREATE TABLE conversations (
+    id            TEXT PRIMARY KEY,     -- stable: hash of subscriber key + participant keys
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+    participants  TEXT NOT NULL,        -- JSON list of display forms, sorted by key
+    participant_keys TEXT NOT NULL,     -- JSON list of keys, sorted
+    is_group      INTEGER NOT NULL,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    mms_count     INTEGER NOT NULL DEFAULT 0,
+    first_ms      INTEGER,
+    last_ms       INTEGER,
+    last_rowid    INTEGER,
+    last_snippet  TEXT
+);
+CREATE INDEX conversations_by_activity ON conversations(subscriber_id, last_ms DESC, id);
+CREATE INDEX conversations_global_activity ON conversations(last_ms DESC, id);
+
+CREATE TABLE messages (
+    rowid          INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,    -- stable public id (content hash)
+    fingerprint    TEXT NOT NULL,           -- SHA-256 of the canonical event JSON
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    subscriber_id  INTEGER NOT NULL REFERENCES subscribers(id),
+    direction      TEXT NOT NULL,
+    type           TEXT NOT NULL,
+    start_ms       INTEGER NOT NULL,
+    start_raw      TEXT NOT NULL,
+    other_party    TEXT NOT NULL,           -- as received
+    sender         TEXT,                    -- display form of who sent it
+    content_type   TEXT,
+    text           TEXT NOT NULL,           -- SMS: the message; MMS: its text parts
+    subject        TEXT,
+    contact_names  TEXT,
+    has_attachments INTEGER NOT NULL DEFAULT 0,
+    warnings       TEXT NOT NULL DEFAULT '[]',  -- JSON list of strings
+    warning_count  INTEGER NOT NULL DEFAULT 0,
+    mms            TEXT,                    -- JSON (see docs/case-format.md), NULL for SMS
+    raw_event      TEXT NOT NULL,           -- the event object as received (JSON)
+    source_file_id INTEGER NOT NULL REFERENCES source_files(id),
+    source_index   INTEGER NOT NULL,
+    batch_id       INTEGER NOT NULL REFERENCES import_batches(id)
+);
+CREATE INDEX messages_by_conversation ON messages(conversation_id, start_ms, rowid);
+CREATE INDEX messages_by_time ON messages(start_ms, id);
+
+-- Every place an event was seen (a platform retry puts the same event in several files).
+CREATE TABLE occurrences (
+    message_rowid  INTEGER NOT NULL REFERENCES messages(rowid),
+    source_file_id INTEGER NOT NULL REFERENCES source_files(id),
+    source_index   INTEGER NOT NULL,
+    PRIMARY KEY (source_file_id, source_index)
+);
+CREATE INDEX occurrences_by_message ON occurrences(message_rowid);
+
+-- Decoded MMS parts; bytes live once in media.
+CREATE TABLE mms_parts (
+    message_rowid  INTEGER NOT NULL REFERENCES messages(rowid),
+    idx            INTEGER NOT NULL,
+    content_type   TEXT NOT NULL,
+    detected_type  TEXT,
+    name           TEXT,
+    content_id     TEXT,
+    content_location TEXT,
+    charset        TEXT,
+    size           INTEGER NOT NULL,
+    sha256         TEXT NOT NULL REFERENCES media(sha256),
+    is_smil        INTEGER NOT NULL DEFAULT 0,
+    in_smil        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (message_rowid, idx)
+);
+CREATE INDEX mms_parts_sha ON mms_parts(sha256);
+
+CREATE TABLE media (
+    sha256 TEXT PRIMARY KEY,
+    size   INTEGER NOT NULL,
+    data   BLOB NOT NULL
+);
+
+CREATE VIRTUAL TABLE message_fts USING fts5(
+    text, subject, contact_names,
+    content='messages', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+# MIGRATIONS[i] upgrades version i to i + 1. Version 0 is an empty file.
+MIGRATIONS: list[str] = [_V1]
+assert len(MIGRATIONS) == SCHEMA_VERSION
