@@ -1,0 +1,136 @@
+"""Magic-byte sniffing of MMS media.
+
+:func:`sniff` looks only at the first bytes of a payload and returns a MIME type
+for the formats phones put into MMS, or ``None`` when it does not recognise
+them.  It never raises.
+"""
+
+from __future__ import annotations
+
+__all__ = ["is_media_type", "sniff", "sniff_wbmp"]
+
+_ISO_BMFF_HEIF_BRANDS = {
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"heim": "image/heic",
+    b"heis": "image/heic",
+    b"hevc": "image/heic-sequence",
+    b"hevx": "image/heic-sequence",
+    b"mif1": "image/heif",
+    b"msf1": "image/heif-sequence",
+    b"avif": "image/avif",
+    b"avis": "image/avif",
+}
+
+
+def _sniff_ftyp(data: bytes) -> str | None:
+    brand = data[8:12]
+    if brand in _ISO_BMFF_HEIF_BRANDS:
+        return _ISO_BMFF_HEIF_BRANDS[brand]
+    low = brand.lower()
+    if low.startswith(b"3g2"):
+        return "video/3gpp2"
+    if low.startswith(b"3g"):
+        return "video/3gpp"
+    if brand in (b"M4A ", b"M4B ", b"M4P "):
+        return "audio/mp4"
+    if brand == b"qt  ":
+        return "video/quicktime"
+    return "video/mp4"
+
+
+def _is_mp3_frame(data: bytes) -> bool:
+    if len(data) < 4 or data[0] != 0xFF or (data[1] & 0xE0) != 0xE0:
+        return False
+    version = (data[1] >> 3) & 0x03
+    layer = (data[1] >> 1) & 0x03
+    bitrate = data[2] >> 4
+    sample_rate = (data[2] >> 2) & 0x03
+    return version != 1 and layer != 0 and bitrate not in (0, 15) and sample_rate != 3
+
+
+def sniff(data: bytes) -> str | None:
+    """Return the MIME type recognised from ``data``'s magic bytes, or ``None``."""
+    head = bytes(data[:64])
+    if len(head) < 2:
+        return None
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head.startswith(b"RIFF") and len(head) >= 12:
+        kind = head[8:12]
+        if kind == b"WEBP":
+            return "image/webp"
+        if kind == b"WAVE":
+            return "audio/wav"
+        if kind == b"AVI ":
+            return "video/x-msvideo"
+        return None
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return _sniff_ftyp(head)
+    if head.startswith(b"#!AMR-WB"):
+        return "audio/amr-wb"
+    if head.startswith(b"#!AMR"):
+        return "audio/amr"
+    if head.startswith(b"BM") and len(head) >= 14 and head[6:10] == b"\x00\x00\x00\x00":
+        return "image/bmp"
+    if head.startswith(b"ID3"):
+        return "audio/mpeg"
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head.startswith(b"MThd"):
+        return "audio/midi"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    if head.startswith(b"\x1aE\xdf\xa3"):
+        return "video/webm"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:11].upper() == b"BEGIN:VCARD":
+        return "text/vcard"
+    if stripped[:15].upper() == b"BEGIN:VCALENDAR":
+        return "text/calendar"
+    if _is_mp3_frame(head):
+        return "audio/mpeg"
+    return None
+
+
+def sniff_wbmp(data: bytes) -> bool:
+    """Weak WBMP check (type 0 header, multi-byte width/height, matching size).
+
+    WBMP has no magic number, so only use this when the part is declared as WBMP.
+    """
+    if len(data) < 4 or data[0] != 0 or data[1] != 0:
+        return False
+    pos = 2
+    dims: list[int] = []
+    for _ in range(2):
+        value = 0
+        for _i in range(4):
+            if pos >= len(data):
+                return False
+            byte = data[pos]
+            pos += 1
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        else:
+            return False
+        dims.append(value)
+    width, height = dims
+    if width == 0 or height == 0:
+        return False
+    return len(data) - pos == ((width + 7) // 8) * height
+
+
+def is_media_type(content_type: str | None) -> bool:
+    """True for image/*, audio/* and video/* types."""
+    if not content_type:
+        return False
+    return content_type.split("/", 1)[0] in ("image", "audio", "video")
