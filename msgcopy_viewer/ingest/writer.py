@@ -49,6 +49,16 @@ class BatchCounters:
     touched_conversations: set[str] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _PendingRows:
+    files: list[tuple[object, ...]] = field(default_factory=list)
+    messages: list[tuple[object, ...]] = field(default_factory=list)
+    parts: list[tuple[object, ...]] = field(default_factory=list)
+    occurrences: list[tuple[int, int, int]] = field(default_factory=list)
+    media: list[tuple[str, int, bytes]] = field(default_factory=list)
+    media_seen: set[str] = field(default_factory=set)
+
+
 class BatchWriter:
     """Owns the write connection of one import batch."""
 
@@ -61,6 +71,12 @@ class BatchWriter:
         self._conv_delta: dict[str, _ConvDelta] = {}
         self._sub_delta: dict[int, list[int]] = {}  # id -> [count, first, last]
         self._in_tx = False
+        self._next_file_id = 0
+        self._next_rowid = 0
+        self._fts_from = 0
+        self._rows = _PendingRows()
+        self._chunk_shas: dict[str, str] = {}
+        self._tx_messages: dict[str, tuple[int, str]] = {}
         self._mark_interrupted()
         with case.transaction():
             cur = self.conn.execute(
@@ -98,13 +114,30 @@ class BatchWriter:
 
     # -- transactions ------------------------------------------------------------------------
     def begin(self) -> None:
-        if not self._in_tx:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self._in_tx = True
+        if self._in_tx:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        # Ids are handed out here, under the write lock, so rows can be inserted in bulk.
+        q = self.conn.execute
+        self._next_file_id = int(
+            q("SELECT coalesce(max(id), 0) + 1 FROM source_files").fetchone()[0]
+        )
+        self._next_rowid = int(q("SELECT coalesce(max(rowid), 0) + 1 FROM messages").fetchone()[0])
+        self._fts_from = self._next_rowid
 
     def commit(self) -> None:
         if not self._in_tx:
             return
+        self._flush_rows()
+        # Index the new messages in one statement (same transaction: a killed import
+        # never leaves messages without their search entries).
+        self.conn.execute(
+            "INSERT INTO message_fts(rowid, text, subject, contact_names) "
+            "SELECT rowid, text, coalesce(subject, ''), coalesce(contact_names, '') "
+            "FROM messages WHERE rowid >= ?",
+            (self._fts_from,),
+        )
         self._flush_aggregates()
         c = self.counters
         self.conn.execute(
@@ -122,15 +155,20 @@ class BatchWriter:
         )
         self.conn.execute("COMMIT")
         self._in_tx = False
+        self._chunk_shas.clear()
+        self._tx_messages.clear()
 
     def rollback(self) -> None:
         if self._in_tx:
             self.conn.execute("ROLLBACK")
             self._in_tx = False
-            self._conv_delta.clear()
-            self._sub_delta.clear()
-            self._known_convs.clear()
-            self._sub_ids.clear()
+        self._conv_delta.clear()
+        self._sub_delta.clear()
+        self._known_convs.clear()
+        self._sub_ids.clear()
+        self._rows = _PendingRows()
+        self._chunk_shas.clear()
+        self._tx_messages.clear()
 
     def finish(self, status: str) -> None:
         self.commit()
@@ -155,10 +193,12 @@ class BatchWriter:
         events: int = 0,
         new_messages: int = 0,
     ) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO source_files(batch_id, root, path, size, mtime_ms, sha256, outcome, "
-            "reason, events, new_messages) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        self.begin()
+        file_id = self._next_file_id
+        self._next_file_id += 1
+        self._rows.files.append(
             (
+                file_id,
                 self.batch_id,
                 root,
                 path,
@@ -169,11 +209,10 @@ class BatchWriter:
                 reason,
                 events,
                 new_messages,
-            ),
+            )
         )
         self.counters.files_seen += 1
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        return file_id
 
     def record_skipped(
         self, root: str, path: str, size: int | None, mtime_ms: int | None, reason: str
@@ -221,6 +260,7 @@ class BatchWriter:
         self, files: Sequence[tuple[str, str, int | None, FileAnalysis]]
     ) -> list[FileOutcome]:
         """Store parsed files (in order), with set-at-a-time duplicate look-ups."""
+        self.begin()
         q = self.conn.execute
         shas = list({a.sha256 for _, _, _, a in files if a.error is None})
         known_sha: dict[str, str] = {}
@@ -234,6 +274,9 @@ class BatchWriter:
             ).fetchall()
             for sha, spath, batch in rows:
                 known_sha[sha] = f"same bytes as {spath} (import batch {batch})"
+        for sha in shas:
+            if sha in self._chunk_shas:
+                known_sha.setdefault(sha, self._chunk_shas[sha])
         ids = list(
             {
                 m.id
@@ -249,12 +292,13 @@ class BatchWriter:
                 f"SELECT id, rowid FROM messages WHERE id IN ({','.join('?' * len(part))})", part
             ):
                 known_msg[mid] = int(rowid)
-        outcomes = []
-        for root, path, mtime_ms, analysis in files:
-            outcomes.append(
-                self._record_parsed(root, path, mtime_ms, analysis, known_sha, known_msg)
-            )
-        return outcomes
+        for mid in ids:
+            if mid in self._tx_messages:
+                known_msg[mid] = self._tx_messages[mid][0]
+        return [
+            self._record_parsed(root, path, mtime_ms, analysis, known_sha, known_msg)
+            for root, path, mtime_ms, analysis in files
+        ]
 
     def _record_parsed(
         self,
@@ -307,16 +351,7 @@ class BatchWriter:
             )
         else:
             outcome = "duplicate"
-            where = ""
-            if first_dup is not None:
-                src = self.conn.execute(
-                    "SELECT s.path FROM messages m JOIN source_files s ON s.id = m.source_file_id "
-                    "WHERE m.rowid = ?",
-                    (first_dup,),
-                ).fetchone()
-                if src is not None:
-                    where = f" (first seen in {src[0]})"
-            reason = f"all {events} event(s) are already in the case{where}"
+            reason = f"all {events} event(s) are already in the case{self._first_seen(first_dup)}"
         file_id = self._ledger(
             root=root,
             path=path,
@@ -329,13 +364,15 @@ class BatchWriter:
             new_messages=len(new),
         )
         for m in new:
-            known_msg[m.id] = self._insert_message(m, file_id)
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO occurrences(message_rowid, source_file_id, source_index) "
-            "VALUES (?,?,?)",
-            [(known_msg[m.id], file_id, m.index) for m in analysis.messages],
+            rowid = self._insert_message(m, file_id)
+            known_msg[m.id] = rowid
+            self._tx_messages[m.id] = (rowid, path)
+        self._rows.occurrences.extend(
+            (known_msg[m.id], file_id, m.index) for m in analysis.messages
         )
-        known_sha[analysis.sha256] = f"same bytes as {path} (import batch {self.batch_id})"
+        same_reason = f"same bytes as {path} (import batch {self.batch_id})"
+        known_sha[analysis.sha256] = same_reason
+        self._chunk_shas[analysis.sha256] = same_reason
         if outcome == "imported":
             self.counters.files_imported += 1
             self.counters.messages_imported += len(new)
@@ -343,6 +380,20 @@ class BatchWriter:
             self.counters.duplicates += 1
         self.counters.duplicate_events += dup_events
         return FileOutcome(outcome, reason, len(new), dup_events)
+
+    def _first_seen(self, rowid: int | None) -> str:
+        if rowid is None:
+            return ""
+        for mid_rowid, path in self._tx_messages.values():
+            if mid_rowid == rowid:
+                return f" (first seen in {path})"
+        self._flush_rows()
+        src = self.conn.execute(
+            "SELECT s.path FROM messages m JOIN source_files s ON s.id = m.source_file_id "
+            "WHERE m.rowid = ?",
+            (rowid,),
+        ).fetchone()
+        return f" (first seen in {src[0]})" if src is not None else ""
 
     # -- messages ----------------------------------------------------------------------------
     def _subscriber_id(self, m: MessageRecord) -> int:
@@ -386,22 +437,18 @@ class BatchWriter:
         self._known_convs.add(m.conversation_id)
 
     def _insert_message(self, m: MessageRecord, file_id: int) -> int:
-        q = self.conn.execute
         sid = self._subscriber_id(m)
         self._ensure_conversation(m, sid)
+        rows = self._rows
         for sha, data in m.blobs.items():
-            q(
-                "INSERT OR IGNORE INTO media(sha256, size, data) VALUES (?,?,?)",
-                (sha, len(data), data),
-            )
-        warnings = json.dumps(m.warnings, ensure_ascii=False)
-        cur = q(
-            "INSERT INTO messages(id, fingerprint, conversation_id, subscriber_id, direction, "
-            "type, start_ms, start_raw, other_party, sender, content_type, text, subject, "
-            "contact_names, has_attachments, warnings, warning_count, mms, raw_event, "
-            "source_file_id, source_index, batch_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            if sha not in rows.media_seen:
+                rows.media_seen.add(sha)
+                rows.media.append((sha, len(data), data))
+        rowid = self._next_rowid
+        self._next_rowid += 1
+        rows.messages.append(
             (
+                rowid,
                 m.id,
                 m.fingerprint,
                 m.conversation_id,
@@ -417,59 +464,89 @@ class BatchWriter:
                 m.subject,
                 m.contact_names,
                 int(m.has_attachments),
-                warnings,
+                json.dumps(m.warnings, ensure_ascii=False) if m.warnings else "[]",
                 len(m.warnings),
                 m.mms_json,
                 m.raw_event,
                 file_id,
                 m.index,
                 self.batch_id,
-            ),
-        )
-        assert cur.lastrowid is not None
-        rowid = cur.lastrowid
-        q(
-            "INSERT INTO message_fts(rowid, text, subject, contact_names) VALUES (?,?,?,?)",
-            (rowid, m.text, m.subject or "", m.contact_names),
-        )
-        if m.parts:
-            self.conn.executemany(
-                "INSERT INTO mms_parts(message_rowid, idx, content_type, detected_type, name, "
-                "content_id, content_location, charset, size, sha256, is_smil, in_smil) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        rowid,
-                        p.index,
-                        p.content_type,
-                        p.detected_type,
-                        p.name,
-                        p.content_id,
-                        p.content_location,
-                        p.charset,
-                        p.size,
-                        p.sha256,
-                        int(p.is_smil),
-                        int(p.in_smil),
-                    )
-                    for p in m.parts
-                ],
             )
-        d = self._conv_delta.setdefault(m.conversation_id, _ConvDelta())
+        )
+        rows.parts.extend(
+            (
+                rowid,
+                p.index,
+                p.content_type,
+                p.detected_type,
+                p.name,
+                p.content_id,
+                p.content_location,
+                p.charset,
+                p.size,
+                p.sha256,
+                int(p.is_smil),
+                int(p.in_smil),
+            )
+            for p in m.parts
+        )
+        d = self._conv_delta.get(m.conversation_id)
+        if d is None:
+            d = self._conv_delta[m.conversation_id] = _ConvDelta()
         d.count += 1
         d.mms += m.type == "mms"
         d.first_ms = m.start_ms if d.first_ms is None else min(d.first_ms, m.start_ms)
         if d.last_ms is None or m.start_ms >= d.last_ms:
             d.last_ms = m.start_ms
             d.last_rowid = rowid
-            label = m.text or (m.subject or "") or ("MMS" if m.type == "mms" else "")
-            d.last_snippet = snippet(label)
-        s = self._sub_delta.setdefault(sid, [0, m.start_ms, m.start_ms])
-        s[0] += 1
-        s[1] = min(s[1], m.start_ms)
-        s[2] = max(s[2], m.start_ms)
+            d.last_snippet = snippet(
+                m.text or (m.subject or "") or ("MMS" if m.type == "mms" else "")
+            )
+        s = self._sub_delta.get(sid)
+        if s is None:
+            self._sub_delta[sid] = [1, m.start_ms, m.start_ms]
+        else:
+            s[0] += 1
+            s[1] = min(s[1], m.start_ms)
+            s[2] = max(s[2], m.start_ms)
         self.counters.touched_conversations.add(m.conversation_id)
         return rowid
+
+    def _flush_rows(self) -> None:
+        """Write the rows gathered so far (called before every commit)."""
+        rows = self._rows
+        em = self.conn.executemany
+        if rows.files:
+            em(
+                "INSERT INTO source_files(id, batch_id, root, path, size, mtime_ms, sha256, "
+                "outcome, reason, events, new_messages) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                rows.files,
+            )
+        if rows.media:
+            em("INSERT OR IGNORE INTO media(sha256, size, data) VALUES (?,?,?)", rows.media)
+        if rows.messages:
+            em(
+                "INSERT INTO messages(rowid, id, fingerprint, conversation_id, subscriber_id, "
+                "direction, type, start_ms, start_raw, other_party, sender, content_type, text, "
+                "subject, contact_names, has_attachments, warnings, warning_count, mms, "
+                "raw_event, source_file_id, source_index, batch_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows.messages,
+            )
+        if rows.parts:
+            em(
+                "INSERT INTO mms_parts(message_rowid, idx, content_type, detected_type, name, "
+                "content_id, content_location, charset, size, sha256, is_smil, in_smil) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows.parts,
+            )
+        if rows.occurrences:
+            em(
+                "INSERT OR IGNORE INTO occurrences(message_rowid, source_file_id, source_index) "
+                "VALUES (?,?,?)",
+                rows.occurrences,
+            )
+        self._rows = _PendingRows()
 
     def _flush_aggregates(self) -> None:
         for cid, d in self._conv_delta.items():
