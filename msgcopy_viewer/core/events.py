@@ -42,7 +42,8 @@ class Event:
     subr_id: str | None
     other_party: str
     raw: dict[str, Any]  # the event object exactly as parsed, unknown fields included
-    fingerprint: str  # SHA-256 of the canonical event JSON: equal events, equal fingerprint
+    canonical: str  # the event as canonical JSON (sorted keys, no spaces): kept as evidence
+    fingerprint: str  # SHA-256 of ``canonical``: equal events, equal fingerprint
 
     @property
     def message_id(self) -> str:
@@ -159,7 +160,8 @@ def parse_event(event: Any, index: int) -> Event:
     segment = event.get("segment")
     if segment is not None and not isinstance(segment, dict):
         raise DocumentError(f"event {index}: field segment must be an object")
-    fingerprint = hashlib.sha256(canonical_json(event).encode("utf-8")).hexdigest()
+    canonical = canonical_json(event)
+    fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     assert mobile is not None and number is not None
     return Event(
         index=index,
@@ -175,6 +177,7 @@ def parse_event(event: Any, index: int) -> Event:
         subr_id=_text(event, index, "subscriberParty.subrId", sub.get("subrId"), required=False),
         other_party=number.strip(),
         raw=event,
+        canonical=canonical,
         fingerprint=fingerprint,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from msgcopy_viewer.core.conversations import conversation_key, participants_for
@@ -33,6 +33,24 @@ class PartRecord:
     sha256: str
     is_smil: bool
     in_smil: bool
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (PartRecord, tuple(getattr(self, f) for f in _PART_FIELDS))
+
+
+_PART_FIELDS = (
+    "index",
+    "content_type",
+    "detected_type",
+    "name",
+    "content_id",
+    "content_location",
+    "charset",
+    "size",
+    "sha256",
+    "is_smil",
+    "in_smil",
+)
 
 
 @dataclass(slots=True)
@@ -64,11 +82,19 @@ class MessageRecord:
     parts: list[PartRecord] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Positional pickling: several times faster than the default for slotted classes,
+        # and records cross a process boundary for every message imported.
+        return (MessageRecord, tuple(getattr(self, f) for f in _MESSAGE_FIELDS))
+
     @property
     def has_attachments(self) -> bool:
         return any(
             not p.is_smil and not p.content_type.startswith("text/plain") for p in self.parts
         )
+
+
+_MESSAGE_FIELDS = tuple(f.name for f in fields(MessageRecord))
 
 
 @dataclass(slots=True)
@@ -77,6 +103,10 @@ class FileAnalysis:
     size: int
     error: str | None
     messages: list[MessageRecord]
+    mtime_ms: int | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (FileAnalysis, (self.sha256, self.size, self.error, self.messages, self.mtime_ms))
 
 
 def analyze_bytes(data: bytes) -> FileAnalysis:
@@ -167,7 +197,7 @@ def build_record(event: Event) -> MessageRecord:
         contact_names=contact_names,
         warnings=warnings,
         mms_json=mms_json,
-        raw_event=json.dumps(event.raw, ensure_ascii=False),
+        raw_event=event.canonical,
         subscriber_key=subscriber.key,
         subscriber_mobile=event.mobile,
         domain=event.domain,

@@ -102,19 +102,23 @@ CommitCallback = Callable[[set[str]], None]
 
 def _read_and_analyze(job: tuple[str | None, bytes | None]) -> FileAnalysis | str | None:
     fs_path, data = job
+    mtime_ms: int | None = None
     if data is None:
         if fs_path is None:
             return None
         try:
             with open(fs_path, "rb") as fh:  # read-only: sources are evidence
+                mtime_ms = int(os.fstat(fh.fileno()).st_mtime * 1000)
                 data = fh.read()
         except OSError as exc:
             return f"cannot read: {exc.strerror or exc}"
     try:
-        return analyze_bytes(data)
+        result = analyze_bytes(data)
     except Exception as exc:  # a bug, not bad input: keep going, keep the evidence
         log.exception("unexpected error analysing %s", fs_path)
         return f"internal error while reading this file ({type(exc).__name__}: {exc})"
+    result.mtime_ms = mtime_ms
+    return result
 
 
 def _analyze_chunk(jobs: list[tuple[str | None, bytes | None]]) -> list[FileAnalysis | str | None]:
@@ -260,7 +264,7 @@ class Importer:
     ) -> None:
         writer.begin()
         parsed = [
-            (item.root, item.relpath, item.mtime_ms, result)
+            (item.root, item.relpath, item.mtime_ms or result.mtime_ms, result)
             for item, result in zip(chunk, results, strict=True)
             if item.skip_reason is None and item.error is None and isinstance(result, FileAnalysis)
         ]
@@ -275,7 +279,9 @@ class Importer:
             elif outcome.outcome == "skipped":
                 report.skipped.append(LedgerEntry(item.relpath, "skipped", outcome.reason))
             state.files_done += 1
-            state.bytes_done += item.size or 0
+            state.bytes_done += (
+                result.size if isinstance(result, FileAnalysis) else (item.size or 0)
+            )
             state.since_commit += 1
             state.last_path = item.relpath
         now = time.monotonic()

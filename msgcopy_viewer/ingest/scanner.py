@@ -110,6 +110,17 @@ def _scan_dir(root: Path) -> Iterator[SourceItem]:
                     else:
                         yield from walk(Path(entry.path), relpath)
                     continue
+                if entry.is_file() and not is_zip_name(entry.name):
+                    # The common case: no stat here (the worker that reads the file takes
+                    # size and mtime from the open file).
+                    reason = junk_reason(relpath)
+                    if reason:
+                        yield SourceItem(
+                            root_s, relpath, None, None, None, None, skip_reason=reason
+                        )
+                    else:
+                        yield SourceItem(root_s, relpath, entry.path, None, None, None)
+                    continue
                 if entry.is_symlink() and entry.is_dir():
                     yield SourceItem(
                         root_s,
@@ -264,20 +275,22 @@ def _scan_zip(
 
 
 def count(paths: Sequence[str | Path]) -> tuple[int, int]:
-    """Quick pre-pass for progress: (files, bytes) that ``scan`` will yield (zip members
-    counted from the archive directory)."""
+    """Quick pre-pass for progress: (files, bytes) that ``scan`` will yield. Files in
+    folders are counted without a stat each (slow file systems make that costly), so their
+    bytes are not in the total; named files and zip members are."""
     files = 0
     total = 0
     for raw in paths:
         path = Path(raw).expanduser().absolute()
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames.sort()
+            for dirpath, _dirnames, filenames in os.walk(path):
                 for name in filenames:
-                    full = os.path.join(dirpath, name)
-                    f, b = _count_file(full)
-                    files += f
-                    total += b
+                    if is_zip_name(name):
+                        f, b = _count_file(os.path.join(dirpath, name))
+                        files += f
+                        total += b
+                    else:
+                        files += 1
         elif path.exists():
             f, b = _count_file(str(path))
             files += f
@@ -285,18 +298,3 @@ def count(paths: Sequence[str | Path]) -> tuple[int, int]:
         else:
             files += 1
     return files, total
-
-
-def _count_file(full: str) -> tuple[int, int]:
-    try:
-        size = os.stat(full).st_size
-    except OSError:
-        return 1, 0
-    if is_zip_name(full):
-        try:
-            with zipfile.ZipFile(full) as zf:
-                infos = [i for i in zf.infolist() if not i.is_dir()]
-                return max(1, len(infos)), sum(i.file_size for i in infos)
-        except (zipfile.BadZipFile, OSError, EOFError):
-            return 1, size
-    return 1, size

@@ -52,6 +52,7 @@ class BatchCounters:
 @dataclass(slots=True)
 class _PendingRows:
     files: list[tuple[object, ...]] = field(default_factory=list)
+    conversations: list[tuple[object, ...]] = field(default_factory=list)
     messages: list[tuple[object, ...]] = field(default_factory=list)
     parts: list[tuple[object, ...]] = field(default_factory=list)
     occurrences: list[tuple[int, int, int]] = field(default_factory=list)
@@ -423,16 +424,14 @@ class BatchWriter:
     def _ensure_conversation(self, m: MessageRecord, sid: int) -> None:
         if m.conversation_id in self._known_convs:
             return
-        self.conn.execute(
-            "INSERT OR IGNORE INTO conversations(id, subscriber_id, participants, "
-            "participant_keys, is_group) VALUES (?,?,?,?,?)",
+        self._rows.conversations.append(
             (
                 m.conversation_id,
                 sid,
                 json.dumps(m.participants, ensure_ascii=False),
                 json.dumps(m.participant_keys, ensure_ascii=False),
                 int(len(m.participants) > 1),
-            ),
+            )
         )
         self._known_convs.add(m.conversation_id)
 
@@ -516,6 +515,12 @@ class BatchWriter:
         """Write the rows gathered so far (called before every commit)."""
         rows = self._rows
         em = self.conn.executemany
+        if rows.conversations:
+            em(
+                "INSERT OR IGNORE INTO conversations(id, subscriber_id, participants, "
+                "participant_keys, is_group) VALUES (?,?,?,?,?)",
+                rows.conversations,
+            )
         if rows.files:
             em(
                 "INSERT INTO source_files(id, batch_id, root, path, size, mtime_ms, sha256, "
@@ -549,15 +554,15 @@ class BatchWriter:
         self._rows = _PendingRows()
 
     def _flush_aggregates(self) -> None:
-        for cid, d in self._conv_delta.items():
-            self.conn.execute(
-                "UPDATE conversations SET message_count = message_count + ?, "
-                "mms_count = mms_count + ?, "
-                "first_ms = min(coalesce(first_ms, ?), ?), "
-                "last_rowid = CASE WHEN last_ms IS NULL OR ? >= last_ms THEN ? ELSE last_rowid END, "
-                "last_snippet = CASE WHEN last_ms IS NULL OR ? >= last_ms THEN ? "
-                "ELSE last_snippet END, "
-                "last_ms = max(coalesce(last_ms, ?), ?) WHERE id = ?",
+        self.conn.executemany(
+            "UPDATE conversations SET message_count = message_count + ?, "
+            "mms_count = mms_count + ?, "
+            "first_ms = min(coalesce(first_ms, ?), ?), "
+            "last_rowid = CASE WHEN last_ms IS NULL OR ? >= last_ms THEN ? ELSE last_rowid END, "
+            "last_snippet = CASE WHEN last_ms IS NULL OR ? >= last_ms THEN ? "
+            "ELSE last_snippet END, "
+            "last_ms = max(coalesce(last_ms, ?), ?) WHERE id = ?",
+            [
                 (
                     d.count,
                     d.mms,
@@ -570,14 +575,18 @@ class BatchWriter:
                     d.last_ms,
                     d.last_ms,
                     cid,
-                ),
-            )
+                )
+                for cid, d in self._conv_delta.items()
+            ],
+        )
         self._conv_delta.clear()
-        for sid, (count, first, last) in self._sub_delta.items():
-            self.conn.execute(
-                "UPDATE subscribers SET message_count = message_count + ?, "
-                "first_ms = min(coalesce(first_ms, ?), ?), last_ms = max(coalesce(last_ms, ?), ?) "
-                "WHERE id = ?",
-                (count, first, first, last, last, sid),
-            )
+        self.conn.executemany(
+            "UPDATE subscribers SET message_count = message_count + ?, "
+            "first_ms = min(coalesce(first_ms, ?), ?), last_ms = max(coalesce(last_ms, ?), ?) "
+            "WHERE id = ?",
+            [
+                (c, first, first, last, last, sid)
+                for sid, (c, first, last) in self._sub_delta.items()
+            ],
+        )
         self._sub_delta.clear()
