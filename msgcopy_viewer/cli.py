@@ -370,6 +370,12 @@ def ensure_demo_case(data_dir: str | None) -> Path:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not Path(p).expanduser().exists()]
+    if missing:
+        raise UsageError(
+            "; ".join(f"{m}: no such file or folder" for m in missing)
+            + f" (subcommands are: {', '.join(SUBCOMMANDS)})"
+        )
     case_path: Path | None = None
     if args.demo:
         case_path = ensure_demo_case(args.data_dir)

@@ -61,6 +61,8 @@ def subscriber_region(mobile: str) -> str:
         num = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException:
         return _DEFAULT_REGION
+    if num.country_code is None:
+        return _DEFAULT_REGION
     region = phonenumbers.region_code_for_country_code(num.country_code)
     return region if region and region != "ZZ" else _DEFAULT_REGION
 

@@ -298,3 +298,18 @@ def count(paths: Sequence[str | Path]) -> tuple[int, int]:
         else:
             files += 1
     return files, total
+
+
+def _count_file(full: str) -> tuple[int, int]:
+    try:
+        size = os.stat(full).st_size
+    except OSError:
+        return 1, 0
+    if is_zip_name(full):
+        try:
+            with zipfile.ZipFile(full) as zf:
+                infos = [i for i in zf.infolist() if not i.is_dir()]
+                return max(1, len(infos)), sum(i.file_size for i in infos)
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return 1, size
+    return 1, size

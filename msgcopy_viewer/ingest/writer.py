@@ -73,6 +73,7 @@ class BatchWriter:
         self._sub_delta: dict[int, list[int]] = {}  # id -> [count, first, last]
         self._in_tx = False
         self._next_file_id = 0
+        self._last_file_id = 0
         self._next_rowid = 0
         self._fts_from = 0
         self._rows = _PendingRows()
@@ -195,7 +196,7 @@ class BatchWriter:
         new_messages: int = 0,
     ) -> int:
         self.begin()
-        file_id = self._next_file_id
+        file_id = self._last_file_id = self._next_file_id
         self._next_file_id += 1
         self._rows.files.append(
             (
@@ -278,14 +279,7 @@ class BatchWriter:
         for sha in shas:
             if sha in self._chunk_shas:
                 known_sha.setdefault(sha, self._chunk_shas[sha])
-        ids = list(
-            {
-                m.id
-                for _, _, _, a in files
-                if a.error is None and a.sha256 not in known_sha
-                for m in a.messages
-            }
-        )
+        ids = list({m.id for _, _, _, a in files if a.error is None for m in a.messages})
         known_msg: dict[str, int] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
@@ -326,6 +320,10 @@ class BatchWriter:
                 outcome="duplicate",
                 reason=same,
                 events=events,
+            )
+            file_id = self._last_file_id
+            self._rows.occurrences.extend(
+                (known_msg[m.id], file_id, m.index) for m in analysis.messages if m.id in known_msg
             )
             self.counters.duplicates += 1
             self.counters.duplicate_events += events

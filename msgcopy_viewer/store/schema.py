@@ -38,7 +38,7 @@ CREATE TABLE source_files (
     id          INTEGER PRIMARY KEY,
     batch_id    INTEGER NOT NULL REFERENCES import_batches(id),
     root        TEXT NOT NULL,          -- absolute folder the path is relative to
-    path        TEXT NOT NULL,          -- relative to the named folder, '/' separators; zip members as a.zip/m
+    path        TEXT NOT NULL,          -- relative to the named folder; zip members a.zip/m
     size        INTEGER,
     mtime_ms    INTEGER,
     sha256      TEXT,

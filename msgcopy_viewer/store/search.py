@@ -1,0 +1,322 @@
+"""Qt-free message search: FTS5 over text, subject and contact names, plus phone digits.
+
+User input is never passed to FTS5 as syntax. ``build_fts_query`` turns it into a
+safe query: every word becomes a quoted string (so ``AND``, ``NEAR``, ``-``, ``:``,
+``(`` are just text), a trailing ``*`` is kept as a prefix query and ``"…"`` stays a
+phrase. Digits in the query (three or more) also match phone numbers by substring
+(conversation participants, which hold every other party and group sender).
+
+Results come newest first, ``limit`` at a time, with keyset paging on
+``(start_ms, rowid)``. Snippets carry ``MARK_START``/``MARK_END`` around hits; the UI
+renders them as formatting, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+MARK_START = "\x02"
+MARK_END = "\x03"
+ELLIPSIS = "…"
+SNIPPET_TOKENS = 12
+MIN_PHONE_DIGITS = 3
+
+_WORD_CHARS = re.compile(r"\w", re.UNICODE)
+_PHONEISH = re.compile(r"^[\s\d+\-().]+$")
+
+
+@dataclass(slots=True)
+class SearchFilters:
+    from_ms: int | None = None  # inclusive
+    to_ms: int | None = None  # exclusive
+    direction: str | None = None  # "mo" | "mt"
+    type: str | None = None  # "sms" | "mms"
+    has_attachments: bool = False
+    subscriber_ids: Sequence[int] | None = None
+    warnings_only: bool = False
+
+    def is_empty(self) -> bool:
+        return (
+            self.from_ms is None
+            and self.to_ms is None
+            and self.direction is None
+            and self.type is None
+            and not self.has_attachments
+            and self.subscriber_ids is None
+            and not self.warnings_only
+        )
+
+
+@dataclass(slots=True)
+class ParsedQuery:
+    fts: str | None  # safe FTS5 query, None when the input has no searchable words
+    digits: str | None  # phone digits to match by substring, None if none
+    terms: list[str] = field(default_factory=list)  # words/phrases as typed (for display)
+
+    @property
+    def empty(self) -> bool:
+        return self.fts is None and self.digits is None
+
+
+@dataclass(slots=True)
+class SearchHit:
+    rowid: int
+    id: str
+    conversation_id: str
+    subscriber_id: int
+    direction: str
+    type: str
+    start_ms: int
+    start_raw: str
+    other_party: str
+    sender: str | None
+    subject: str | None
+    has_attachments: bool
+    warning_count: int
+    participants: list[str]
+    snippet: str  # with MARK_START/MARK_END around matches
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.start_ms, self.rowid)
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def tokenize_input(text: str) -> list[tuple[str, bool, bool]]:
+    """Split user input into ``(term, is_phrase, is_prefix)``; an open quote runs to the end."""
+    out: list[tuple[str, bool, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch == '"':
+            j = text.find('"', i + 1)
+            end = n if j < 0 else j
+            phrase = text[i + 1 : end]
+            i = end + 1
+            prefix = i < n and text[i] == "*"
+            if prefix:
+                i += 1
+            if phrase.strip():
+                out.append((phrase.strip(), True, prefix))
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] != '"':
+            j += 1
+        word = text[i:j]
+        i = j
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if word:
+            out.append((word, False, prefix))
+    return out
+
+
+def build_fts_query(terms: Sequence[tuple[str, bool, bool]]) -> str | None:
+    """A safe FTS5 MATCH expression (implicit AND of quoted strings), or None."""
+    parts: list[str] = []
+    for term, _phrase, prefix in terms:
+        if not _WORD_CHARS.search(term):
+            continue  # punctuation only: the tokenizer would produce an empty phrase
+        clean = term.replace(MARK_START, "").replace(MARK_END, "").replace("\x00", "")
+        parts.append(_quote(clean) + ("*" if prefix else ""))
+    return " ".join(parts) if parts else None
+
+
+def parse_query(text: str) -> ParsedQuery:
+    text = (text or "").strip()
+    terms = tokenize_input(text)
+    digits: str | None = None
+    if text and _PHONEISH.match(text):
+        d = re.sub(r"\D", "", text)
+        if len(d) >= MIN_PHONE_DIGITS:
+            digits = d
+    return ParsedQuery(
+        fts=build_fts_query(terms),
+        digits=digits,
+        terms=[t for t, _p, _x in terms],
+    )
+
+
+def _digits_sql(column: str) -> str:
+    expr = column
+    for ch in ("+", " ", "-", "(", ")", ".", '"'):
+        expr = f"replace({expr}, '{ch}', '')"
+    return expr
+
+
+def _filter_sql(f: SearchFilters, where: list[str], args: list[Any]) -> None:
+    if f.from_ms is not None:
+        where.append("m.start_ms >= ?")
+        args.append(int(f.from_ms))
+    if f.to_ms is not None:
+        where.append("m.start_ms < ?")
+        args.append(int(f.to_ms))
+    if f.direction in ("mo", "mt"):
+        where.append("m.direction = ?")
+        args.append(f.direction)
+    if f.type in ("sms", "mms"):
+        where.append("m.type = ?")
+        args.append(f.type)
+    if f.has_attachments:
+        where.append("m.has_attachments = 1")
+    if f.warnings_only:
+        where.append("m.warning_count > 0")
+    if f.subscriber_ids is not None:
+        ids = [int(s) for s in f.subscriber_ids]
+        if not ids:
+            where.append("0")
+        else:
+            where.append(f"m.subscriber_id IN ({','.join('?' * len(ids))})")
+            args.extend(ids)
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str | ParsedQuery,
+    filters: SearchFilters | None = None,
+    *,
+    before: tuple[int, int] | None = None,
+    limit: int = 100,
+) -> list[SearchHit]:
+    """Messages matching ``query`` and ``filters``, newest first, after the keyset ``before``.
+
+    An empty query with filters lists the filtered messages; an empty query without
+    filters returns nothing.
+    """
+    pq = parse_query(query) if isinstance(query, str) else query
+    f = filters or SearchFilters()
+    if pq.empty and (pq.terms or f.is_empty()):
+        return []  # nothing searchable typed (e.g. only punctuation): no results, not all
+    where: list[str] = []
+    args: list[Any] = []
+    match: list[str] = []
+    if pq.fts is not None:
+        match.append("m.rowid IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)")
+        args.append(pq.fts)
+    if pq.digits is not None:
+        match.append(
+            "m.conversation_id IN (SELECT id FROM conversations "
+            f"WHERE instr({_digits_sql('participants')}, ?) > 0)"
+        )
+        args.append(pq.digits)
+    if match:
+        where.append("(" + " OR ".join(match) + ")")
+    _filter_sql(f, where, args)
+    if before is not None:
+        where.append("(m.start_ms, m.rowid) < (?, ?)")
+        args.extend((int(before[0]), int(before[1])))
+    sql = (
+        "SELECT m.rowid, m.id, m.conversation_id, m.subscriber_id, m.direction, m.type, "
+        "m.start_ms, m.start_raw, m.other_party, m.sender, m.subject, m.has_attachments, "
+        "m.warning_count, c.participants, substr(m.text, 1, 200) "
+        "FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY m.start_ms DESC, m.rowid DESC LIMIT ?"
+    )
+    args.append(int(limit))
+    try:
+        rows = conn.execute(sql, args).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc).lower():
+            return []  # a query the tokenizer still rejects: no results, never a crash
+        raise
+    hits: list[SearchHit] = []
+    for r in rows:
+        try:
+            participants = json.loads(r[13])
+        except (TypeError, ValueError):
+            participants = []
+        hits.append(
+            SearchHit(
+                rowid=r[0],
+                id=r[1],
+                conversation_id=r[2],
+                subscriber_id=r[3],
+                direction=r[4],
+                type=r[5],
+                start_ms=r[6],
+                start_raw=r[7],
+                other_party=r[8],
+                sender=r[9],
+                subject=r[10],
+                has_attachments=bool(r[11]),
+                warning_count=r[12],
+                participants=[str(p) for p in participants]
+                if isinstance(participants, list)
+                else [],
+                snippet=_plain_snippet(r[14] or r[10] or ""),
+            )
+        )
+    if pq.fts is not None and hits:
+        _add_snippets(conn, pq.fts, hits)
+    if pq.digits is not None:
+        for h in hits:
+            if MARK_START not in h.snippet:
+                h.snippet = _mark_digits(h, pq.digits)
+    return hits
+
+
+def _plain_snippet(text: str) -> str:
+    text = strip_marks(" ".join(text.split()))
+    return text if len(text) <= 120 else text[:119] + ELLIPSIS
+
+
+def strip_marks(text: str) -> str:
+    return text.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def _add_snippets(conn: sqlite3.Connection, fts: str, hits: list[SearchHit]) -> None:
+    by_rowid = {h.rowid: h for h in hits}
+    marks = ",".join("?" * len(by_rowid))
+    rows = conn.execute(
+        f"SELECT rowid, snippet(message_fts, -1, ?, ?, ?, {SNIPPET_TOKENS}) FROM message_fts "
+        f"WHERE message_fts MATCH ? AND rowid IN ({marks})",
+        [MARK_START, MARK_END, ELLIPSIS, fts, *by_rowid],
+    ).fetchall()
+    for rowid, snip in rows:
+        if snip and rowid in by_rowid:
+            by_rowid[rowid].snippet = " ".join(str(snip).split())
+
+
+def _mark_digits(hit: SearchHit, digits: str) -> str:
+    """For a phone match: name the matching participant, its digits marked."""
+    for p in [*hit.participants, hit.other_party, hit.sender or ""]:
+        plain = re.sub(r"\D", "", p)
+        pos = plain.find(digits)
+        if pos < 0:
+            continue
+        # map digit positions back onto the display form
+        idx = [i for i, ch in enumerate(p) if ch.isdigit()]
+        start, end = idx[pos], idx[pos + len(digits) - 1] + 1
+        marked = p[:start] + MARK_START + p[start:end] + MARK_END + p[end:]
+        return f"{marked}: {strip_marks(hit.snippet)}" if hit.snippet else marked
+    return hit.snippet
+
+
+def split_marked(snippet: str) -> list[tuple[str, bool]]:
+    """``[(text, highlighted)…]`` from a snippet with marks; for safe rendering."""
+    out: list[tuple[str, bool]] = []
+    buf: list[str] = []
+    on = False
+    for ch in snippet:
+        if ch in (MARK_START, MARK_END):
+            if buf:
+                out.append(("".join(buf), on))
+                buf = []
+            on = ch == MARK_START
+        else:
+            buf.append(ch)
+    if buf:
+        out.append(("".join(buf), on))
+    return out

@@ -1,0 +1,346 @@
+"""The command line as a user runs it: exit codes, messages, JSON, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from msgcopy_viewer import __version__
+from msgcopy_viewer.cli import main
+from tests.integration.test_import import assert_consistent
+from tests.integration.vendor import document, sms_event, write
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"msgcopy-viewer {__version__}"
+
+
+def test_import_json_summary_and_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "corpus"
+    write(src / "uk" / "a.json", sms_event("hello"))
+    (src / "bad.json").write_text("nope")
+    (src / ".DS_Store").write_bytes(b"x")
+    case = tmp_path / "c.mcase"
+    code, out, err = run(capsys, "import", str(src), "--case", str(case), "--json")
+    assert code == 1, err
+    summary = json.loads(out)
+    assert summary == {
+        "case": str(case.resolve()),
+        "batch": 1,
+        "status": "completed",
+        "files_seen": 3,
+        "files_imported": 1,
+        "messages_imported": 1,
+        "duplicates": 0,
+        "duplicate_events": 0,
+        "rejected": [
+            {"path": "bad.json", "reason": "not JSON (Expecting value at line 1 column 1)"}
+        ],
+        "skipped": [{"path": ".DS_Store", "reason": "operating-system metadata file"}],
+    }
+    (src / "bad.json").unlink()
+    code, out, _ = run(capsys, "import", str(src), "--case", str(case), "--json")
+    assert code == 0 and json.loads(out)["duplicates"] == 1
+
+
+def test_human_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "a.json", sms_event())
+    code, out, _ = run(
+        capsys, "import", str(tmp_path / "a.json"), "--case", str(tmp_path / "c.mcase")
+    )
+    assert code == 0
+    assert "1 files seen: 1 imported, 0 duplicate, 0 rejected, 0 skipped; 1 new messages" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["import", "/definitely/not/here"], "nothing to import"),
+        (["export", "--format", "jsonl"], "no case at"),
+        (["export", "--format", "xml"], "invalid choice"),
+        (["import"], "the following arguments are required"),
+        (["frobnicate-nothing"], "frobnicate-nothing: no such file or folder"),
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(
+    args: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys,
+        *args,
+        *(
+            ["--data-dir", str(tmp_path)]
+            if args[0] in ("import", "export") and len(args) > 1
+            else []
+        ),
+    )
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_unusable_case_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "a.json", sms_event())
+    not_case = tmp_path / "notes.mcase"
+    not_case.write_text("these are my notes")
+    code, _, err = run(capsys, "import", str(tmp_path / "a.json"), "--case", str(not_case))
+    assert code == 2 and "is not a msgcopy-viewer case" in err and "Traceback" not in err
+    assert not_case.read_text() == "these are my notes"
+    newer = tmp_path / "newer.mcase"
+    con = sqlite3.connect(newer)
+    con.execute("PRAGMA user_version = 99")
+    con.execute("PRAGMA application_id = 1296253782")
+    con.execute("CREATE TABLE t(x)")
+    con.close()
+    code, _, err = run(capsys, "export", "--case", str(newer), "--format", "csv")
+    assert code == 2 and "newer msgcopy-viewer" in err
+
+
+def test_default_case_lives_in_data_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "in" / "a.json", sms_event())
+    data = tmp_path / "data"
+    code, out, _ = run(capsys, "import", str(tmp_path / "in"), "--data-dir", str(data), "--json")
+    assert code == 0
+    assert json.loads(out)["case"] == str(data / "default.mcase")
+    code, out, _ = run(capsys, "export", "--data-dir", str(data), "--format", "jsonl")
+    assert code == 0 and len(out.splitlines()) == 1
+
+
+def test_jsonl_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "corpus"
+    write(
+        src / "uk" / "b.json",
+        sms_event(
+            "later", direction="mt", start="2024-09-16T20:42:31.055+0000", other="+1 (214) 555-5273"
+        ),
+    )
+    write(src / "uk" / "a.json", sms_event("This is SMS one 😀."))
+    write(
+        src / "c.json",
+        sms_event(
+            "Your parcel", direction="mt", other="AMAZON", start="2024-09-16T11:00:00.000-0800"
+        ),
+    )
+    case = tmp_path / "c.mcase"
+    assert run(capsys, "import", str(src), "--case", str(case))[0] == 0
+    code, out, _ = run(capsys, "export", "--case", str(case), "--format", "jsonl")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["text"] for r in rows] == ["Your parcel", "This is SMS one 😀.", "later"]
+    first = rows[1]
+    assert first["source"]["path"] == "uk/a.json" and first["source"]["index"] == 0
+    assert len(first["source"]["sha256"]) == 64
+    assert first["start_time"] == "2024-09-16T19:30:39.090Z"
+    assert first["start_time_raw"] == "2024-09-16T19:30:39.090+0000"
+    assert first["subscriber"] == {
+        "domain": "software.tango-networks",
+        "mobile": "19465559040",
+        "did": "19465559040",
+        "subr_id": "s021157",
+    }
+    assert first["conversation"]["participants"] == ["+12145555273"]
+    assert rows[2]["conversation"]["id"] == first["conversation"]["id"]
+    assert rows[2]["other_party"] == "+1 (214) 555-5273"
+    assert rows[0]["conversation"]["participants"] == ["AMAZON"]
+    assert rows[0]["start_time"] == "2024-09-16T19:00:00.000Z"
+    assert first["mms"] is None and first["warnings"] == []
+    assert set(first) >= {
+        "id",
+        "source",
+        "direction",
+        "type",
+        "start_time",
+        "start_time_raw",
+        "subscriber",
+        "other_party",
+        "content_type",
+        "text",
+        "conversation",
+        "mms",
+        "warnings",
+    }
+    # ids are stable across re-imports into another case
+    case2 = tmp_path / "c2.mcase"
+    run(capsys, "import", str(src), "--case", str(case2))
+    _, out2, _ = run(capsys, "export", "--case", str(case2), "--format", "jsonl")
+    assert [json.loads(x)["id"] for x in out2.splitlines()] == [r["id"] for r in rows]
+
+
+def test_csv_vendor_columns_and_quoting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        tmp_path / "in" / "a.json",
+        sms_event('This is a a "SMS termination" message.,\nline 2', direction="mt"),
+    )
+    case = tmp_path / "c.mcase"
+    run(capsys, "import", str(tmp_path / "in"), "--case", str(case))
+    out_file = tmp_path / "out.csv"
+    code, _, err = run(
+        capsys, "export", "--case", str(case), "--format", "csv", "-o", str(out_file)
+    )
+    assert code == 0, err
+    raw = out_file.read_bytes()
+    assert raw.startswith(
+        b"date,direction,extendmobile,otherparty,message,type,conversation,"
+        b"source_path,source_sha256\r\n"
+    )
+    assert b'"This is a a ""SMS termination"" message.,\nline 2"' in raw
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert rows[1][:5] == [
+        "2024-09-16T19:30:39.090+0000",
+        "mt",
+        "19465559040",
+        "12145555273",
+        'This is a a "SMS termination" message.,\nline 2',
+    ]
+    assert rows[1][5] == "sms" and rows[1][7] == "a.json"
+
+
+def test_export_to_missing_folder_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "a.json", sms_event())
+    case = tmp_path / "c.mcase"
+    run(capsys, "import", str(tmp_path / "a.json"), "--case", str(case))
+    code, _, err = run(
+        capsys,
+        "export",
+        "--case",
+        str(case),
+        "--format",
+        "jsonl",
+        "-o",
+        str(tmp_path / "no" / "such" / "x.jsonl"),
+    )
+    assert code == 2 and "does not exist" in err
+
+
+def test_demo_data_round_trip_with_mms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from msgcopy_viewer.demo.generator import generate_demo
+
+    out = tmp_path / "demo"
+    summary = generate_demo(out, messages=250, seed=3)
+    case = tmp_path / "c.mcase"
+    code, _, _ = run(capsys, "import", str(out), "--case", str(case), "--json")
+    assert code == 1  # the demo corpus has deliberately malformed files
+    code, jsonl, _ = run(capsys, "export", "--case", str(case), "--format", "jsonl")
+    rows = {r["source"]["path"]: r for r in map(json.loads, jsonl.splitlines())}
+    mms_files = [f for f in summary.files if f.kind == "mms" and f.mms is not None]
+    assert mms_files
+    for f in mms_files:
+        row = rows[f.relpath]
+        assert f.mms is not None
+        mms = row["mms"]
+        assert mms["subject"] == f.mms.subject
+        assert row["text"] == f.mms.text
+        assert [(p["content_type"], p["sha256"], p["size"]) for p in mms["parts"]] == [
+            (a.content_type, a.sha256, a.size) for a in f.mms.attachments
+        ]
+        assert len(mms["slides"]) == f.mms.slide_count
+        assert sorted(c["name"] for c in mms["contacts"]) == sorted(f.mms.contact_names)
+        expected = {p for p in [f.mms.sender, *f.mms.to, *f.mms.cc, *f.mms.bcc]}
+        subscriber = "+" + row["subscriber"]["mobile"]
+        assert set(row["conversation"]["participants"]) == {
+            p if p.startswith("+") else "+" + p for p in expected
+        } - {subscriber}
+
+    media = tmp_path / "media"
+    code, _, err = run(capsys, "extract-media", "--case", str(case), "-o", str(media))
+    assert code == 0, err
+    check = subprocess.run(
+        ["sha256sum", "-c", "--quiet", "manifest.sha256"], cwd=media, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    with open(media / "manifest.csv", encoding="utf-8", newline="") as fh:
+        manifest = list(csv.DictReader(fh))
+    expected_parts = sum(
+        1
+        for f in mms_files
+        for a in f.mms.attachments  # type: ignore[union-attr]
+        if a.content_type != "application/smil"
+    )
+    assert len(manifest) == expected_parts
+    assert {m["source_path"] for m in manifest} <= set(rows)
+    code, _, err = run(capsys, "extract-media", "--case", str(case), "-o", str(media))
+    assert code == 2 and "not an empty folder" in err
+
+
+def _zip_corpus(path: Path, n: int) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(n):
+            zf.writestr(
+                f"m/{i:05d}.json",
+                document(
+                    sms_event(
+                        f"message {i}",
+                        start=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T10:{i % 60:02d}:00Z",
+                        other=f"214555{i % 1000:04d}",
+                    )
+                ),
+            )
+
+
+def test_kill_mid_import_then_resume(tmp_path: Path) -> None:
+    n = 12000
+    corpus = tmp_path / "big.zip"
+    _zip_corpus(corpus, n)
+    case = tmp_path / "c.mcase"
+    cmd = [
+        sys.executable,
+        "-m",
+        "msgcopy_viewer",
+        "import",
+        str(corpus),
+        "--case",
+        str(case),
+        "--workers",
+        "1",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    committed = 0
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if case.exists():
+                try:
+                    con = sqlite3.connect(f"file:{case}?mode=ro", uri=True, timeout=0.2)
+                    committed = con.execute("SELECT count(*) FROM messages").fetchone()[0]
+                    con.close()
+                except sqlite3.Error:
+                    committed = 0
+                if committed:
+                    break
+            time.sleep(0.02)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    partial = assert_consistent(case)
+    assert 0 < partial <= n
+    resume = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert resume.returncode == 0, resume.stderr
+    assert assert_consistent(case) == n
+    con = sqlite3.connect(case)
+    statuses = [r[0] for r in con.execute("SELECT status FROM import_batches ORDER BY id")]
+    con.close()
+    if partial < n:
+        assert statuses == ["interrupted", "completed"]

@@ -1,0 +1,245 @@
+"""The import pipeline: ledger, duplicates, zips, junk, progress, cancel, consistency."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from msgcopy_viewer.ingest.pipeline import CancelToken, Importer, ImportProgress
+from msgcopy_viewer.store.case import Case
+from tests.integration.vendor import document, sms_event, write
+
+
+def ledger(case_path: Path, batch: int | None = None) -> dict[str, tuple[str, str | None]]:
+    with Case.open(case_path, create=False) as case:
+        if batch is None:
+            batch = case.conn.execute("SELECT max(id) FROM import_batches").fetchone()[0]
+        rows = case.conn.execute(
+            "SELECT path, outcome, reason FROM source_files WHERE batch_id = ?", (batch,)
+        ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def assert_consistent(case_path: Path) -> int:
+    """Invariants that must hold after any import, finished or killed."""
+    with Case.open(case_path, create=False) as case:
+        q = case.conn.execute
+        messages = q("SELECT count(*) FROM messages").fetchone()[0]
+        assert q("SELECT count(DISTINCT id) FROM messages").fetchone()[0] == messages
+        assert (
+            q("SELECT coalesce(sum(new_messages), 0) FROM source_files").fetchone()[0] == messages
+        )
+        assert (
+            q("SELECT coalesce(sum(message_count), 0) FROM conversations").fetchone()[0] == messages
+        )
+        assert (
+            q("SELECT coalesce(sum(message_count), 0) FROM subscribers").fetchone()[0] == messages
+        )
+        assert q("SELECT count(*) FROM message_fts").fetchone()[0] == messages
+        assert q("PRAGMA foreign_key_check").fetchall() == []
+        assert q("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return int(messages)
+
+
+def test_folder_ledger_every_file_accounted(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    write(src / "uk" / "a.json", sms_event("one"))
+    write(src / "b", sms_event("two", start="2024-09-16T20:00:00.000+0000"))  # no extension
+    (src / "c.json").write_bytes(b"\xef\xbb\xbf" + document(sms_event("three \u00e9")))
+    (src / "d.json").write_text("{not json")
+    (src / "e.json").write_text('{"hello": "world"}')
+    write(src / "f.json", sms_event("ok"), {"direction": "mo"})
+    (src / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (src / "__MACOSX").mkdir()
+    (src / "__MACOSX" / "._a.json").write_bytes(b"\0\5\26\7")
+    (src / "Thumbs.db").write_bytes(b"x")
+    case_path = tmp_path / "x.mcase"
+
+    report = Importer(case_path, workers=1).run([src])
+
+    entries = ledger(case_path)
+    assert set(entries) == {
+        "uk/a.json",
+        "b",
+        "c.json",
+        "d.json",
+        "e.json",
+        "f.json",
+        ".DS_Store",
+        "__MACOSX/._a.json",
+        "Thumbs.db",
+    }
+    assert entries["uk/a.json"][0] == "imported"
+    assert entries["b"][0] == "imported"
+    assert entries["c.json"][0] == "imported"
+    assert entries["d.json"] == (
+        "rejected",
+        "not JSON (Expecting property name enclosed in double quotes at line 1 column 2)",
+    )
+    assert entries["e.json"] == ("rejected", "not a Message Copy document (no smsEvent list)")
+    assert entries["f.json"][0] == "rejected"
+    assert "event 1" in (entries["f.json"][1] or "") and "startTime" in (entries["f.json"][1] or "")
+    for junk in (".DS_Store", "__MACOSX/._a.json", "Thumbs.db"):
+        assert entries[junk][0] == "skipped"
+    assert report.files_seen == 9
+    assert report.files_imported == 3 and report.messages_imported == 3
+    assert {e.path for e in report.rejected} == {"d.json", "e.json", "f.json"}
+    assert len(report.skipped) == 3
+    assert assert_consistent(case_path) == 3
+
+
+def test_source_paths_relative_to_what_was_named(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    write(src / "uk" / "a.json", sms_event("in folder"))
+    single = write(tmp_path / "elsewhere" / "single.json", sms_event("named", other="72345"))
+    zpath = tmp_path / "archive.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.writestr("inner/m.json", document(sms_event("zipped", other="AMAZON")))
+        zf.writestr("__MACOSX/inner/._m.json", b"junk")
+        zf.writestr("note.txt", b"not a document")
+    case_path = tmp_path / "x.mcase"
+    Importer(case_path, workers=1).run([src, single, zpath])
+    with Case.open(case_path) as case:
+        rows = dict(case.conn.execute("SELECT path, root FROM source_files").fetchall())
+    assert rows["uk/a.json"] == str(src)
+    assert rows["single.json"] == str(single.parent)
+    assert rows["archive.zip/inner/m.json"] == str(tmp_path)
+    assert "archive.zip/__MACOSX/inner/._m.json" in rows
+    assert ledger(case_path)["archive.zip/note.txt"][0] == "rejected"
+
+
+def test_nested_zip_and_bad_zip(tmp_path: Path) -> None:
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("deep.json", document(sms_event("deep")))
+    outer = tmp_path / "outer.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.writestr("inner.zip", inner.getvalue())
+    (tmp_path / "broken.zip").write_bytes(b"PK\3\4 this is not really a zip")
+    case_path = tmp_path / "x.mcase"
+    report = Importer(case_path, workers=1).run([outer, tmp_path / "broken.zip"])
+    entries = ledger(case_path)
+    assert entries["outer.zip/inner.zip/deep.json"][0] == "imported"
+    assert entries["broken.zip"][0] == "rejected"
+    assert "zip" in (entries["broken.zip"][1] or "")
+    assert report.messages_imported == 1
+
+
+def test_duplicates_same_bytes_and_retried_event(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    a = write(src / "a.json", sms_event("retry me"))
+    (src / "copy.json").write_bytes(a.read_bytes())
+    # The platform retried the same event; a different writer formatted the file differently.
+    (src / "z-retry.json").write_text(
+        '{"smsEvent":[' + document(sms_event("retry me")).decode()[len('{\n   "smsEvent" : [') :]
+    )
+    write(src / "mixed.json", sms_event("retry me"), sms_event("new one", direction="mt"))
+    case_path = tmp_path / "x.mcase"
+    report = Importer(case_path, workers=1).run([src])
+    entries = ledger(case_path)
+    assert entries["a.json"] == ("imported", None)
+    assert entries["copy.json"][0] == "duplicate"
+    assert "same bytes as a.json" in (entries["copy.json"][1] or "")
+    assert entries["z-retry.json"][0] == "duplicate"
+    assert "already in the case (first seen in a.json)" in (entries["z-retry.json"][1] or "")
+    assert entries["mixed.json"] == ("imported", "1 of 2 events were already in the case")
+    assert report.messages_imported == 2 and report.duplicates == 2
+    with Case.open(case_path) as case:
+        seen = case.conn.execute(
+            "SELECT count(*) FROM occurrences o JOIN messages m ON m.rowid = o.message_rowid "
+            "WHERE m.text = 'retry me'"
+        ).fetchone()[0]
+    assert seen == 4  # a.json, copy.json, z-retry.json and mixed.json
+    assert assert_consistent(case_path) == 2
+
+
+def test_reimport_adds_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    for i in range(5):
+        write(src / f"{i}.json", sms_event(f"m{i}", start=f"2024-09-16T19:3{i}:00.000Z"))
+    case_path = tmp_path / "x.mcase"
+    first = Importer(case_path, workers=1).run([src])
+    second = Importer(case_path, workers=1).run([src])
+    assert first.messages_imported == 5
+    assert second.messages_imported == 0 and second.duplicates == 5
+    assert all(o == "duplicate" for o, _ in ledger(case_path).values())
+    assert assert_consistent(case_path) == 5
+
+
+def test_sources_are_not_modified(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    f = write(src / "a.json", sms_event("evidence"))
+    os.chmod(f, stat.S_IRUSR)  # read-only evidence still imports
+    before = (f.read_bytes(), f.stat().st_mtime_ns)
+    Importer(tmp_path / "x.mcase", workers=1).run([src])
+    assert (f.read_bytes(), f.stat().st_mtime_ns) == before
+
+
+def test_progress_and_parallel_workers(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    n = 150
+    for i in range(n):
+        write(
+            src / f"{i:04d}.json",
+            sms_event(
+                f"message {i}",
+                start=f"2024-09-16T19:{i % 60:02d}:{i % 59:02d}.000Z",
+                other=f"21455550{i % 10:02d}",
+            ),
+        )
+    seen: list[ImportProgress] = []
+    report = Importer(tmp_path / "x.mcase", workers=2, progress=seen.append).run([src])
+    assert report.messages_imported == n
+    assert seen and seen[-1].files_done == n and seen[-1].files_total == n
+    assert seen[-1].bytes_done == sum(p.stat().st_size for p in src.iterdir())
+    assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
+    assert assert_consistent(tmp_path / "x.mcase") == n
+
+
+def test_cancel_leaves_consistent_case_and_resume_completes(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    n = 400
+    for i in range(n):
+        write(
+            src / f"{i:04d}.json",
+            sms_event(f"message {i}", start=f"2024-09-{1 + i % 28:02d}T10:00:00.000Z"),
+        )
+    token = CancelToken()
+
+    def progress(p: ImportProgress) -> None:
+        if p.files_done >= 100:
+            token.cancel()
+
+    case_path = tmp_path / "x.mcase"
+    report = Importer(case_path, workers=1, progress=progress, cancel=token).run([src])
+    assert report.status == "cancelled"
+    assert 100 <= report.files_seen < n
+    partial = assert_consistent(case_path)
+    assert partial == report.messages_imported
+    with Case.open(case_path) as case:
+        assert case.conn.execute("SELECT status FROM import_batches").fetchone()[0] == "cancelled"
+    Importer(case_path, workers=1).run([src])
+    assert assert_consistent(case_path) == n
+
+
+def test_missing_path_is_rejected_not_fatal(tmp_path: Path) -> None:
+    write(tmp_path / "ok.json", sms_event())
+    report = Importer(tmp_path / "x.mcase", workers=1).run(
+        [tmp_path / "ok.json", tmp_path / "nope"]
+    )
+    assert report.messages_imported == 1
+    assert [(e.path, e.reason) for e in report.rejected] == [("nope", "no such file or folder")]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read anything")
+def test_unreadable_file_rejected(tmp_path: Path) -> None:
+    f = write(tmp_path / "c" / "locked.json", sms_event())
+    os.chmod(f, 0)
+    report = Importer(tmp_path / "x.mcase", workers=1).run([tmp_path / "c"])
+    assert report.rejected[0].reason is not None
+    assert "Permission denied" in report.rejected[0].reason
