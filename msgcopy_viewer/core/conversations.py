@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from msgcopy_viewer.core.parties import Party, normalize_party
 
@@ -29,6 +30,11 @@ class ConversationKey:
 
 
 def conversation_key(subscriber: Party, participants: Iterable[Party]) -> ConversationKey:
+    return _conversation_key(subscriber, tuple(participants))
+
+
+@lru_cache(maxsize=65536)
+def _conversation_key(subscriber: Party, participants: tuple[Party, ...]) -> ConversationKey:
     unique: dict[str, Party] = {}
     for p in participants:
         if p.key and p.key != subscriber.key and p.key not in unique:

@@ -1,0 +1,76 @@
+"""Shared helpers for the benchmarks: timing a command and sampling its process tree's RSS."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass
+class RunResult:
+    seconds: float
+    peak_rss_mb: float  # largest single process in the tree
+    peak_tree_rss_mb: float  # largest sum over the whole tree
+    returncode: int
+    stdout: str
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            pid = int(name)
+            children.setdefault(int(fields[1]), []).append(pid)
+            rss[pid] = int(fields[21]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+    total = biggest = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        biggest = max(biggest, rss.get(pid, 0))
+        stack.extend(children.get(pid, []))
+    return total, biggest
+
+
+def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None) -> RunResult:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    peak_total = peak_single = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_total, peak_single
+        while not stop.is_set():
+            total, single = _tree_rss(proc.pid)
+            peak_total = max(peak_total, total)
+            peak_single = max(peak_single, single)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return RunResult(seconds, peak_single / 1e6, peak_total / 1e6, proc.returncode, out)
+
+
+def time_shell(command: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, shell=True, check=True)
+    return time.perf_counter() - start

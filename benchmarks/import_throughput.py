@@ -1,0 +1,64 @@
+"""Import throughput against `cat` of the same files (issue goal: ratio <= 1.5).
+
+    python benchmarks/import_throughput.py [--files 50000] [--keep DIR]
+
+Generates an SMS corpus in the vendor layout, reads it once with
+`find DIR -type f -exec cat {} + >/dev/null` (the baseline, measured in the same
+run and after the same cache warm-up), then imports it with the CLI into a new
+case, and prints the ratio import/cat and the import's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _util import run_measured, time_shell  # noqa: E402
+
+from msgcopy_viewer.demo.generator import generate_sms_corpus  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--files", type=int, default=50_000)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--keep", type=Path, help="reuse/keep the corpus in this folder")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="msgcopy-bench-"))
+    corpus = args.keep or work / "corpus"
+    try:
+        if not corpus.exists() or not any(corpus.iterdir()):
+            corpus.mkdir(parents=True, exist_ok=True)
+            print(f"generating {args.files} files in {corpus} …", flush=True)
+            generate_sms_corpus(corpus, args.files, seed=1)
+        cat_cmd = f"find '{corpus}' -type f -exec cat {{}} + >/dev/null"
+        time_shell(cat_cmd)  # warm the page cache the same way for both
+        cat_s = min(time_shell(cat_cmd) for _ in range(3))
+        cmd = [sys.executable, "-m", "msgcopy_viewer", "import", str(corpus), "--case",
+               str(work / "bench.mcase"), "--json"]
+        if args.workers:
+            cmd += ["--workers", str(args.workers)]
+        res = run_measured(cmd)
+        summary = json.loads(res.stdout)
+        assert summary["messages_imported"] == args.files, summary
+        size_mb = sum(p.stat().st_size for p in corpus.iterdir()) / 1e6
+        print(f"files:                 {args.files} ({size_mb:.1f} MB)")
+        print(f"cat (best of 3):       {cat_s:.2f} s")
+        print(f"import:                {res.seconds:.2f} s "
+              f"({args.files / res.seconds:,.0f} files/s, {size_mb / res.seconds:.1f} MB/s)")
+        print(f"ratio import/cat:      {res.seconds / cat_s:.2f}   (goal <= 1.5)")
+        print(f"peak RSS (largest process): {res.peak_rss_mb:.0f} MB   (goal < 300 MB)")
+        print(f"peak RSS (whole tree):      {res.peak_tree_rss_mb:.0f} MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
