@@ -1,0 +1,174 @@
+"""Conversation list rows: participants, time, last snippet, count, MMS/group badges.
+
+Every row has the same height (two text lines), so the view can use uniform item sizes.
+Search results use ``SearchResultDelegate``: same shape, the snippet with highlighted hits.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from msgcopy_viewer.store.browse import ConversationInfo
+from msgcopy_viewer.store.search import SearchHit, split_marked
+from msgcopy_viewer.ui.delegates.paint_util import blend, highlight_formats, make_layout
+from msgcopy_viewer.ui.models.roles import ROW_ROLE, SNIPPET_ROLE, TIME_TEXT_ROLE, item_data
+
+PAD = 8
+Index = QModelIndex | QPersistentModelIndex
+
+
+class _TwoLineDelegate(QStyledItemDelegate):
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
+        base = QFont(option.font)
+        bold = QFont(base)
+        bold.setBold(True)
+        small = QFont(base)
+        if base.pointSizeF() > 0:
+            small.setPointSizeF(max(6.0, base.pointSizeF() * 0.85))
+        return base, bold, small
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        base, bold, _small = self._fonts(option)
+        h = QFontMetricsF(bold).height() + QFontMetricsF(base).height() + 3 * PAD
+        return QSize(200, int(h + 0.999))
+
+    def _background(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
+        style = option.widget.style() if option.widget is not None else None
+        if style is not None:
+            opt = QStyleOptionViewItem(option)
+            opt.text = ""
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget
+            )
+
+    def _colors(self, option: QStyleOptionViewItem):
+        pal: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        fg = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        bg = pal.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)
+        return pal, fg, blend(bg, fg, 0.65), selected
+
+    def _badge(
+        self, painter: QPainter, right: float, y: float, text: str, font: QFont, fg, bg
+    ) -> float:
+        fm = QFontMetricsF(font)
+        w = fm.horizontalAdvance(text) + 10
+        rect = QRectF(right - w, y, w, fm.height() + 2)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(bg)
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setPen(fg)
+        painter.setFont(font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        return rect.left() - 4
+
+
+class ConversationDelegate(_TwoLineDelegate):
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        conv: ConversationInfo | None = item_data(index, ROW_ROLE)
+        if conv is None:
+            return
+        painter.save()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            self._background(painter, option)
+            base, bold, small = self._fonts(option)
+            pal, fg, muted, _selected = self._colors(option)
+            r = QRectF(option.rect).adjusted(PAD, PAD, -PAD, -PAD)
+            fm_b, fm, fm_s = QFontMetricsF(bold), QFontMetricsF(base), QFontMetricsF(small)
+            time_text = item_data(index, TIME_TEXT_ROLE) or ""
+            tw = fm_s.horizontalAdvance(time_text)
+            painter.setFont(small)
+            painter.setPen(muted)
+            painter.drawText(
+                QRectF(r.right() - tw, r.top(), tw + 1, fm_b.height()),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                time_text,
+            )
+            painter.setFont(bold)
+            painter.setPen(fg)
+            title = fm_b.elidedText(conv.title, Qt.TextElideMode.ElideRight, r.width() - tw - 8)
+            painter.drawText(
+                QRectF(r.left(), r.top(), r.width() - tw - 8, fm_b.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                title,
+            )
+            y2 = r.top() + fm_b.height() + PAD / 2
+            badge_bg = blend(
+                pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Highlight), 0.3
+            )
+            badge_fg = pal.color(QPalette.ColorRole.Text)
+            right = r.right()
+            right = self._badge(
+                painter, right, y2, str(conv.message_count), small, badge_fg, badge_bg
+            )
+            if conv.mms_count:
+                right = self._badge(painter, right, y2, "MMS", small, badge_fg, badge_bg)
+            if conv.is_group:
+                right = self._badge(painter, right, y2, "Group", small, badge_fg, badge_bg)
+            painter.setFont(base)
+            painter.setPen(muted)
+            snippet = " ".join((conv.last_snippet or "").split())
+            snippet = fm.elidedText(snippet, Qt.TextElideMode.ElideRight, right - r.left() - 4)
+            painter.drawText(
+                QRectF(r.left(), y2, right - r.left(), fm.height()),
+                Qt.AlignmentFlag.AlignLeft
+                | Qt.AlignmentFlag.AlignVCenter
+                | Qt.TextFlag.TextSingleLine,
+                snippet,
+            )
+        finally:
+            painter.restore()
+
+
+class SearchResultDelegate(_TwoLineDelegate):
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        hit: SearchHit | None = item_data(index, ROW_ROLE)
+        if hit is None:
+            return
+        painter.save()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            self._background(painter, option)
+            base, bold, small = self._fonts(option)
+            pal, fg, muted, selected = self._colors(option)
+            r = QRectF(option.rect).adjusted(PAD, PAD, -PAD, -PAD)
+            fm_b, fm_s = QFontMetricsF(bold), QFontMetricsF(small)
+            time_text = item_data(index, TIME_TEXT_ROLE) or ""
+            tw = fm_s.horizontalAdvance(time_text)
+            painter.setFont(small)
+            painter.setPen(muted)
+            painter.drawText(
+                QRectF(r.right() - tw, r.top(), tw + 1, fm_b.height()),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                time_text,
+            )
+            arrow = "→ " if hit.direction == "mo" else "← "
+            head = arrow + (", ".join(hit.participants) or hit.other_party)
+            if hit.type == "mms":
+                head += "  (MMS)"
+            if hit.warning_count:
+                head += "  ⚠"
+            painter.setFont(bold)
+            painter.setPen(fg)
+            painter.drawText(
+                QRectF(r.left(), r.top(), r.width() - tw - 8, fm_b.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                fm_b.elidedText(head, Qt.TextElideMode.ElideRight, r.width() - tw - 8),
+            )
+            # snippet: plain text; hits marked by formats, never by markup
+            pieces = split_marked(item_data(index, SNIPPET_ROLE) or "")
+            text = "".join(t for t, _on in pieces)
+            spans, pos = [], 0
+            for t, on in pieces:
+                if on:
+                    spans.append((pos, len(t)))
+                pos += len(t)
+            layout, _nat, _h = make_layout(text, base, 100000.0, highlight_formats(spans, pal), 1)
+            painter.setPen(fg if selected else muted)
+            painter.setClipRect(QRectF(r.left(), r.top(), r.width(), r.height() + 2))
+            layout.draw(painter, QPointF(r.left(), r.top() + fm_b.height() + PAD / 2))
+        finally:
+            painter.restore()

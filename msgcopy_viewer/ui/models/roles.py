@@ -1,0 +1,28 @@
+"""Item-data role constants shared by the browse models, views and delegates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+_BASE = int(Qt.ItemDataRole.UserRole)
+
+ROW_ROLE = _BASE + 1  # the row object (SubscriberInfo, ConversationInfo, ThreadItem, SearchHit)
+ID_ROLE = _BASE + 2  # the row's stable id (subscriber id, conversation id, message rowid)
+SUBSCRIBER_IDS_ROLE = _BASE + 3  # subscriber tree: ids under the node
+HIGHLIGHT_ROLE = _BASE + 4  # thread: the jumped-to message
+SNIPPET_ROLE = _BASE + 5  # search results: snippet with MARK_START/MARK_END
+TIME_TEXT_ROLE = _BASE + 6  # formatted time in the selected zone
+
+
+def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
+    """``index.data(role)`` through the Python model.
+
+    Goes around ``QModelIndex.data``, which with PySide6 6.12 on CPython 3.11 drops a
+    reference to ``None`` whenever the answer is None (see the report to the lead).
+    """
+    model = index.model()
+    if model is None or not index.isValid():
+        return None
+    return model.data(index, role)

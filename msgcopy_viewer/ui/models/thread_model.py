@@ -1,0 +1,230 @@
+"""One conversation's messages, a window of pages that grows in both directions.
+
+Opening a conversation loads only its last page (the newest messages, like a chat);
+scrolling up calls ``fetch_older``, scrolling down past the window calls Qt's
+``fetchMore``; a jump loads a window around the target with ``load_around``. Pages are
+keyset queries on ``(start_ms, rowid)``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from msgcopy_viewer.store.browse import (
+    ThreadItem,
+    thread_after,
+    thread_before,
+    thread_has_after,
+    thread_has_before,
+    thread_window,
+)
+from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
+
+PAGE = 120
+Index = QModelIndex | QPersistentModelIndex
+
+
+class ThreadModel(QAbstractListModel):
+    def __init__(self, tz=None, parent=None) -> None:
+        super().__init__(parent)
+        self._tz = tz
+        self._conn: sqlite3.Connection | None = None
+        self._cid: str | None = None
+        self._rows: list[ThreadItem] = []
+        self._has_older = False
+        self._has_newer = False
+        self.highlight_rowid: int | None = None
+        self._fetching = False  # no nested page loads from rowsInserted handlers
+        if tz is not None:
+            tz.changed.connect(self._on_zone_changed)
+
+    # -- loading ---------------------------------------------------------------------------
+    @property
+    def conversation_id(self) -> str | None:
+        return self._cid
+
+    def set_conversation(
+        self, conn: sqlite3.Connection | None, conversation_id: str | None
+    ) -> None:
+        """Show a conversation's newest page (None: nothing)."""
+        self.beginResetModel()
+        self._conn, self._cid = conn, conversation_id
+        self.highlight_rowid = None
+        self._rows = []
+        self._has_older = self._has_newer = False
+        if conn is not None and conversation_id is not None:
+            self._rows = thread_before(conn, conversation_id, None, PAGE)
+            self._has_older = len(self._rows) == PAGE and thread_has_before(
+                conn, conversation_id, self._rows[0].key
+            )
+        self._fetching = True  # views/testers react to the reset: no nested loads
+        try:
+            self.endResetModel()
+        finally:
+            self._fetching = False
+
+    def load_around(self, conn: sqlite3.Connection, rowid: int, *, highlight: bool = True) -> int:
+        """Load a window around message ``rowid`` (switching conversation if needed);
+        returns its row, or -1."""
+        items, pos = thread_window(conn, rowid, PAGE // 2, PAGE // 2)
+        if pos < 0:
+            return -1
+        self.beginResetModel()
+        self._conn, self._cid = conn, items[pos].conversation_id
+        self._rows = items
+        self._has_older = thread_has_before(conn, self._cid, items[0].key)
+        self._has_newer = thread_has_after(conn, self._cid, items[-1].key)
+        self.highlight_rowid = rowid if highlight else None
+        self._fetching = True  # views/testers react to the reset: no nested loads
+        try:
+            self.endResetModel()
+        finally:
+            self._fetching = False
+        return pos
+
+    def refresh(self, anchor_rowid: int | None = None) -> None:
+        """Re-read after an import: keeps the window around ``anchor_rowid`` (or the current
+        window's start) and picks up newly imported messages inside it."""
+        if self._conn is None or self._cid is None:
+            return
+        if not self._rows:
+            self.set_conversation(self._conn, self._cid)
+            return
+        highlight = self.highlight_rowid
+        if anchor_rowid is None or self.row_of(anchor_rowid) < 0:
+            anchor_rowid = self._rows[len(self._rows) // 2].rowid
+        # same span as now, both sides
+        pos = self.row_of(anchor_rowid)
+        before = max(PAGE // 2, pos)
+        after = max(PAGE // 2, len(self._rows) - pos)
+        if not self._has_newer:
+            after = len(self._rows) + PAGE  # at the end: show what was appended too
+        items, idx = thread_window(self._conn, anchor_rowid, before, after)
+        if idx < 0:
+            self.set_conversation(self._conn, self._cid)
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        rowids = [
+            self._rows[i.row()].rowid if 0 <= i.row() < len(self._rows) else None
+            for i in persistent
+        ]
+        self._rows = items
+        self._has_older = thread_has_before(self._conn, self._cid, items[0].key)
+        self._has_newer = thread_has_after(self._conn, self._cid, items[-1].key)
+        pos_of = {it.rowid: n for n, it in enumerate(items)}
+        self.changePersistentIndexList(
+            persistent,
+            [self.index(pos_of[r], 0) if r in pos_of else QModelIndex() for r in rowids],
+        )
+        self.highlight_rowid = highlight
+        self._fetching = True
+        try:
+            self.layoutChanged.emit()
+        finally:
+            self._fetching = False
+
+    # newer rows: Qt's lazy population (the view asks when scrolled to the bottom)
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._has_newer and not self._fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent) or self._conn is None or self._cid is None:
+            return
+        page = thread_after(self._conn, self._cid, self._rows[-1].key, PAGE)
+        self._has_newer = len(page) == PAGE and thread_has_after(
+            self._conn, self._cid, page[-1].key
+        )
+        if page:
+            first = len(self._rows)
+            self._fetching = True
+            try:
+                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+                self._rows.extend(page)
+                self.endInsertRows()
+            finally:
+                self._fetching = False
+
+    # older rows: asked for by the view when scrolled to the top
+    def can_fetch_older(self) -> bool:
+        return self._has_older and not self._fetching
+
+    def fetch_older(self) -> int:
+        """Prepend the previous page; returns how many rows were inserted at the top."""
+        if not self.can_fetch_older() or self._conn is None or self._cid is None or not self._rows:
+            return 0
+        page = thread_before(self._conn, self._cid, self._rows[0].key, PAGE)
+        self._has_older = len(page) == PAGE and thread_has_before(
+            self._conn, self._cid, page[0].key
+        )
+        if page:
+            self._fetching = True
+            try:
+                self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
+                self._rows[0:0] = page
+                self.endInsertRows()
+            finally:
+                self._fetching = False
+            # the previously first row may lose its date separator
+            self.dataChanged.emit(self.index(len(page), 0), self.index(len(page), 0))
+        return len(page)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def row_of(self, rowid: int) -> int:
+        for n, it in enumerate(self._rows):
+            if it.rowid == rowid:
+                return n
+        return -1
+
+    def item(self, row: int) -> ThreadItem | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def set_highlight(self, rowid: int | None) -> None:
+        old = self.highlight_rowid
+        self.highlight_rowid = rowid
+        for r in (old, rowid):
+            if r is not None and (row := self.row_of(r)) >= 0:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 0), [HIGHLIGHT_ROLE])
+
+    def _on_zone_changed(self, *_a: object) -> None:
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
+
+    # -- QAbstractListModel ----------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        it = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return it.text
+        if role == ROW_ROLE:
+            return it
+        if role == ID_ROLE:
+            return it.rowid
+        if role == HIGHLIGHT_ROLE:
+            return it.rowid == self.highlight_rowid
+        if role == TIME_TEXT_ROLE:
+            return self._tz.time_text(it.start_ms) if self._tz is not None else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if self._tz is None:
+                return it.start_raw
+            return self._tz.tooltip(it.start_ms, it.start_raw)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            who = "Sent" if it.outgoing else f"Received from {it.sender or it.other_party}"
+            when = self._tz.full_text(it.start_ms) if self._tz is not None else it.start_raw
+            parts = [f"{who}, {when}"]
+            if it.subject:
+                parts.append(f"subject {it.subject}")
+            if it.text:
+                parts.append(it.text)
+            if it.parts:
+                parts.append(f"{len(it.images)} images, {len(it.attachments)} attachments")
+            if it.warnings:
+                parts.append(f"{len(it.warnings)} warnings")
+            return ". ".join(parts)
+        return None

@@ -1,0 +1,59 @@
+"""Conversation list of the selected subscribers, newest activity first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListView
+
+from msgcopy_viewer.ui.delegates.conversation_delegate import ConversationDelegate
+from msgcopy_viewer.ui.models.conversation_model import ConversationModel
+
+
+class ConversationView(QListView):
+    conversationSelected = Signal(object)  # ConversationInfo | None
+
+    def __init__(self, tz, parent=None) -> None:
+        super().__init__(parent)
+        self.conversation_model = ConversationModel(tz, self)
+        self.setModel(self.conversation_model)
+        self.setItemDelegate(ConversationDelegate(self))
+        self.setAccessibleName("Conversations")
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._current_id: str | None = None
+        self.selectionModel().currentChanged.connect(self._on_current)
+        self.conversation_model.modelReset.connect(self._on_reset)
+
+    def current_id(self) -> str | None:
+        return self._current_id
+
+    def set_scope(self, conn, subscriber_ids) -> None:
+        self.conversation_model.set_scope(conn, subscriber_ids)
+
+    def refresh(self) -> None:
+        self.conversation_model.refresh()
+
+    def select_conversation(self, conversation_id: str) -> bool:
+        row = self.conversation_model.row_of(conversation_id)
+        if row < 0:
+            return False
+        index = self.conversation_model.index(row, 0)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.scrollTo(index)
+        return True
+
+    def _on_current(self, current, _previous) -> None:
+        conv = self.conversation_model.conversation(current.row()) if current.isValid() else None
+        cid = conv.id if conv is not None else None
+        if cid != self._current_id:
+            self._current_id = cid
+            self.conversationSelected.emit(conv)
+
+    def _on_reset(self) -> None:
+        if self._current_id is not None:
+            self._current_id = None
+            self.conversationSelected.emit(None)

@@ -1,0 +1,316 @@
+"""Side panel for the selected message: provenance, warnings, MIME parts, the raw event."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msgcopy_viewer.store.browse import batch_info, message_occurrences
+from msgcopy_viewer.store.queries import MessageRow, get_message_by_rowid, raw_event
+
+RAW_LIMIT = 20000  # characters of a huge field shown before "Show all"
+
+
+def _human_size(n: int | None) -> str:
+    if n is None:
+        return ""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1 << 20:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1 << 20):.1f} MB"
+
+
+def pretty_event(raw: str, limit: int | None = RAW_LIMIT) -> tuple[str, bool]:
+    """The event JSON pretty-printed; string fields longer than ``limit`` shortened.
+    Returns (text, truncated)."""
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        return raw, False
+    truncated = False
+
+    def shorten(value):
+        nonlocal truncated
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            truncated = True
+            return value[:limit] + f"… [{len(value) - limit:,} more characters — Show all]"
+        if isinstance(value, dict):
+            return {k: shorten(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [shorten(v) for v in value]
+        return value
+
+    return json.dumps(shorten(obj), indent=2, ensure_ascii=False), truncated
+
+
+class Inspector(QWidget):
+    def __init__(self, tz, parent=None) -> None:
+        super().__init__(parent)
+        self._tz = tz
+        self._case = None
+        self._row: MessageRow | None = None
+        self._raw: str | None = None
+        self.setAccessibleName("Message inspector")
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Inspector sections")
+
+        # details
+        self.details = QTreeWidget(self)
+        self.details.setColumnCount(2)
+        self.details.setHeaderLabels(["Field", "Value"])
+        self.details.setAccessibleName("Message details and provenance")
+        self.details.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.details.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.details.setWordWrap(True)
+        self.tabs.addTab(self.details, "Details")
+
+        # parts
+        self.parts = QTreeWidget(self)
+        self.parts.setHeaderLabels(["#", "Type", "Detected", "Name", "Size", "In SMIL", "SHA-256"])
+        self.parts.setAccessibleName("MMS parts")
+        self.parts.setRootIsDecorated(True)
+        self.parts_index = self.tabs.addTab(self.parts, "MIME parts")
+
+        # raw
+        raw_page = QWidget(self)
+        self.raw = QPlainTextEdit(raw_page)
+        self.raw.setReadOnly(True)
+        self.raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.raw.setAccessibleName("Raw event JSON")
+        self.show_all = QPushButton("Show all", raw_page)
+        self.show_all.setAccessibleName("Show the whole raw event")
+        self.show_all.clicked.connect(self._show_all)
+        rl = QVBoxLayout(raw_page)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.raw, 1)
+        rl.addWidget(self.show_all, 0, Qt.AlignmentFlag.AlignLeft)
+        self.tabs.addTab(raw_page, "Raw event")
+
+        # copy buttons
+        self.copy_id = QPushButton("Copy ID", self)
+        self.copy_id.setAccessibleName("Copy the message ID")
+        self.copy_sha = QPushButton("Copy file SHA-256", self)
+        self.copy_sha.setAccessibleName("Copy the source file SHA-256")
+        self.copy_path = QPushButton("Copy source path", self)
+        self.copy_path.setAccessibleName("Copy the source file path")
+        self.copy_json = QPushButton("Copy raw JSON", self)
+        self.copy_json.setAccessibleName("Copy the raw event JSON")
+        self.copy_value = QPushButton("Copy value", self)
+        self.copy_value.setAccessibleName("Copy the selected value")
+        self.copy_id.clicked.connect(lambda: self._copy(self._row.id if self._row else ""))
+        self.copy_sha.clicked.connect(
+            lambda: self._copy(self._row.source_sha256 or "" if self._row else "")
+        )
+        self.copy_path.clicked.connect(lambda: self._copy(self.source_path()))
+        self.copy_json.clicked.connect(lambda: self._copy(self._raw or ""))
+        self.copy_value.clicked.connect(self._copy_selected)
+        buttons = QHBoxLayout()
+        for b in (self.copy_id, self.copy_sha, self.copy_path, self.copy_json, self.copy_value):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.empty = QLabel("Select a message to see where it came from.", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.empty, 1)
+        lay.addWidget(self.tabs, 1)
+        lay.addLayout(buttons)
+        self._buttons = [
+            self.copy_id,
+            self.copy_sha,
+            self.copy_path,
+            self.copy_json,
+            self.copy_value,
+        ]
+        tz.changed.connect(self._reload)
+        self.show_message(None, None)
+
+    # -- API -------------------------------------------------------------------------------
+    def message(self) -> MessageRow | None:
+        return self._row
+
+    def source_path(self) -> str:
+        if self._row is None:
+            return ""
+        root = self._row.source_root.rstrip("/\\")
+        return f"{root}/{self._row.source_path}" if root else self._row.source_path
+
+    def show_rowid(self, case, rowid: int | None) -> MessageRow | None:
+        row = get_message_by_rowid(case, rowid) if case is not None and rowid is not None else None
+        self.show_message(case, row)
+        return row
+
+    def show_message(self, case, row: MessageRow | None) -> None:
+        self._case, self._row = case, row
+        has = row is not None
+        self.empty.setVisible(not has)
+        self.tabs.setVisible(has)
+        for b in self._buttons:
+            b.setEnabled(has)
+        self.details.clear()
+        self.parts.clear()
+        self.raw.clear()
+        self._raw = None
+        if row is None:
+            return
+        self._fill_details(case, row)
+        self._fill_parts(row)
+        self.tabs.setTabEnabled(self.parts_index, row.mms is not None)
+        self._raw = raw_event(case, row.rowid) or ""
+        text, truncated = pretty_event(self._raw)
+        self.raw.setPlainText(text)
+        self.show_all.setVisible(truncated)
+
+    def details_text(self) -> str:
+        """Everything in the Details tab as ``Field: value`` lines (tests, copying)."""
+        lines = []
+        for i in range(self.details.topLevelItemCount()):
+            top = self.details.topLevelItem(i)
+            if top is None:
+                continue
+            lines.append(top.text(0))
+            for j in range(top.childCount()):
+                c = top.child(j)
+                if c is None:
+                    continue
+                lines.append(f"  {c.text(0)}: {c.text(1)}")
+        return "\n".join(lines)
+
+    # -- filling ---------------------------------------------------------------------------
+    def _section(self, title: str, rows: list[tuple[str, str]]) -> QTreeWidgetItem:
+        top = QTreeWidgetItem(self.details, [title])
+        f = top.font(0)
+        f.setBold(True)
+        top.setFont(0, f)
+        top.setFirstColumnSpanned(True)
+        for k, v in rows:
+            child = QTreeWidgetItem(top, [k, v])
+            child.setToolTip(1, v)
+        top.setExpanded(True)
+        return top
+
+    def _fill_details(self, case, row: MessageRow) -> None:
+        tz = self._tz
+        self._section(
+            "Message",
+            [
+                ("Direction", "sent (mo)" if row.direction == "mo" else "received (mt)"),
+                ("Type", row.type.upper()),
+                ("Time", tz.full_text(row.start_ms)),
+                ("UTC", tz.tooltip(row.start_ms).split("\n")[1].removeprefix("UTC: ")),
+                ("startTime (raw)", row.start_raw),
+                ("Other party", row.other_party),
+                ("Sender", row.sender or ""),
+                ("Subscriber", row.subscriber_mobile),
+                ("Domain", row.domain or ""),
+                ("DID", row.did or ""),
+                ("Subscriber ID", row.subr_id or ""),
+                ("Participants", ", ".join(row.participants)),
+                ("Content type", row.content_type or ""),
+                ("Subject", row.subject or ""),
+                ("Message ID", row.id),
+            ],
+        )
+        batch = batch_info(case.conn, row.batch_id)
+        prov = [
+            ("Source path", row.source_path),
+            ("Root", row.source_root),
+            ("File SHA-256", row.source_sha256 or "(not recorded)"),
+            ("Index in file", str(row.source_index)),
+            ("Import batch", str(row.batch_id)),
+        ]
+        if batch is not None:
+            prov.append(
+                (
+                    "Imported",
+                    f"{tz.full_text(batch.started_ms)} ({batch.origin}, "
+                    f"{batch.status}, {batch.program_version})",
+                )
+            )
+        self._section("Provenance (first seen)", prov)
+        occ = message_occurrences(case.conn, row.rowid)
+        occ_rows = [
+            (
+                f"#{n + 1}",
+                f"{o.root.rstrip('/')}/{o.path} · event {o.index} · SHA-256 "
+                f"{o.sha256 or '—'} · batch {o.batch_id}",
+            )
+            for n, o in enumerate(occ)
+        ]
+        self._section(f"Seen in {len(occ)} place{'s' if len(occ) != 1 else ''}", occ_rows)
+        warn_rows = [(f"{n + 1}", w) for n, w in enumerate(row.warnings)]
+        self._section(
+            f"Warnings ({len(row.warnings)})" if row.warnings else "Warnings: none",
+            warn_rows,
+        )
+
+    def _fill_parts(self, row: MessageRow) -> None:
+        mms = row.mms or {}
+        contacts = {c.get("part"): c for c in mms.get("contacts", []) if isinstance(c, dict)}
+        for p in mms.get("parts", []):
+            if not isinstance(p, dict):
+                continue
+            in_smil = "SMIL" if p.get("is_smil") else ("yes" if p.get("in_smil") else "no")
+            item = QTreeWidgetItem(
+                self.parts,
+                [
+                    str(p.get("index", "")),
+                    str(p.get("content_type") or ""),
+                    str(p.get("detected_type") or ""),
+                    str(p.get("name") or ""),
+                    _human_size(p.get("size")),
+                    in_smil,
+                    str(p.get("sha256") or ""),
+                ],
+            )
+            c = contacts.get(p.get("index"))
+            if c is not None:
+                phones = ", ".join(str(x) for x in c.get("phones", []))
+                QTreeWidgetItem(item, ["", "contact", "", str(c.get("name") or ""), "", "", phones])
+                item.setExpanded(True)
+        for col in range(6):
+            self.parts.resizeColumnToContents(col)
+
+    # -- actions ---------------------------------------------------------------------------
+    def _copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+
+    def _copy_selected(self) -> None:
+        item = self.details.currentItem() if self.tabs.currentIndex() == 0 else None
+        part = self.parts.currentItem()
+        if self.tabs.currentWidget() is self.parts and part is not None:
+            item = part
+            self._copy("\t".join(item.text(c) for c in range(self.parts.columnCount())))
+            return
+        if item is not None:
+            self._copy(item.text(1) or item.text(0))
+
+    def _show_all(self) -> None:
+        if self._raw is not None:
+            text, _t = pretty_event(self._raw, None)
+            self.raw.setPlainText(text)
+            self.show_all.setVisible(False)
+
+    def _reload(self, *_a: object) -> None:
+        if self._row is not None and self._case is not None:
+            self.show_message(self._case, self._row)

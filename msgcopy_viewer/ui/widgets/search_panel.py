@@ -1,0 +1,254 @@
+"""Search field (Ctrl+F), filters and the results list; activating a result jumps to it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msgcopy_viewer.store.search import SearchFilters
+from msgcopy_viewer.ui.delegates.conversation_delegate import SearchResultDelegate
+from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
+from msgcopy_viewer.ui.models.search_model import SearchResultModel
+
+DEBOUNCE_MS = 180
+
+
+class SearchPanel(QWidget):
+    """The search bar and filters. ``results_view`` is placed by the Browser (it replaces the
+    conversation list while a search is active)."""
+
+    resultActivated = Signal(object)  # SearchHit
+    activeChanged = Signal(bool)  # True while a query or a filter is set
+
+    def __init__(self, tz, parent=None) -> None:
+        super().__init__(parent)
+        self._tz = tz
+        self._scope_ids: list[int] | None = None
+        self.model = SearchResultModel(tz, self)
+        self.field = QLineEdit(self)
+        self.field.setPlaceholderText("Search text, subjects, contacts, numbers  (Ctrl+F)")
+        self.field.setClearButtonEnabled(True)
+        self.field.setAccessibleName("Search messages")
+        self.field.setToolTip(
+            'Words match by prefix with *, "quoted words" as a phrase; digits also match '
+            "phone numbers. Esc clears."
+        )
+        self.filter_button = QToolButton(self)
+        self.filter_button.setText("Filters")
+        self.filter_button.setCheckable(True)
+        self.filter_button.setAccessibleName("Show search filters")
+        self.status = QLabel(self)
+        self.status.setAccessibleName("Search status")
+
+        # filters
+        self.filters_box = QWidget(self)
+        grid = QGridLayout(self.filters_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.from_check = QCheckBox("From", self.filters_box)
+        self.from_date = QDateEdit(self.filters_box)
+        self.to_check = QCheckBox("To", self.filters_box)
+        self.to_date = QDateEdit(self.filters_box)
+        for check, edit, name in (
+            (self.from_check, self.from_date, "From date"),
+            (self.to_check, self.to_date, "To date"),
+        ):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(QDate.currentDate())
+            edit.setEnabled(False)
+            edit.setAccessibleName(name)
+            check.setAccessibleName(f"Filter by {name.lower()}")
+            check.toggled.connect(edit.setEnabled)
+        self.direction = QComboBox(self.filters_box)
+        self.direction.setAccessibleName("Direction filter")
+        for text, key in (("Any direction", None), ("Sent (mo)", "mo"), ("Received (mt)", "mt")):
+            self.direction.addItem(text, key)
+        self.kind = QComboBox(self.filters_box)
+        self.kind.setAccessibleName("Message type filter")
+        for text, key in (("SMS and MMS", None), ("SMS only", "sms"), ("MMS only", "mms")):
+            self.kind.addItem(text, key)
+        self.attachments = QCheckBox("Has attachments", self.filters_box)
+        self.attachments.setAccessibleName("Only messages with attachments")
+        self.warnings = QCheckBox("Warnings only", self.filters_box)
+        self.warnings.setAccessibleName("Only messages with warnings")
+        self.scope = QCheckBox("Selected subscribers only", self.filters_box)
+        self.scope.setAccessibleName("Only the selected subscribers")
+        grid.addWidget(self.from_check, 0, 0)
+        grid.addWidget(self.from_date, 0, 1)
+        grid.addWidget(self.to_check, 0, 2)
+        grid.addWidget(self.to_date, 0, 3)
+        grid.addWidget(self.direction, 1, 0, 1, 2)
+        grid.addWidget(self.kind, 1, 2, 1, 2)
+        grid.addWidget(self.attachments, 2, 0, 1, 2)
+        grid.addWidget(self.warnings, 2, 2, 1, 2)
+        grid.addWidget(self.scope, 3, 0, 1, 4)
+        self.filters_box.setVisible(False)
+        self.filter_button.toggled.connect(self.filters_box.setVisible)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.field, 1)
+        top.addWidget(self.filter_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 2)
+        lay.setSpacing(4)
+        lay.addLayout(top)
+        lay.addWidget(self.filters_box)
+        lay.addWidget(self.status)
+        self.status.setVisible(False)
+
+        # results list
+        self.results_view = QListView()
+        self.results_view.setModel(self.model)
+        self.results_view.setItemDelegate(SearchResultDelegate(self.results_view))
+        self.results_view.setUniformItemSizes(True)
+        self.results_view.setAccessibleName("Search results")
+        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results_view.activated.connect(self._on_activated)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.run_now)
+        self.field.textChanged.connect(self._schedule)
+        self.field.returnPressed.connect(self._on_return)
+        for w in (self.from_check, self.to_check, self.attachments, self.warnings, self.scope):
+            w.toggled.connect(self._schedule)
+        for date_edit in (self.from_date, self.to_date):
+            date_edit.dateChanged.connect(self._schedule)
+        for combo in (self.direction, self.kind):
+            combo.currentIndexChanged.connect(self._schedule)
+        self.model.started.connect(self._on_started)
+        self.model.finished.connect(self._on_finished)
+        self.model.failed.connect(self._on_failed)
+        self._active = False
+
+    # -- API -------------------------------------------------------------------------------
+    def set_case_path(self, path) -> None:
+        self.model.set_case_path(path)
+        self._update_active()
+
+    def set_subscriber_scope(self, ids: list[int] | None) -> None:
+        self._scope_ids = ids
+        if self.scope.isChecked():
+            self._schedule()
+
+    def focus(self) -> None:
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def clear(self) -> None:
+        self.field.clear()
+        for w in (self.from_check, self.to_check, self.attachments, self.warnings, self.scope):
+            w.setChecked(False)
+        self.direction.setCurrentIndex(0)
+        self.kind.setCurrentIndex(0)
+        self.run_now()
+
+    def filters(self) -> SearchFilters:
+        f = SearchFilters()
+        zone = self._tz.tzinfo if self._tz is not None else UTC
+
+        def day_start(d: QDate) -> int:
+            local = datetime(d.year(), d.month(), d.day())
+            if zone is UTC:
+                return int(local.replace(tzinfo=UTC).timestamp() * 1000)
+            try:
+                return int(local.replace(tzinfo=zone).timestamp() * 1000)
+            except (TypeError, ValueError):  # pragma: no cover - system-local fallback
+                return int(local.astimezone().timestamp() * 1000)
+
+        if self.from_check.isChecked():
+            f.from_ms = day_start(self.from_date.date())
+        if self.to_check.isChecked():
+            f.to_ms = day_start(self.to_date.date().addDays(1))
+        f.direction = self.direction.currentData()
+        f.type = self.kind.currentData()
+        f.has_attachments = self.attachments.isChecked()
+        f.warnings_only = self.warnings.isChecked()
+        if self.scope.isChecked() and self._scope_ids is not None:
+            f.subscriber_ids = list(self._scope_ids)
+        return f
+
+    def is_active(self) -> bool:
+        return bool(self.field.text().strip()) or not self.filters().is_empty()
+
+    def run_now(self) -> None:
+        self._timer.stop()
+        self._update_active()
+        if self._active:
+            self.model.run(self.field.text(), self.filters())
+        else:
+            self.model.clear()
+            self.status.setVisible(False)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self.model.shutdown()
+
+    # -- internals -------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.clear()
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Down and self.field.hasFocus() and self.model.rowCount():
+            self.results_view.setFocus()
+            if not self.results_view.currentIndex().isValid():
+                self.results_view.setCurrentIndex(self.model.index(0, 0))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _schedule(self, *_a: object) -> None:
+        self._timer.start()
+
+    def _on_return(self) -> None:
+        if self._timer.isActive():
+            self.run_now()
+        elif self.model.rowCount():
+            self.results_view.setFocus()
+            self.results_view.setCurrentIndex(self.model.index(0, 0))
+
+    def _update_active(self) -> None:
+        active = self.is_active()
+        if active != self._active:
+            self._active = active
+            self.activeChanged.emit(active)
+
+    def _on_started(self) -> None:
+        self.status.setText("Searching…")
+        self.status.setVisible(True)
+
+    def _on_finished(self, count: int) -> None:
+        if not self._active:
+            self.status.setVisible(False)
+            return
+        more = "+" if self.model.canFetchMore() else ""
+        self.status.setText(f"{count}{more} result{'s' if count != 1 else ''}")
+        self.status.setVisible(True)
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.status.setVisible(True)
+
+    def _on_activated(self, index) -> None:
+        hit = item_data(index, ROW_ROLE)
+        if hit is not None:
+            self.resultActivated.emit(hit)

@@ -1,0 +1,62 @@
+"""Subscriber tree (domain ▸ subscriber); selecting nodes chooses whose conversations show."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
+
+from msgcopy_viewer.ui.models.subscriber_model import SubscriberModel
+
+
+class SubscriberView(QTreeView):
+    scopeChanged = Signal(object)  # list[int] | None (None: all subscribers)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.subscriber_model = SubscriberModel(self)
+        self.setModel(self.subscriber_model)
+        self.setAccessibleName("Subscribers")
+        self.setToolTip("Subscribers by domain; select one or more (Ctrl/Shift) or a domain")
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setAllColumnsShowFocus(True)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.selectionModel().selectionChanged.connect(self._on_selection)
+        self._scope: list[int] | None = None
+
+    def set_connection(self, conn) -> None:
+        self.subscriber_model.set_connection(conn)
+        self.expandAll()
+        self._scope = None
+
+    def refresh(self, conn) -> None:
+        self.subscriber_model.refresh(conn)
+        self.expandAll()
+
+    def scope(self) -> list[int] | None:
+        return self._scope
+
+    def select_subscriber(self, subscriber_id: int) -> None:
+        """Make sure ``subscriber_id`` is in the scope (keeps a wider selection that has it)."""
+        if self._scope is None or subscriber_id in self._scope:
+            return
+        index = self.subscriber_model.index_of_subscriber(subscriber_id)
+        if index.isValid():
+            self.setCurrentIndex(index)
+
+    def _on_selection(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        ids: list[int] = []
+        for index in self.selectionModel().selectedRows(0):
+            for sid in self.subscriber_model.subscriber_ids(index):
+                if sid not in ids:
+                    ids.append(sid)
+        scope = ids or None
+        if scope != self._scope:
+            self._scope = scope
+            self.scopeChanged.emit(scope)

@@ -1,0 +1,303 @@
+"""A conversation as chat bubbles, with a header saying who is in it and why it is grouped."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msgcopy_viewer.store.browse import ConversationInfo, ThreadItem
+from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
+from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
+from msgcopy_viewer.ui.models.thread_model import ThreadModel
+from msgcopy_viewer.ui.timezone import TimeZoneCombo
+
+log = logging.getLogger(__name__)
+
+FALLBACK_RULE = """# How messages are grouped into conversations
+
+A conversation belongs to one subscriber (the Extend SIM) and one set of other
+participants, compared by their normalised numbers.
+
+* **1:1** — every SMS, and every MMS whose only other party is one person, between the
+  subscriber and that person, in either direction.
+* **Group** — MMS messages whose envelope (sender, To, Cc, Bcc) names the same set of
+  other participants; the subscriber never counts as a participant.
+
+Nothing is merged silently: the same person under two subscribers gives two
+conversations, and a group with a different set of members is a different conversation.
+"""
+
+
+def threading_rule_text() -> str:
+    """The threading rule document (docs/threading.md), or a short built-in text."""
+    candidates = []
+    try:
+        pkg = resources.files("msgcopy_viewer")
+        candidates += [
+            pkg / "resources" / "threading.md",
+            pkg / "resources" / "docs" / "threading.md",
+        ]
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover
+        pass
+    candidates.append(Path(__file__).resolve().parents[3] / "docs" / "threading.md")
+    for c in candidates:
+        try:
+            if c.is_file():
+                return c.read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return FALLBACK_RULE
+
+
+def grouping_text(conv: ConversationInfo) -> str:
+    """One line saying why these messages are together."""
+    others = ", ".join(conv.participants) or "(unknown party)"
+    if conv.is_group:
+        return (
+            f"Grouped: MMS between {conv.subscriber_mobile} and the same {len(conv.participants)} "
+            f"participants ({others}), any direction (threading rule)"
+        )
+    return (
+        f"Grouped: messages between {conv.subscriber_mobile} and {others}, any direction, "
+        "SMS and 1:1 MMS (threading rule)"
+    )
+
+
+class BubbleListView(QListView):
+    """The bubble list: pages older messages in when scrolled to the top."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(False)
+        self.setMouseTracking(False)
+        self.setAccessibleName("Messages")
+        self.verticalScrollBar().setSingleStep(24)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._paging = False
+
+    def thread_model(self) -> ThreadModel:
+        return self.model()  # type: ignore[return-value]
+
+    def _on_scrolled(self, value: int) -> None:
+        model = self.thread_model()
+        if self._paging or model is None or value > self.viewport().height() // 2:
+            return
+        if model.can_fetch_older():
+            QTimer.singleShot(0, self.load_older)
+
+    def load_older(self) -> int:
+        model = self.thread_model()
+        if self._paging or not model.can_fetch_older():
+            return 0
+        self._paging = True
+        try:
+            anchor = self.indexAt(QPoint(4, 4))
+            offset = self.visualRect(anchor).top() if anchor.isValid() else 0
+            n = model.fetch_older()
+            if n and anchor.isValid():
+                new_anchor = model.index(anchor.row() + n, 0)
+                self.scrollTo(new_anchor, QAbstractItemView.ScrollHint.PositionAtTop)
+                sb = self.verticalScrollBar()
+                sb.setValue(sb.value() - offset)
+            return n
+        finally:
+            self._paging = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # sizes depend on the width: the delegate caches per width, the layout must redo
+        self.scheduleDelayedItemsLayout()
+
+
+class ThreadView(QWidget):
+    messageSelected = Signal(object)  # ThreadItem | None
+    messageActivated = Signal(object)  # ThreadItem (Enter / double-click)
+
+    def __init__(self, tz, thumbnails=None, parent=None) -> None:
+        super().__init__(parent)
+        self._tz = tz
+        self._conn = None
+        self._conv: ConversationInfo | None = None
+        self.thread_model = ThreadModel(tz, self)
+        self.list = BubbleListView(self)
+        self.delegate = BubbleDelegate(tz, thumbnails, self.list)
+        self.list.setItemDelegate(self.delegate)
+        self.list.setModel(self.thread_model)
+        if thumbnails is not None:
+            thumbnails.ready.connect(self._on_thumbnail)
+
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setAccessibleName("Conversation participants")
+        f = self.title.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.15 if f.pointSizeF() > 0 else 11)
+        self.title.setFont(f)
+        self.subtitle = QLabel(self)
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        self.subtitle.setAccessibleName("Conversation subscriber")
+        self.grouping = QLabel(self)
+        self.grouping.setTextFormat(Qt.TextFormat.PlainText)
+        self.grouping.setWordWrap(True)
+        self.grouping.setAccessibleName("Why these messages are grouped")
+        self.grouping.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rule_button = QPushButton("Threading rule…", self)
+        self.rule_button.setAccessibleName("Show the threading rule")
+        self.rule_button.setToolTip("How messages are grouped into conversations")
+        self.rule_button.clicked.connect(self.show_rule)
+        self.tz_combo = TimeZoneCombo(tz, self)
+
+        header = QWidget(self)
+        header.setAccessibleName("Conversation header")
+        hl = QVBoxLayout(header)
+        hl.setContentsMargins(8, 6, 8, 6)
+        hl.setSpacing(2)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        tz_label = QLabel("Time zone:", self)
+        tz_label.setBuddy(self.tz_combo)
+        top.addWidget(tz_label)
+        top.addWidget(self.tz_combo)
+        hl.addLayout(top)
+        hl.addWidget(self.subtitle)
+        row = QHBoxLayout()
+        row.addWidget(self.grouping, 1)
+        row.addWidget(self.rule_button, 0, Qt.AlignmentFlag.AlignTop)
+        hl.addLayout(row)
+        self.header = header
+
+        self.placeholder = QLabel("Select a conversation to read it.", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(header)
+        lay.addWidget(self.list, 1)
+        lay.addWidget(self.placeholder, 1)
+        self.list.selectionModel().currentChanged.connect(self._on_current)
+        self.list.activated.connect(self._on_activated)
+        tz.changed.connect(self._on_zone_changed)
+        self._show_conversation_header(None)
+
+    # -- API -------------------------------------------------------------------------------
+    def conversation(self) -> ConversationInfo | None:
+        return self._conv
+
+    def set_conversation(self, conn, conv: ConversationInfo | None) -> None:
+        self._conn, self._conv = conn, conv
+        self.delegate.group = bool(conv and conv.is_group)
+        self.delegate.clear_cache()
+        self.thread_model.set_conversation(conn, conv.id if conv else None)
+        self._show_conversation_header(conv)
+        if conv is not None:
+            self.list.scrollToBottom()
+        self.messageSelected.emit(None)
+
+    def jump_to(self, conn, conv: ConversationInfo, rowid: int) -> bool:
+        """Show ``conv`` with a window around ``rowid``, centred, highlighted and selected."""
+        self._conn, self._conv = conn, conv
+        self.delegate.group = conv.is_group
+        self.delegate.clear_cache()
+        self._show_conversation_header(conv)
+        row = self.thread_model.load_around(conn, rowid)
+        if row < 0:
+            return False
+        index = self.thread_model.index(row, 0)
+        self.list.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True
+
+    def refresh(self, conn) -> None:
+        self._conn = conn
+        current = self.current_item()
+        anchor = current.rowid if current else None
+        self.thread_model.refresh(anchor)
+
+    def current_item(self) -> ThreadItem | None:
+        index = self.list.currentIndex()
+        return item_data(index, ROW_ROLE) if index.isValid() else None
+
+    def visible_rowids(self) -> list[int]:
+        """Messages whose bubble is (at least partly) inside the viewport."""
+        out = []
+        vp = self.list.viewport().rect()
+        for row in range(self.thread_model.rowCount()):
+            index = self.thread_model.index(row, 0)
+            item = self.thread_model.item(row)
+            if item is not None and self.list.visualRect(index).intersects(vp):
+                out.append(item.rowid)
+        return out
+
+    def show_rule(self) -> None:
+        dlg = QDialog(self)
+        dlg.setWindowTitle("Threading rule")
+        text = QTextBrowser(dlg)
+        text.setOpenExternalLinks(False)
+        text.setMarkdown(threading_rule_text())  # the project's own document, not evidence
+        text.setAccessibleName("Threading rule")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dlg)
+        buttons.rejected.connect(dlg.reject)
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(text)
+        lay.addWidget(buttons)
+        dlg.resize(560, 420)
+        self.rule_dialog = dlg
+        dlg.open()
+
+    # -- internals -------------------------------------------------------------------------
+    def _show_conversation_header(self, conv: ConversationInfo | None) -> None:
+        has = conv is not None
+        self.list.setVisible(has)
+        self.placeholder.setVisible(not has)
+        for w in (self.subtitle, self.grouping, self.rule_button):
+            w.setVisible(has)
+        if conv is None:
+            self.title.setText("No conversation selected")
+            return
+        self.title.setText(conv.title)
+        kind = f"Group of {len(conv.participants) + 1}" if conv.is_group else "1:1"
+        self.subtitle.setText(
+            f"Subscriber {conv.subscriber_mobile} · {kind} · {conv.message_count} messages"
+            + (f" ({conv.mms_count} MMS)" if conv.mms_count else "")
+        )
+        self.grouping.setText(grouping_text(conv))
+
+    def _on_current(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        self.messageSelected.emit(item_data(current, ROW_ROLE) if current.isValid() else None)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        item = item_data(index, ROW_ROLE)
+        if item is not None:
+            self.messageActivated.emit(item)
+
+    def _on_thumbnail(self, _sha: str) -> None:
+        self.list.viewport().update()
+
+    def _on_zone_changed(self, *_a: object) -> None:
+        self.delegate.clear_cache()
+        self.list.scheduleDelayedItemsLayout()
+        self.list.viewport().update()

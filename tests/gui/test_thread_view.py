@@ -1,0 +1,171 @@
+"""Browser: selection → thread bubbles, jumps, paging older messages, MMS open, empty state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTextBrowser
+
+from msgcopy_viewer.store.browse import ConversationInfo
+from msgcopy_viewer.ui.models.roles import ROW_ROLE
+from msgcopy_viewer.ui.widgets.browser import EMPTY_HINT
+from tests.gui.helpers_browse import (
+    BIG_OTHER,
+    big_conversation_id,
+    browse_case,
+    browse_master,
+    browser,
+    needle_rowid,
+)
+
+__all__ = ["browse_case", "browse_master", "browser"]
+
+
+def _select_conversation(qtbot, b, cid: str) -> None:
+    view = b.conversations
+    row = view.conversation_model.row_of(cid)
+    assert row >= 0
+    index = view.conversation_model.index(row, 0)
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(
+        lambda: b.thread_view.conversation() is not None and b.thread_view.conversation().id == cid
+    )
+
+
+def test_empty_state_then_case(qtbot, browse_case) -> None:
+    from msgcopy_viewer.ui.timezone import TimeZoneSettings
+    from msgcopy_viewer.ui.widgets.browser import Browser
+
+    b = Browser(TimeZoneSettings())
+    qtbot.addWidget(b)
+    b.show()
+    assert b.pages.currentWidget() is b.empty and b.empty.text() == EMPTY_HINT
+    b.set_case(browse_case)
+    assert b.pages.currentWidget() is b.splitter
+    assert b.conversations.conversation_model.rowCount() > 0
+    b.set_case(None)
+    assert b.pages.currentWidget() is b.empty
+    b.shutdown()
+
+
+def test_select_conversation_shows_latest_bubbles(qtbot, browser) -> None:
+    b = browser
+    cid = big_conversation_id(b.case.conn)
+    _select_conversation(qtbot, b, cid)
+    model = b.thread_view.thread_model
+    assert 0 < model.rowCount() < 600  # paged, not all rows
+    qtbot.waitUntil(lambda: bool(b.thread_view.visible_rowids()))
+    last = model.item(model.rowCount() - 1)
+    assert last.rowid in b.thread_view.visible_rowids()  # opened at the newest message
+    # header says who and why
+    assert BIG_OTHER in b.thread_view.title.text()
+    assert "Grouped: messages between" in b.thread_view.grouping.text()
+    assert "any direction" in b.thread_view.grouping.text()
+    # sent right, received left
+    lst = b.thread_view.list
+    rows = [r for r in range(model.rowCount()) if lst.visualRect(model.index(r, 0)).isValid()]
+    mo = next(r for r in reversed(rows) if model.item(r).direction == "mo")
+    mt = next(r for r in reversed(rows) if model.item(r).direction == "mt")
+    cache = b.thread_view.delegate._cache
+    lay_mo = next(v for k, v in cache.items() if k[0] == model.item(mo).rowid)
+    lay_mt = next(v for k, v in cache.items() if k[0] == model.item(mt).rowid)
+    width = lst.viewport().width()
+    assert lay_mo.bubble.right() > width * 0.8 and lay_mt.bubble.left() < width * 0.2
+
+
+def test_scrolling_up_pages_in_older(qtbot, browser) -> None:
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    model = b.thread_view.thread_model
+    first = model.rowCount()
+    top_before = model.item(0).key
+    b.thread_view.list.verticalScrollBar().setValue(0)
+    qtbot.waitUntil(lambda: model.rowCount() > first)
+    assert model.item(0).key < top_before
+
+
+def test_open_message_jumps_and_highlights(qtbot, browser) -> None:
+    b = browser
+    rowid = needle_rowid(b.case.conn)
+    mid = b.case.conn.execute("SELECT id FROM messages WHERE rowid = ?", (rowid,)).fetchone()[0]
+    with qtbot.waitSignal(b.selectionChanged) as sig:
+        b.open_message(mid)
+    assert sig.args[0] is not None and sig.args[0].rowid == rowid
+    assert b.conversations.current_id() == b.thread_view.conversation().id
+    model = b.thread_view.thread_model
+    assert model.highlight_rowid == rowid
+    qtbot.waitUntil(lambda: rowid in b.thread_view.visible_rowids())
+    assert b.inspector.message().rowid == rowid
+
+
+def test_mms_enter_emits_message_opened(qtbot, browser) -> None:
+    b = browser
+    rowid = b.case.conn.execute(
+        "SELECT message_rowid FROM mms_parts WHERE content_type LIKE 'image/%' LIMIT 1"
+    ).fetchone()[0]
+    assert b.open_rowid(rowid)
+    lst = b.thread_view.list
+    assert lst.currentIndex().data(ROW_ROLE).rowid == rowid
+    lst.setFocus()
+    with qtbot.waitSignal(b.messageOpened) as sig:
+        qtbot.keyClick(lst, Qt.Key.Key_Return)
+    assert sig.args == [rowid]
+    # the thumbnail arrives off the GUI thread and is then painted
+    item = lst.currentIndex().data(ROW_ROLE)
+    sha = item.images[0].sha256
+    qtbot.waitUntil(lambda: b.thumbnails.get(sha) is not None or b.thumbnails.is_failed(sha))
+    b.grab()
+
+
+def test_keyboard_down_moves_selection_and_inspector(qtbot, browser) -> None:
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    lst = b.thread_view.list
+    lst.setFocus()
+    qtbot.keyClick(lst, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: b.inspector.message() is not None)
+    first = b.inspector.message().rowid
+    qtbot.keyClick(lst, Qt.Key.Key_Up)
+    qtbot.waitUntil(lambda: b.inspector.message().rowid != first)
+
+
+def test_refresh_after_import_keeps_selection(qtbot, browser, tmp_path) -> None:
+    import json
+
+    from msgcopy_viewer.ingest.pipeline import Importer
+    from tests.gui.helpers_browse import big_event
+
+    b = browser
+    cid = big_conversation_id(b.case.conn)
+    _select_conversation(qtbot, b, cid)
+    count = b.conversations.conversation_model.rowCount()
+    ev = big_event(5000)
+    ev["otherParty"]["number"] = "13125550000"
+    ev["message"] = "brand new conversation"
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "n.json").write_text(json.dumps({"smsEvent": [ev]}), encoding="utf-8")
+    report = Importer(b.case_path, workers=1).run([folder])
+    b.refresh(set())
+    assert report.messages_imported == 1
+    assert b.conversations.conversation_model.rowCount() == count + 1
+    top: ConversationInfo = b.conversations.conversation_model.conversation(0)
+    assert "13125550000" in top.title
+    assert b.conversations.current_id() == cid
+    assert b.thread_view.conversation().id == cid
+
+
+def test_shortcuts_listed(browser) -> None:
+    keys = [k for k, _d in browser.shortcuts()]
+    assert "Ctrl+F" in keys and "Alt+3" in keys
+
+
+def test_threading_rule_dialog(qtbot, browser) -> None:
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    qtbot.mouseClick(b.thread_view.rule_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: b.thread_view.rule_dialog.isVisible())
+    text = b.thread_view.rule_dialog.findChild(QTextBrowser)
+    assert "conversation" in text.toPlainText().lower()
+    b.thread_view.rule_dialog.close()
