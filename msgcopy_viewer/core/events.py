@@ -43,7 +43,7 @@ class Event:
     subr_id: str | None
     other_party: str
     raw: dict[str, Any]  # the event object exactly as parsed, unknown fields included
-    canonical: str  # the event as canonical JSON (sorted keys, no spaces): kept as evidence
+    canonical: str  # canonical JSON (sorted keys, no spaces, \u escapes): kept as evidence
     fingerprint: str  # SHA-256 of ``canonical``: equal events, equal fingerprint
 
     @property
@@ -135,7 +135,7 @@ def _object(event: dict[str, Any], index: int, key: str) -> dict[str, Any]:
 
 
 def canonical_json(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(obj, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
 
 
 def parse_event(event: Any, index: int) -> Event:

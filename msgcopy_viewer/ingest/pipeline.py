@@ -7,9 +7,11 @@ ends in the ledger as imported, duplicate, rejected (with a reason) or skipped.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from collections import deque
@@ -28,10 +30,14 @@ from msgcopy_viewer.store.case import Case
 
 log = logging.getLogger(__name__)
 
-CHUNK_FILES = 256
-CHUNK_BYTES = 8 << 20
+CHUNK_FILES = 64
+CHUNK_BYTES = 4 << 20  # when sizes are known (zip members, named files)
+SERIAL_CHUNK_FILES = 8  # in-process: small chunks keep memory flat for big MMS files
+SAMPLE_FILES = 16
 COMMIT_FILES = 2000
 COMMIT_SECONDS = 1.0
+COMMIT_BYTES = 24 << 20  # pending rows are held in memory until the commit
+BIG_FILE_BYTES = 256 << 10  # average file size above which parsing stays in-process
 PARALLEL_THRESHOLD = 64  # fewer files than this: analyse in-process (no pool start-up)
 
 
@@ -147,13 +153,35 @@ def _job(item: SourceItem) -> tuple[str | None, bytes | None]:
     return (item.fs_path, item.data)
 
 
-def _chunks(items: Iterator[SourceItem]) -> Iterator[list[SourceItem]]:
+def _mean_size(items: list[SourceItem]) -> float:
+    """Mean size of a sample of items (a stat each for files found in folders)."""
+    sizes = []
+    for item in items:
+        if item.size is not None:
+            sizes.append(item.size)
+        elif item.fs_path is not None:
+            try:
+                sizes.append(os.stat(item.fs_path).st_size)
+            except OSError:
+                continue
+    return sum(sizes) / len(sizes) if sizes else 0.0
+
+
+def _done(value: list[FileAnalysis | str | None]) -> Future[list[FileAnalysis | str | None]]:
+    fut: Future[list[FileAnalysis | str | None]] = Future()
+    fut.set_result(value)
+    return fut
+
+
+def _chunks(
+    items: Iterator[SourceItem], max_files: int = CHUNK_FILES
+) -> Iterator[list[SourceItem]]:
     chunk: list[SourceItem] = []
     size = 0
     for item in items:
         chunk.append(item)
         size += item.size or 0
-        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
+        if len(chunk) >= max_files or size >= CHUNK_BYTES:
             yield chunk
             chunk = []
             size = 0
@@ -195,7 +223,13 @@ class Importer:
             state = _RunState(files_total, bytes_total, started)
             items = scanner.scan(paths)
             try:
-                if self.workers > 1 and files_total >= PARALLEL_THRESHOLD:
+                first = next(_chunks(items, SAMPLE_FILES), [])
+                items = itertools.chain(first, items)
+                if (
+                    self.workers > 1
+                    and files_total >= PARALLEL_THRESHOLD
+                    and _mean_size(first) <= BIG_FILE_BYTES
+                ):
                     self._run_parallel(items, writer, report, state)
                 else:
                     self._run_serial(items, writer, report, state)
@@ -225,11 +259,51 @@ class Importer:
         report: ImportReport,
         state: _RunState,
     ) -> None:
-        for chunk in _chunks(items):
-            if self.cancel.cancelled:
-                return
-            results = _analyze_chunk([_job(i) for i in chunk])
-            self._record_chunk(chunk, results, writer, report, state)
+        """Parse on a helper thread while this thread writes: SQLite releases the GIL while
+        it stores rows, so writing big MMS media overlaps with parsing the next files."""
+        results: queue.Queue[tuple[list[SourceItem], list[FileAnalysis | str | None]] | None] = (
+            queue.Queue(maxsize=2)
+        )
+        stop = threading.Event()
+        failure: list[BaseException] = []
+
+        def produce() -> None:
+            try:
+                for chunk in _chunks(items, SERIAL_CHUNK_FILES):
+                    if stop.is_set() or self.cancel.cancelled:
+                        break
+                    out = _analyze_chunk([_job(i) for i in chunk])
+                    while not stop.is_set():
+                        try:
+                            results.put((chunk, out), timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+            except BaseException as exc:  # handed to the writing thread
+                failure.append(exc)
+            finally:
+                while not stop.is_set():
+                    try:
+                        results.put(None, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+
+        producer = threading.Thread(target=produce, name="msgcopy-parse", daemon=True)
+        producer.start()
+        try:
+            while True:
+                got = results.get()
+                if got is None:
+                    break
+                if self.cancel.cancelled:
+                    break
+                self._record_chunk(got[0], got[1], writer, report, state)
+        finally:
+            stop.set()
+            producer.join()
+        if failure:
+            raise failure[0]
 
     def _run_parallel(
         self,
@@ -253,9 +327,16 @@ class Importer:
                         if chunk is None:
                             exhausted = True
                             break
-                        pending.append(
-                            (chunk, pool.submit(_analyze_chunk, [_job(i) for i in chunk]))
-                        )
+                        if state.bytes_done > BIG_FILE_BYTES * 4 and (
+                            state.bytes_done / max(state.files_done, 1) > BIG_FILE_BYTES
+                        ):
+                            # MMS-heavy input: shipping megabytes of decoded media back
+                            # from a worker costs more than decoding here (measured).
+                            pending.append((chunk, _done(_analyze_chunk([_job(i) for i in chunk]))))
+                        else:
+                            pending.append(
+                                (chunk, pool.submit(_analyze_chunk, [_job(i) for i in chunk]))
+                            )
                     if not pending or self.cancel.cancelled:
                         break
                     chunk, fut = pending.popleft()
@@ -299,11 +380,19 @@ class Importer:
                 result.size if isinstance(result, FileAnalysis) else (item.size or 0)
             )
             state.since_commit += 1
+            state.bytes_since_commit += (
+                result.size if isinstance(result, FileAnalysis) else (item.size or 0)
+            )
             state.last_path = item.relpath
         now = time.monotonic()
-        if state.since_commit >= COMMIT_FILES or now - state.last_commit >= COMMIT_SECONDS:
+        if (
+            state.since_commit >= COMMIT_FILES
+            or state.bytes_since_commit >= COMMIT_BYTES
+            or now - state.last_commit >= COMMIT_SECONDS
+        ):
             writer.commit()
             state.since_commit = 0
+            state.bytes_since_commit = 0
             state.last_commit = now
             self._notify_commit(writer)
         self._report_progress(writer, state)
@@ -360,6 +449,7 @@ class _RunState:
     files_done: int = 0
     bytes_done: int = 0
     since_commit: int = 0
+    bytes_since_commit: int = 0
     last_commit: float = 0.0
     last_path: str = ""
 

@@ -23,6 +23,7 @@ from msgcopy_viewer.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSI
 log = logging.getLogger(__name__)
 
 CASE_SUFFIX = ".mcase"
+PAGE_SIZE = 16384
 
 
 class CaseError(Exception):
@@ -110,6 +111,10 @@ class Case:
     def _prepare(self, *, new: bool) -> None:
         conn = self.conn
         conn.row_factory = sqlite3.Row
+        if new and not self.readonly:
+            # Larger pages store MMS media (hundreds of KB per row) about twice as fast;
+            # must be set before the first table and before WAL.
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if not self.readonly:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
