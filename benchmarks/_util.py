@@ -46,8 +46,7 @@ def _tree_rss(root: int) -> tuple[int, int]:
 
 def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None) -> RunResult:
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak_total = peak_single = 0
     stop = threading.Event()
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import run_measured, time_shell  # noqa: E402
+from _util import run_measured, time_shell
 
-from msgcopy_viewer.demo.generator import generate_sms_corpus  # noqa: E402
+from msgcopy_viewer.demo.generator import generate_sms_corpus
 
 
 def main() -> int:
@@ -40,8 +40,16 @@ def main() -> int:
         cat_cmd = f"find '{corpus}' -type f -exec cat {{}} + >/dev/null"
         time_shell(cat_cmd)  # warm the page cache the same way for both
         cat_s = min(time_shell(cat_cmd) for _ in range(3))
-        cmd = [sys.executable, "-m", "msgcopy_viewer", "import", str(corpus), "--case",
-               str(work / "bench.mcase"), "--json"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "msgcopy_viewer",
+            "import",
+            str(corpus),
+            "--case",
+            str(work / "bench.mcase"),
+            "--json",
+        ]
         if args.workers:
             cmd += ["--workers", str(args.workers)]
         res = run_measured(cmd)
@@ -50,8 +58,10 @@ def main() -> int:
         size_mb = sum(p.stat().st_size for p in corpus.iterdir()) / 1e6
         print(f"files:                 {args.files} ({size_mb:.1f} MB)")
         print(f"cat (best of 3):       {cat_s:.2f} s")
-        print(f"import:                {res.seconds:.2f} s "
-              f"({args.files / res.seconds:,.0f} files/s, {size_mb / res.seconds:.1f} MB/s)")
+        print(
+            f"import:                {res.seconds:.2f} s "
+            f"({args.files / res.seconds:,.0f} files/s, {size_mb / res.seconds:.1f} MB/s)"
+        )
         print(f"ratio import/cat:      {res.seconds / cat_s:.2f}   (goal <= 1.5)")
         print(f"peak RSS (largest process): {res.peak_rss_mb:.0f} MB   (goal < 300 MB)")
         print(f"peak RSS (whole tree):      {res.peak_tree_rss_mb:.0f} MB")

@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import run_measured  # noqa: E402
+from _util import run_measured
 
-from msgcopy_viewer.demo.generator import generate_mms_heavy  # noqa: E402
+from msgcopy_viewer.demo.generator import generate_mms_heavy
 
 
 def reference_pass(corpus: Path) -> tuple[float, int]:
@@ -59,8 +59,18 @@ def main() -> int:
         size_mb = sum(p.stat().st_size for p in corpus.iterdir()) / 1e6
         reference_pass(corpus)  # warm the page cache
         ref_s, parts = min(reference_pass(corpus) for _ in range(3))
-        res = run_measured([sys.executable, "-m", "msgcopy_viewer", "import", str(corpus),
-                            "--case", str(work / "bench.mcase"), "--json"])
+        res = run_measured(
+            [
+                sys.executable,
+                "-m",
+                "msgcopy_viewer",
+                "import",
+                str(corpus),
+                "--case",
+                str(work / "bench.mcase"),
+                "--json",
+            ]
+        )
         summary = json.loads(res.stdout)
         assert summary["messages_imported"] == args.messages, summary
         ref_rate = size_mb / ref_s
@@ -69,8 +79,10 @@ def main() -> int:
         print(f"reference (b64+sha256): {ref_s:.2f} s = {ref_rate:.1f} MB/s")
         print(f"import:                 {res.seconds:.2f} s = {imp_rate:.1f} MB/s")
         print(f"import/reference:       {imp_rate / ref_rate:.0%}   (goal >= 30%)")
-        print(f"peak RSS (largest process): {res.peak_rss_mb:.0f} MB; "
-              f"whole tree {res.peak_tree_rss_mb:.0f} MB")
+        print(
+            f"peak RSS (largest process): {res.peak_rss_mb:.0f} MB; "
+            f"whole tree {res.peak_tree_rss_mb:.0f} MB"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

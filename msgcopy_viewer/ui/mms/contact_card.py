@@ -1,0 +1,182 @@
+"""vCards in an MMS shown as contact cards (photo, name, organisation, phones, e-mails,
+addresses), or as their raw text when the card could not be parsed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.ui.mms.image_loader import decode_image
+from msgcopy_viewer.ui.mms.image_view import plain_label
+from msgcopy_viewer.ui.mms.part_actions import PartActions
+from msgcopy_viewer.ui.mms.part_info import IMAGE_FORMATS, PartInfo
+
+PHOTO_SIZE = 72
+
+
+def _initials_pixmap(name: str | None, size: int = PHOTO_SIZE) -> QPixmap:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor("#8a9bb0"))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(0, 0, size, size)
+    letters = "".join(w[0] for w in (name or "?").split()[:2]).upper() or "?"
+    font = QFont()
+    font.setPixelSize(size // 3)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(pix.rect(), Qt.AlignmentFlag.AlignCenter, letters)
+    painter.end()
+    return pix
+
+
+class ContactCard(QFrame):
+    """One contact from a vCard part."""
+
+    def __init__(
+        self,
+        contact: dict[str, Any],
+        part: PartInfo | None,
+        case: Case,
+        actions: PartActions | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mmsContactCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.contact = contact
+        self.part = part
+        self._actions = actions
+        self.parsed = bool(contact.get("parsed", True))
+        self.has_photo = False
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.photo_label = QLabel(self)
+        self.photo_label.setFixedSize(QSize(PHOTO_SIZE, PHOTO_SIZE))
+        self.photo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo_label.setPixmap(self._photo(case, contact))
+        top.addWidget(self.photo_label, 0, Qt.AlignmentFlag.AlignTop)
+
+        info = QVBoxLayout()
+        name = contact.get("name") or "(no name)"
+        self.name_label = plain_label(str(name), self)
+        font = self.name_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.name_label.setFont(font)
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info.addWidget(self.name_label)
+        self.org_label = plain_label(str(contact.get("org") or ""), self)
+        self.org_label.setVisible(bool(contact.get("org")))
+        info.addWidget(self.org_label)
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        self.field_labels: dict[str, list[QLabel]] = {"phone": [], "email": [], "address": []}
+        row = 0
+        for key, title in (("phones", "Phone"), ("emails", "E-mail"), ("addresses", "Address")):
+            for value in contact.get(key) or []:
+                head = plain_label(title, self, wrap=False)
+                head.setStyleSheet("color: palette(mid);")
+                value_label = plain_label(str(value), self)
+                value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                grid.addWidget(head, row, 0, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(value_label, row, 1)
+                self.field_labels[
+                    {"phones": "phone", "emails": "email"}.get(key, "address")
+                ].append(value_label)
+                row += 1
+        info.addLayout(grid)
+        top.addLayout(info, 1)
+        outer.addLayout(top)
+
+        self.raw_view: QPlainTextEdit | None = None
+        if not self.parsed:
+            note = plain_label(
+                "This card could not be read fully; its text is shown as received:", self
+            )
+            outer.addWidget(note)
+            self.raw_view = QPlainTextEdit(self)
+            self.raw_view.setReadOnly(True)
+            self.raw_view.setPlainText(str(contact.get("raw") or ""))
+            self.raw_view.setMinimumHeight(100)
+            outer.addWidget(self.raw_view)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.save_button = QPushButton("Save as .vcf…", self)
+        self.save_button.setEnabled(part is not None and actions is not None)
+        self.save_button.clicked.connect(self._save)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+
+    def _photo(self, case: Case, contact: dict[str, Any]) -> QPixmap:
+        sha = contact.get("photo_sha256")
+        if sha:
+            data = case.media_bytes(str(sha))
+            fmt = IMAGE_FORMATS.get(str(contact.get("photo_type") or "").lower())
+            if data is not None:
+                # a photo is small (a vCard line); decoding here is cheap
+                for candidate in (fmt, b"jpeg", b"png", b"gif", b"bmp"):
+                    if candidate is None:
+                        continue
+                    image, _size, _anim, _err = decode_image(
+                        data, candidate, QSize(PHOTO_SIZE * 2, PHOTO_SIZE * 2)
+                    )
+                    if image is not None:
+                        self.has_photo = True
+                        return QPixmap.fromImage(image).scaled(
+                            PHOTO_SIZE,
+                            PHOTO_SIZE,
+                            Qt.AspectRatioMode.KeepAspectRatio,
+                            Qt.TransformationMode.SmoothTransformation,
+                        )
+        return _initials_pixmap(contact.get("name"))
+
+    def _save(self) -> None:
+        if self._actions is not None and self.part is not None:
+            self._actions.save(self.part)
+
+
+class ContactCards(QWidget):
+    """Every contact of one vCard part (a part may hold several cards)."""
+
+    def __init__(
+        self,
+        part: PartInfo,
+        contacts: list[dict[str, Any]],
+        case: Case,
+        actions: PartActions | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mmsContactCards")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.cards: list[ContactCard] = []
+        mine = [c for c in contacts if c.get("part") == part.index]
+        if not mine:
+            # labelled as a vCard but nothing could be read: show the raw text
+            data = case.media_bytes(part.sha256) if part.sha256 else None
+            raw = data.decode("utf-8", "replace") if data is not None else ""
+            mine = [{"part": part.index, "name": part.label, "parsed": False, "raw": raw}]
+        for contact in mine:
+            card = ContactCard(contact, part, case, actions, self)
+            self.cards.append(card)
+            layout.addWidget(card)
+        layout.addStretch(1)

@@ -1,0 +1,85 @@
+"""The import progress shown in the status bar: files, MB, rate, time left, and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from msgcopy_viewer.ingest.pipeline import ImportProgress
+from msgcopy_viewer.ui.icons import icon
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_progress(p: ImportProgress) -> str:
+    """E.g. ``1,200 / 3,000 files · 1.4 / 3.5 MB · 0.9 MB/s · about 2 s left``."""
+    mb_done = p.bytes_done / 1e6
+    mb_total = p.bytes_total / 1e6
+    parts = [f"{p.files_done:,} / {p.files_total:,} files", f"{mb_done:.1f} / {mb_total:.1f} MB"]
+    if p.elapsed_s > 0.2 and p.bytes_done > 0:
+        rate = p.bytes_done / p.elapsed_s
+        parts.append(f"{rate / 1e6:.1f} MB/s")
+        if p.bytes_total > p.bytes_done:
+            parts.append(f"about {format_duration((p.bytes_total - p.bytes_done) / rate)} left")
+    elif p.elapsed_s > 0.2 and p.files_done > 0 and p.files_total > p.files_done:
+        per_file = p.elapsed_s / p.files_done
+        parts.append(f"about {format_duration((p.files_total - p.files_done) * per_file)} left")
+    parts.append(f"{p.messages_imported:,} new messages")
+    return " · ".join(parts)
+
+
+class ImportProgressWidget(QWidget):
+    """Label + bar + Cancel. Hidden while no import runs."""
+
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Import progress")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel("Preparing import…", self)
+        self.label.setAccessibleName("Import status")
+        self.bar = QProgressBar(self)
+        self.bar.setAccessibleName("Import progress bar")
+        self.bar.setRange(0, 0)  # busy until the first report (counting files)
+        self.bar.setMaximumWidth(220)
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
+        self.cancel_button.setAccessibleName("Cancel import")
+        self.cancel_button.setToolTip("Stop the import; what is already imported is kept")
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+
+    def start(self, what: str) -> None:
+        self.label.setText(f"Importing {what}…")
+        self.bar.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        self.show()
+
+    def update_progress(self, p: ImportProgress) -> None:
+        if p.files_total > 0:
+            self.bar.setRange(0, p.files_total)
+            self.bar.setValue(min(p.files_done, p.files_total))
+        self.label.setText(format_progress(p))
+        self.label.setToolTip(p.current)
+
+    def _on_cancel_clicked(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Cancelling…")
+        self.cancelRequested.emit()
+
+    def stop(self) -> None:
+        self.hide()

@@ -1,0 +1,104 @@
+"""Screenshots of the main views, for reviewers (docs/screenshots/ with MSGCOPY_SCREENSHOTS=1,
+else the test's temporary folder). Every image is checked to be non-blank."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
+
+from msgcopy_viewer.ingest.pipeline import Importer
+
+pytestmark = pytest.mark.gui
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def shots_dir(tmp_path: Path) -> Path:
+    if os.environ.get("MSGCOPY_SCREENSHOTS") == "1":
+        out = REPO / "docs" / "screenshots"
+    else:
+        out = tmp_path / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def settle(qtbot: Any, ms: int = 150) -> None:
+    qtbot.wait(ms)
+    QApplication.processEvents()
+
+
+def save(widget: QWidget, path: Path) -> QImage:
+    pixmap = widget.grab()
+    assert pixmap.save(str(path)), f"could not write {path}"
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert_not_blank(image)
+    return image
+
+
+def assert_not_blank(image: QImage) -> None:
+    """More than a handful of distinct colours in a sample grid: something was painted."""
+    w, h = image.width(), image.height()
+    assert w > 100 and h > 100
+    colours = {
+        image.pixel(x, y)
+        for x in range(0, w, max(1, w // 60))
+        for y in range(0, h, max(1, h // 60))
+    }
+    assert len(colours) > 8, f"image looks blank ({len(colours)} colours)"
+
+
+@pytest.fixture(scope="module")
+def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from msgcopy_viewer.demo.generator import generate_demo
+
+    root = tmp_path_factory.mktemp("demo")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    generate_demo(corpus, messages=400, seed=1)
+    case = root / "demo.mcase"
+    Importer(case, origin="demo", workers=1).run([corpus])
+    return case
+
+
+def test_screenshots(qtbot: Any, make_window: Any, demo_case: Path, shots_dir: Path) -> None:
+    window = make_window()
+    window.resize(1280, 800)
+    settle(qtbot)
+    save(window, shots_dir / "empty-window.png")
+
+    assert window.open_case(demo_case)
+    with sqlite3.connect(demo_case) as conn:
+        # a busy one-to-one conversation with an MMS in it makes a representative thread
+        (message_id,) = conn.execute(
+            "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE c.is_group = 0 ORDER BY c.mms_count DESC, c.message_count DESC, "
+            "m.start_ms DESC LIMIT 1"
+        ).fetchone()
+        (batch_id,) = conn.execute("SELECT max(id) FROM import_batches").fetchone()
+    window.browser.open_message(message_id)
+    settle(qtbot, 300)
+    save(window, shots_dir / "demo-thread.png")
+
+    window.browser.focus_search()
+    qtbot.keyClicks(window.browser.search.field, "thanks")
+    window.browser.search.run_now()
+    qtbot.waitUntil(lambda: window.browser.search.is_active(), timeout=5000)
+    settle(qtbot, 500)
+    save(window, shots_dir / "search-results.png")
+
+    dialog = window.show_ledger(batch_id)
+    dialog.resize(1120, 520)
+    settle(qtbot)
+    save(dialog, shots_dir / "import-ledger.png")
+    dialog.set_outcome_filter("rejected")
+    settle(qtbot)
+    save(dialog, shots_dir / "import-ledger-rejected.png")
+    dialog.close()
