@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.tz = TimeZoneSettings(str(self._settings.get("time_zone") or "UTC"), self)
         self.tz.changed.connect(self._on_time_zone_changed)
         self.browser = browser_class()(self.tz, self)
+        self.browser.set_time_zone_selector_visible(False)  # the toolbar has the selector
         self.browser.setAccessibleName("Conversations and messages")
         self.browser.messageOpened.connect(self._open_mms)
 

@@ -358,3 +358,8 @@ def test_ctrl_f_reaches_the_search_without_ambiguity(
     qtbot.keyClick(window.browser, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     focus = QApplication.focusWidget()
     assert focus is not None and window.browser.search.isAncestorOf(focus)
+
+
+def test_one_time_zone_selector_in_the_window(window: Any) -> None:
+    assert window.tz_combo.isVisibleTo(window)
+    assert not window.browser.thread_view.tz_combo.isVisibleTo(window)

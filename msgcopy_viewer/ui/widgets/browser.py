@@ -154,6 +154,11 @@ class Browser(QWidget):
         if self.search.is_active():
             self.search.run_now()
 
+    def set_time_zone_selector_visible(self, visible: bool) -> None:
+        """Hide the thread header's time-zone selector when the window has its own."""
+        self.thread_view.tz_combo.setVisible(visible)
+        self.thread_view.tz_label.setVisible(visible)
+
     def focus_search(self) -> None:
         self.search.focus()
 

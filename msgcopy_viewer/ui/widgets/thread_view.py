@@ -174,7 +174,7 @@ class ThreadView(QWidget):
         hl.setSpacing(2)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        tz_label = QLabel("Time zone:", self)
+        tz_label = self.tz_label = QLabel("Time zone:", self)
         tz_label.setBuddy(self.tz_combo)
         top.addWidget(tz_label)
         top.addWidget(self.tz_combo)
