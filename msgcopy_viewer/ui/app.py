@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from msgcopy_viewer import __version__, paths
+from msgcopy_viewer.ui.gc_guard import MainThreadGarbageCollector
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -175,6 +176,7 @@ def run_app(
     window = None
     previous_sigint = None
     timer = None
+    collector = MainThreadGarbageCollector()
     try:
         window = create_main_window(case_path, list(import_paths or []), data_dir)
         if threading.current_thread() is threading.main_thread():
@@ -193,6 +195,7 @@ def run_app(
         if window is not None:
             window.shutdown()
             window.deleteLater()
+        collector.stop()
         sys.excepthook = previous_hook
         qInstallMessageHandler(previous_qt_handler)
         log.info("msgcopy-viewer exiting")

@@ -57,6 +57,18 @@ class Corpus:
 OTHERS = ("12145555273", "447700900123", "13125550100")
 
 
+@pytest.fixture(autouse=True)
+def _gc_on_gui_thread(qapp: Any) -> Iterator[None]:
+    """As in the app: cyclic garbage is collected on the GUI thread only, never by a worker
+    thread that happens to allocate (which could destroy GUI objects from that thread)."""
+    from msgcopy_viewer.ui.gc_guard import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector()
+    yield
+    collector.stop()
+    collector.deleteLater()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "data"
