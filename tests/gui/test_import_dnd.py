@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, Qt, QUrl, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -170,14 +170,20 @@ def test_cancel_mid_import_leaves_a_consistent_case(
     assert window.open_case(case, create=True)
     progress_seen: list[Any] = []
 
-    def on_progress(p: Any) -> None:
-        progress_seen.append(p)
-        if len(progress_seen) == 1:
-            # what the user does: click Cancel in the status bar
-            qtbot.mouseClick(window.progress.cancel_button, Qt.MouseButton.LeftButton)
+    class User(QObject):
+        """Lives on the GUI thread, so the worker's signal reaches it queued (a plain
+        function would run on the worker thread and must not touch widgets)."""
 
+        @Slot(object)
+        def on_progress(self, p: Any) -> None:
+            progress_seen.append(p)
+            if len(progress_seen) == 1:
+                # what the user does: click Cancel in the status bar
+                qtbot.mouseClick(window.progress.cancel_button, Qt.MouseButton.LeftButton)
+
+    user = User()
     assert window.start_import([folder])
-    window.import_worker.progress.connect(on_progress)
+    window.import_worker.progress.connect(user.on_progress)
     report = wait_import(qtbot, window, timeout=60_000)
 
     assert progress_seen
