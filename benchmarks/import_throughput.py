@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import sqlite3
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,6 +25,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import run_measured, time_shell
 
 from msgcopy_viewer.demo.generator import generate_sms_corpus
+
+
+def naive_import(corpus: Path, db: Path) -> float:
+    """The simplest single-threaded import, for context: read, json.loads, one table."""
+    start = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE m(path, direction, start, mobile, other, message, type)")
+    rows = []
+    for dirpath, _dirs, files in os.walk(corpus):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as fh:
+                doc = json.loads(fh.read())
+            for e in doc["smsEvent"]:
+                rows.append((path, e["direction"], e["startTime"], e["subscriberParty"]["mobile"],
+                             e["otherParty"]["number"], e["message"], e["messageType"]))
+    con.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?)", rows)
+    con.commit()
+    con.close()
+    return time.perf_counter() - start
 
 
 def main() -> int:
@@ -56,6 +79,7 @@ def main() -> int:
         summary = json.loads(res.stdout)
         assert summary["messages_imported"] == args.files, summary
         size_mb = sum(p.stat().st_size for p in corpus.iterdir()) / 1e6
+        naive_s = naive_import(corpus, work / "naive.db")
         print(f"files:                 {args.files} ({size_mb:.1f} MB)")
         print(f"cat (best of 3):       {cat_s:.2f} s")
         print(
@@ -63,6 +87,8 @@ def main() -> int:
             f"({args.files / res.seconds:,.0f} files/s, {size_mb / res.seconds:.1f} MB/s)"
         )
         print(f"ratio import/cat:      {res.seconds / cat_s:.2f}   (goal <= 1.5)")
+        print(f"naive import (context): {naive_s:.2f} s, ratio naive/cat {naive_s / cat_s:.2f} "
+              "(read + json.loads + one plain table, single thread)")
         print(f"peak RSS (largest process): {res.peak_rss_mb:.0f} MB   (goal < 300 MB)")
         print(f"peak RSS (whole tree):      {res.peak_tree_rss_mb:.0f} MB")
     finally:
