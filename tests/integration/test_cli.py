@@ -344,3 +344,41 @@ def test_kill_mid_import_then_resume(tmp_path: Path) -> None:
     con.close()
     if partial < n:
         assert statuses == ["interrupted", "completed"]
+
+
+def test_ledger_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "in" / "a.json", sms_event())
+    (tmp_path / "in" / "b.json").write_text("[]")
+    case = tmp_path / "c.mcase"
+    run(capsys, "import", str(tmp_path / "in"), "--case", str(case))
+    code, out, _ = run(capsys, "ledger", "--case", str(case), "--json")
+    assert code == 0
+    ledger = json.loads(out)
+    assert ledger["batch"] == 1 and ledger["status"] == "completed"
+    assert [(f["path"], f["outcome"]) for f in ledger["files"]] == [
+        ("a.json", "imported"),
+        ("b.json", "rejected"),
+    ]
+    code, out, _ = run(capsys, "ledger", "--case", str(case))
+    assert "rejected   b.json  (not a Message Copy document (no smsEvent list))" in out
+    code, _, err = run(capsys, "ledger", "--case", str(case), "--batch", "7")
+    assert code == 2 and "no import batch 7" in err
+
+
+def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "help")
+    assert code == 0
+    for sub in ("import", "export", "extract-media", "ledger", "demo-data"):
+        assert sub in out
+
+
+def test_demo_data_refuses_non_empty_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    code, _, err = run(capsys, "demo-data", str(tmp_path / "x"), "--messages", "20")
+    assert code == 2 and "not empty" in err
+    code, out, _ = run(capsys, "demo-data", str(tmp_path / "y"), "--messages", "40", "--seed", "2")
+    assert code == 0 and "wrote" in out
+    assert any((tmp_path / "y").iterdir())
