@@ -39,8 +39,17 @@ def naive_import(corpus: Path, db: Path) -> float:
             with open(path, "rb") as fh:
                 doc = json.loads(fh.read())
             for e in doc["smsEvent"]:
-                rows.append((path, e["direction"], e["startTime"], e["subscriberParty"]["mobile"],
-                             e["otherParty"]["number"], e["message"], e["messageType"]))
+                rows.append(
+                    (
+                        path,
+                        e["direction"],
+                        e["startTime"],
+                        e["subscriberParty"]["mobile"],
+                        e["otherParty"]["number"],
+                        e["message"],
+                        e["messageType"],
+                    )
+                )
     con.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?)", rows)
     con.commit()
     con.close()
@@ -87,8 +96,10 @@ def main() -> int:
             f"({args.files / res.seconds:,.0f} files/s, {size_mb / res.seconds:.1f} MB/s)"
         )
         print(f"ratio import/cat:      {res.seconds / cat_s:.2f}   (goal <= 1.5)")
-        print(f"naive import (context): {naive_s:.2f} s, ratio naive/cat {naive_s / cat_s:.2f} "
-              "(read + json.loads + one plain table, single thread)")
+        print(
+            f"naive import (context): {naive_s:.2f} s, ratio naive/cat {naive_s / cat_s:.2f} "
+            "(read + json.loads + one plain table, single thread)"
+        )
         print(f"peak RSS (largest process): {res.peak_rss_mb:.0f} MB   (goal < 300 MB)")
         print(f"peak RSS (whole tree):      {res.peak_tree_rss_mb:.0f} MB")
     finally:

@@ -1,14 +1,23 @@
 """Thumbnail cache: MMS images decoded off the GUI thread, LRU-bounded, stale results dropped.
 
-``get(sha256)`` returns a cached QImage or None (and schedules a decode); ``ready(sha256)``
-is emitted when a decode finishes so views can repaint. Painting never waits.
+``get(sha256)`` returns a cached QImage or None (and schedules a decode); ``thumb(sha256)``
+returns the whole decoded :class:`Thumb` (every frame of an animated GIF, with its
+delays). ``ready(sha256)`` is emitted when a decode finishes so views can repaint.
+Painting never waits and never decodes.
+
+Bounds: the cache holds at most ``MAX_BYTES`` of decoded pixels (least recently used
+thumbnails go first); an animation keeps at most ``MAX_FRAMES`` frames and
+``MAX_ANIMATION_BYTES`` of pixels (frames past the budget are dropped, the rest loop).
+Every frame is scaled to ``THUMB_SIZE`` while it is decoded, on a pool thread.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import sqlite3
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -27,26 +36,74 @@ from PySide6.QtGui import QImage, QImageReader
 log = logging.getLogger(__name__)
 
 THUMB_SIZE = 240  # device pixels; the delegate paints at ≤ 120 logical px (crisp at 2x)
-MAX_ITEMS = 400
+MAX_BYTES = 96 << 20  # decoded pixels kept in the cache, all thumbnails together
 ALLOCATION_LIMIT_MB = 64
 MAX_BLOB = 32 << 20
+MAX_FRAMES = 60  # frames kept of one animation
+MAX_ANIMATION_BYTES = 8 << 20  # decoded pixels kept of one animation
+MIN_FRAME_MS = 20  # GIF delays below this are shown as DEFAULT_FRAME_MS (as browsers do)
+DEFAULT_FRAME_MS = 100
+FAILED_COST = 64  # bookkeeping cost of remembering that a decode failed
 
 
-def decode_thumbnail(data: bytes, size: int = THUMB_SIZE) -> QImage | None:
-    """Decode an image scaled to fit ``size``×``size``; None when it cannot be read."""
-    ba = QByteArray(data)
-    buf = QBuffer(ba)
-    buf.open(QIODevice.OpenModeFlag.ReadOnly)
+@dataclass
+class Thumb:
+    """A decoded thumbnail: one frame, or the frames of an animation and their delays (ms)."""
+
+    frames: list[QImage]
+    delays: list[int] = field(default_factory=list)
+    _ends: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.delays) != len(self.frames):
+            self.delays = [DEFAULT_FRAME_MS] * len(self.frames)
+        total = 0
+        self._ends = []
+        for d in self.delays:
+            total += d
+            self._ends.append(total)
+
+    @property
+    def image(self) -> QImage:
+        return self.frames[0]
+
+    @property
+    def animated(self) -> bool:
+        return len(self.frames) > 1
+
+    @property
+    def duration_ms(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(f.sizeInBytes()) for f in self.frames)
+
+    def frame_at(self, ms: int) -> int:
+        """The frame shown ``ms`` after the animation started (it loops)."""
+        if not self.animated or self.duration_ms <= 0:
+            return 0
+        return bisect.bisect_right(self._ends, ms % self.duration_ms)
+
+    def ms_to_next_frame(self, ms: int) -> int:
+        """How long the frame shown at ``ms`` stays on screen."""
+        if not self.animated or self.duration_ms <= 0:
+            return 0
+        pos = ms % self.duration_ms
+        return self._ends[bisect.bisect_right(self._ends, pos)] - pos
+
+
+def _reader(buf: QBuffer, size: int) -> QImageReader:
     reader = QImageReader(buf)
     reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
     reader.setAutoTransform(True)
     full = reader.size()
     if full.isValid() and (full.width() > size or full.height() > size):
         reader.setScaledSize(full.scaled(QSize(size, size), Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    buf.close()
-    if image.isNull():
-        return None
+    return reader
+
+
+def _fit(image: QImage, size: int) -> QImage:
     if image.width() > size or image.height() > size:
         image = image.scaled(
             size,
@@ -57,8 +114,55 @@ def decode_thumbnail(data: bytes, size: int = THUMB_SIZE) -> QImage | None:
     return image
 
 
+def decode_frames(
+    data: bytes,
+    size: int = THUMB_SIZE,
+    max_frames: int = MAX_FRAMES,
+    max_bytes: int = MAX_ANIMATION_BYTES,
+) -> Thumb | None:
+    """Decode an image (every frame of an animation, within the bounds), each scaled to fit
+    ``size``×``size``; None when it cannot be read."""
+    ba = QByteArray(data)
+    buf = QBuffer(ba)
+    buf.open(QIODevice.OpenModeFlag.ReadOnly)
+    try:
+        reader = _reader(buf, size)
+        animated = reader.supportsAnimation() and reader.imageCount() != 1
+        frames: list[QImage] = []
+        delays: list[int] = []
+        used = 0
+        while len(frames) < max(1, max_frames):
+            image = reader.read()
+            if image.isNull():
+                break
+            image = _fit(image, size).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+            if frames and used + image.sizeInBytes() > max_bytes:
+                break  # keep what fits: the decoded frames still loop
+            delay = reader.nextImageDelay()
+            frames.append(image)
+            delays.append(delay if delay >= MIN_FRAME_MS else DEFAULT_FRAME_MS)
+            used += int(image.sizeInBytes())
+            if not animated or not reader.canRead():
+                break
+    finally:
+        buf.close()
+    if not frames:
+        return None
+    return Thumb(frames, delays)
+
+
+def decode_thumbnail(data: bytes, size: int = THUMB_SIZE) -> QImage | None:
+    """Decode an image's first frame scaled to fit ``size``×``size``; None when unreadable."""
+    thumb = decode_frames(data, size, max_frames=1)
+    return thumb.image if thumb is not None else None
+
+
+def _cost(thumb: Thumb | None) -> int:
+    return thumb.nbytes if thumb is not None else FAILED_COST
+
+
 class _Signals(QObject):
-    done = Signal(int, str, object)  # generation, sha256, QImage | None
+    done = Signal(int, str, object)  # generation, sha256, Thumb | None
 
 
 class _DecodeJob(QRunnable):
@@ -68,7 +172,7 @@ class _DecodeJob(QRunnable):
         self._signals, self._gen, self._path, self._sha = signals, generation, path, sha256
 
     def run(self) -> None:
-        image: QImage | None = None
+        thumb: Thumb | None = None
         try:
             conn = sqlite3.connect(f"{self._path.as_uri()}?mode=ro", uri=True)
             try:
@@ -78,55 +182,81 @@ class _DecodeJob(QRunnable):
             finally:
                 conn.close()
             if row is not None:
-                image = decode_thumbnail(bytes(row[0]))
+                thumb = decode_frames(bytes(row[0]))
         except sqlite3.Error as exc:
             log.warning("thumbnail %s: %s", self._sha[:12], exc)
         except Exception:  # a decoder bug must not kill the pool thread
             log.exception("thumbnail %s failed", self._sha[:12])
-        self._signals.done.emit(self._gen, self._sha, image)
+        self._signals.done.emit(self._gen, self._sha, thumb)
 
 
 class ThumbnailCache(QObject):
     ready = Signal(str)  # sha256
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, max_bytes: int = MAX_BYTES) -> None:
         super().__init__(parent)
         self._path: Path | None = None
         self._generation = 0
-        self._images: OrderedDict[str, QImage | None] = OrderedDict()
+        self._thumbs: OrderedDict[str, Thumb | None] = OrderedDict()
+        self._bytes = 0
+        self.max_bytes = max_bytes
         self._pending: set[str] = set()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
 
+    @property
+    def case_path(self) -> Path | None:
+        return self._path
+
+    @property
+    def cached_bytes(self) -> int:
+        """Decoded pixels held now (never more than ``max_bytes`` after an insert)."""
+        return self._bytes
+
     def set_case_path(self, path: Path | None) -> None:
         self._generation += 1
         self._pool.clear()
         self._path = path
-        self._images.clear()
+        self._thumbs.clear()
+        self._bytes = 0
         self._pending.clear()
 
-    def get(self, sha256: str) -> QImage | None:
-        """The thumbnail if decoded (None while loading or when it cannot be decoded)."""
-        if sha256 in self._images:
-            self._images.move_to_end(sha256)
-            return self._images[sha256]
+    def thumb(self, sha256: str) -> Thumb | None:
+        """The decoded thumbnail (None while loading, or when it cannot be decoded)."""
+        if sha256 in self._thumbs:
+            self._thumbs.move_to_end(sha256)
+            return self._thumbs[sha256]
         if sha256 not in self._pending and self._path is not None:
             self._pending.add(sha256)
             self._pool.start(_DecodeJob(self._signals, self._generation, self._path, sha256))
         return None
 
-    def is_failed(self, sha256: str) -> bool:
-        return sha256 in self._images and self._images[sha256] is None
+    def peek(self, sha256: str) -> Thumb | None:
+        """The decoded thumbnail if cached; never schedules a decode nor touches the LRU."""
+        return self._thumbs.get(sha256)
 
-    def _on_done(self, generation: int, sha256: str, image: object) -> None:
+    def get(self, sha256: str) -> QImage | None:
+        """The (first frame of the) thumbnail if decoded, else None (and a decode is queued)."""
+        thumb = self.thumb(sha256)
+        return thumb.image if thumb is not None else None
+
+    def is_failed(self, sha256: str) -> bool:
+        return sha256 in self._thumbs and self._thumbs[sha256] is None
+
+    def _on_done(self, generation: int, sha256: str, thumb: object) -> None:
         if generation != self._generation:
             return  # another case was opened meanwhile
         self._pending.discard(sha256)
-        self._images[sha256] = image if isinstance(image, QImage) else None
-        while len(self._images) > MAX_ITEMS:
-            self._images.popitem(last=False)
+        value = thumb if isinstance(thumb, Thumb) else None
+        if sha256 in self._thumbs:
+            self._bytes -= _cost(self._thumbs.pop(sha256))
+        self._thumbs[sha256] = value
+        self._bytes += _cost(value)
+        while self._bytes > self.max_bytes and len(self._thumbs) > 1:
+            _sha, evicted = self._thumbs.popitem(last=False)
+            self._bytes -= _cost(evicted)
         self.ready.emit(sha256)
 
     def wait(self) -> None:

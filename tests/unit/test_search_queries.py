@@ -96,3 +96,24 @@ def test_filters(case: Case) -> None:
 def test_split_marked() -> None:
     s = f"a {S.MARK_START}b<i>{S.MARK_END} c"
     assert S.split_marked(s) == [("a ", False), ("b<i>", True), (" c", False)]
+
+
+@pytest.mark.parametrize("windows", [(50, 500), (5, 50), (100_000,)])
+def test_time_windows_give_the_same_results_as_sorting_all(
+    case: Case, monkeypatch: pytest.MonkeyPatch, windows: tuple[int, ...]
+) -> None:
+    """The newest-first windows (common words) are exact: same rows as sorting every match."""
+    queries = ["message", BIG_OTHER[-7:], "mess*", "nosuchwordanywhere"]
+    monkeypatch.setattr(S, "WINDOWS", ())
+    expected = {q: S.search(case.conn, q, limit=30) for q in queries}
+    page2 = S.search(case.conn, "message", before=expected["message"][-1].key, limit=30)
+    monkeypatch.setattr(S, "WINDOWS", windows)
+    for q in queries:
+        assert [h.rowid for h in S.search(case.conn, q, limit=30)] == [h.rowid for h in expected[q]]
+    again = S.search(case.conn, "message", before=expected["message"][-1].key, limit=30)
+    assert [h.rowid for h in again] == [h.rowid for h in page2]
+    f = S.SearchFilters(type="mms")
+    monkeypatch.setattr(S, "WINDOWS", ())
+    want = [h.rowid for h in S.search(case.conn, "message", f, limit=20)]
+    monkeypatch.setattr(S, "WINDOWS", windows)
+    assert [h.rowid for h in S.search(case.conn, "message", f, limit=20)] == want

@@ -3,28 +3,66 @@
 Message text is laid out with QTextLayout (plain text, never rich text). Laid-out sizes
 and layouts are cached per (message rowid, width, time-zone generation, separator,
 group), so scrolling re-uses them; a zone change or resize invalidates by key.
+
+An MMS bubble shows its subject, thumbnails of its images (fixed boxes, decoded off the
+GUI thread by :class:`~msgcopy_viewer.ui.thumbnails.ThumbnailCache`), chips for audio,
+video, contacts (with the contact's name) and other files, then its text. Animated GIF
+thumbnails animate: paint() records which animated thumbnails it drew, and one shared
+timer repaints just those rectangles when their frame changes, while they are visible.
+The tooltip of an MMS bubble names the sender, To/Cc/Bcc and the subject (escaped).
+A click on a thumbnail or chip emits ``mediaClicked`` (when something listens to it).
 """
 
 from __future__ import annotations
 
+import html
+import json
+import logging
+import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QEvent,
+    QMetaMethod,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QHelpEvent,
+    QMouseEvent,
     QPainter,
     QPainterPath,
     QPalette,
     QTextLayout,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+)
 
 from msgcopy_viewer.store.browse import PartInfo, ThreadItem
 from msgcopy_viewer.ui.delegates.paint_util import blend, make_layout, received_tint, sent_tint
+from msgcopy_viewer.ui.icons import icon as named_icon
 from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ROW_ROLE, item_data
+from msgcopy_viewer.ui.thumbnails import Thumb
+
+log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
 H_MARGIN = 12
@@ -37,8 +75,11 @@ MAX_THUMBS = 3
 CHIP_GAP = 4
 MAX_BUBBLE = 560
 CACHE_ITEMS = 600
+ENVELOPE_ITEMS = 2000
+MIN_TICK_MS = 15  # the animation timer never fires more often than this
 
 CHIP_LABELS = {"audio": "Audio", "video": "Video", "contact": "Contact", "file": "File"}
+CHIP_ICONS = {"audio": "audio", "video": "video", "contact": "contact", "file": "attachment"}
 
 
 def human_size(n: int) -> str:
@@ -50,9 +91,81 @@ def human_size(n: int) -> str:
     return f"{n} B"  # pragma: no cover
 
 
-def chip_text(p: PartInfo) -> str:
+def chip_text(p: PartInfo, contact_names: list[str] | None = None) -> str:
+    """``Audio: voice.amr · 12.0 KB``; a contact chip names the contact(s) in the card."""
     label = CHIP_LABELS.get(p.kind, "File")
-    return f"{label}: {p.name or p.effective_type or 'attachment'} · {human_size(p.size)}"
+    what = p.name or p.effective_type or "attachment"
+    if p.kind == "contact" and contact_names:
+        what = contact_names[0]
+        if len(contact_names) > 1:
+            what += f" +{len(contact_names) - 1}"
+    return f"{label}: {what} · {human_size(p.size)}"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Who an MMS is from and to, and the names of its contact cards (by part index)."""
+
+    sender: str | None = None
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    contact_names: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value if v) if isinstance(value, list) else ()
+
+
+def _json(text: Any) -> Any:
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def read_envelope(case_path: Path, rowid: int) -> Envelope:
+    """The envelope of message ``rowid`` from the stored ``mms`` JSON (read-only)."""
+    conn = sqlite3.connect(f"{case_path.as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT json_extract(mms, '$.sender'), json_extract(mms, '$.recipients'), "
+            "json_extract(mms, '$.contacts') FROM messages WHERE rowid = ? AND json_valid(mms)",
+            (rowid,),
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        return Envelope()
+    recipients = _json(row[1])
+    recipients = recipients if isinstance(recipients, dict) else {}
+    names: dict[int, list[str]] = {}
+    contacts = _json(row[2])
+    for c in contacts if isinstance(contacts, list) else []:
+        if isinstance(c, dict) and isinstance(c.get("part"), int) and c.get("name"):
+            names.setdefault(c["part"], []).append(str(c["name"]))
+    return Envelope(
+        sender=str(row[0]) if row[0] else None,
+        to=_strings(recipients.get("to")),
+        cc=_strings(recipients.get("cc")),
+        bcc=_strings(recipients.get("bcc")),
+        contact_names=names,
+    )
+
+
+def _plain(index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+    """A QModelIndex for a (persistent) index."""
+    model = index.model()
+    if model is None or not index.isValid():
+        return QModelIndex()
+    return model.index(index.row(), index.column())
+
+
+def tooltip_html(text: str) -> str:
+    """Plain text as a tooltip: escaped (tooltips read rich text), line breaks kept."""
+    return f"<p style='white-space:pre'>{html.escape(text)}</p>"
 
 
 @dataclass
@@ -65,19 +178,40 @@ class _Layout:
     subject_pos: QPointF = field(default_factory=QPointF)
     thumbs: list[tuple[QRectF, PartInfo]] = field(default_factory=list)
     more_images: int = 0
-    chips: list[tuple[QRectF, str]] = field(default_factory=list)
+    chips: list[tuple[QRectF, str, PartInfo]] = field(default_factory=list)
     text: QTextLayout | None = None
     text_pos: QPointF = field(default_factory=QPointF)
     time_y: float = 0.0
 
 
+@dataclass
+class _Anim:
+    """An animated thumbnail drawn by the last paint: where, and which frame."""
+
+    index: QPersistentModelIndex
+    rowid: int
+    rect: QRectF  # relative to the item's top-left
+    sha256: str
+    frame: int
+
+
 class BubbleDelegate(QStyledItemDelegate):
+    mediaClicked = Signal(QModelIndex)  # a thumbnail or chip was clicked: open the MMS
+
     def __init__(self, tz, thumbnails=None, parent=None) -> None:
         super().__init__(parent)
         self._tz = tz
         self._thumbs = thumbnails
         self.group = False  # set by the thread view: sender names are shown in groups
         self._cache: OrderedDict[tuple, _Layout] = OrderedDict()
+        self._envelopes: OrderedDict[tuple[Path, int], Envelope] = OrderedDict()
+        self._anims: dict[tuple[int, int], _Anim] = {}
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self._anim_timer = QTimer(self)
+        self._anim_timer.setSingleShot(True)
+        self._anim_timer.timeout.connect(self._tick)
+        self._press: QPersistentModelIndex | None = None
         tz.changed.connect(self.clear_cache)
 
     # -- text the bubble shows (also used by tests and accessibility) ------------------------
@@ -106,6 +240,48 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def clear_cache(self, *_a: object) -> None:
         self._cache.clear()
+
+    def envelope(self, item: ThreadItem) -> Envelope:
+        """Sender, recipients and contact names of an MMS (read once, then cached)."""
+        path = self._thumbs.case_path if self._thumbs is not None else None
+        if path is None or not item.is_mms:
+            return Envelope()
+        key = (path, item.rowid)
+        env = self._envelopes.get(key)
+        if env is not None:
+            self._envelopes.move_to_end(key)
+            return env
+        try:
+            env = read_envelope(path, item.rowid)
+        except sqlite3.Error as exc:
+            log.warning("envelope of message %s: %s", item.rowid, exc)
+            env = Envelope()
+        self._envelopes[key] = env
+        while len(self._envelopes) > ENVELOPE_ITEMS:
+            self._envelopes.popitem(last=False)
+        return env
+
+    def tooltip_text(self, index: Index) -> str:
+        """What hovering the bubble shows, as plain text (MMS: who, to whom, subject)."""
+        item: ThreadItem | None = item_data(index, ROW_ROLE)
+        if item is None:
+            return ""
+        base = item_data(index, Qt.ItemDataRole.ToolTipRole)
+        when = str(base) if base else ""
+        if not item.is_mms:
+            return when
+        env = self.envelope(item)
+        lines = [f"From: {env.sender or item.sender or item.other_party}"]
+        for label, values in (("To", env.to), ("Cc", env.cc), ("Bcc", env.bcc)):
+            if values:
+                lines.append(f"{label}: {', '.join(values)}")
+        if item.subject:
+            lines.append(f"Subject: {item.subject}")
+        if item.parts:
+            lines.append(f"{len(item.images)} images, {len(item.attachments)} attachments")
+        if when:
+            lines += ["", when]
+        return "\n".join(lines)
 
     # -- fonts -----------------------------------------------------------------------------
     @staticmethod
@@ -174,10 +350,13 @@ class BubbleDelegate(QStyledItemDelegate):
         chips = item.attachments
         if chips:
             ch = fm_small.height() + 8
+            names = (
+                self.envelope(item).contact_names if any(p.kind == "contact" for p in chips) else {}
+            )
             for p in chips:
-                text = chip_text(p)
-                w = min(inner, fm_small.horizontalAdvance(text) + 16)
-                lay.chips.append((QRectF(PAD, cy, w, ch), text))
+                text = chip_text(p, names.get(p.index))
+                w = min(inner, fm_small.horizontalAdvance(text) + 16 + ch)
+                lay.chips.append((QRectF(PAD, cy, w, ch), text, p))
                 content_w = max(content_w, w)
                 cy += ch + CHIP_GAP
         text = item.text
@@ -273,6 +452,7 @@ class BubbleDelegate(QStyledItemDelegate):
                 lay.subject.draw(painter, origin + lay.subject_pos)
             for rect, part in lay.thumbs:
                 self._paint_thumb(painter, rect.translated(origin), part, pal)
+                self._note_animation(index, item, rect.translated(lay.bubble.topLeft()), part)
             if lay.more_images and lay.thumbs:
                 last = lay.thumbs[-1][0].translated(origin)
                 painter.fillRect(last, QColor(0, 0, 0, 110))
@@ -281,16 +461,21 @@ class BubbleDelegate(QStyledItemDelegate):
                 painter.drawText(last, Qt.AlignmentFlag.AlignCenter, f"+{lay.more_images}")
             if lay.chips:
                 painter.setFont(small)
-                for rect, text in lay.chips:
+                for rect, text, part in lay.chips:
                     chip = rect.translated(origin)
                     painter.setPen(Qt.PenStyle.NoPen)
                     painter.setBrush(pal.color(QPalette.ColorRole.Base))
                     painter.drawRoundedRect(chip, chip.height() / 2, chip.height() / 2)
+                    side = chip.height() - 8
+                    named_icon(CHIP_ICONS.get(part.kind, "attachment")).paint(
+                        painter, int(chip.left() + 8), int(chip.top() + 4), int(side), int(side)
+                    )
                     painter.setPen(text_color)
+                    text_rect = chip.adjusted(8 + side + 4, 0, -8, 0)
                     painter.drawText(
-                        chip.adjusted(8, 0, -8, 0),
+                        text_rect,
                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                        fm_small.elidedText(text, Qt.TextElideMode.ElideMiddle, chip.width() - 16),
+                        fm_small.elidedText(text, Qt.TextElideMode.ElideMiddle, text_rect.width()),
                     )
             if lay.text is not None:
                 painter.setPen(text_color)
@@ -332,7 +517,10 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.restore()
 
     def _paint_thumb(self, painter: QPainter, rect: QRectF, part: PartInfo, pal: QPalette) -> None:
-        image = self._thumbs.get(part.sha256) if self._thumbs is not None else None
+        thumb = self._thumbs.thumb(part.sha256) if self._thumbs is not None else None
+        image = None
+        if thumb is not None:
+            image = thumb.frames[thumb.frame_at(self._clock.elapsed())]
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(pal.color(QPalette.ColorRole.Base))
         painter.drawRoundedRect(rect, 6, 6)
@@ -355,3 +543,136 @@ class BubbleDelegate(QStyledItemDelegate):
         dw, dh = w * scale, h * scale
         target = QRectF(rect.center().x() - dw / 2, rect.center().y() - dh / 2, dw, dh)
         painter.drawImage(target, image)
+
+    # -- animated thumbnails ---------------------------------------------------------------
+    def _view(self) -> QAbstractItemView | None:
+        view = self.parent()
+        return view if isinstance(view, QAbstractItemView) else None
+
+    def _note_animation(self, index: Index, item: ThreadItem, rect: QRectF, part: PartInfo) -> None:
+        """Called by paint() for each thumbnail drawn: animated ones join the timer's list."""
+        thumb = self._thumbs.peek(part.sha256) if self._thumbs is not None else None
+        key = (item.rowid, part.index)
+        if thumb is None or not thumb.animated or self._view() is None:
+            self._anims.pop(key, None)
+            return
+        now = self._clock.elapsed()
+        self._anims[key] = _Anim(
+            QPersistentModelIndex(index), item.rowid, QRectF(rect), part.sha256, thumb.frame_at(now)
+        )
+        self._schedule(thumb.ms_to_next_frame(now))
+
+    def _schedule(self, ms: int) -> None:
+        ms = max(MIN_TICK_MS, ms)
+        if not self._anim_timer.isActive() or self._anim_timer.remainingTime() > ms:
+            self._anim_timer.start(ms)
+
+    def animations(self) -> dict[tuple[int, int], tuple[QRectF, int]]:
+        """Animated thumbnails on screen: (message rowid, part index) → (rect in the
+        viewport, frame shown)."""
+        view = self._view()
+        out: dict[tuple[int, int], tuple[QRectF, int]] = {}
+        if view is None:
+            return out
+        for key, a in self._anims.items():
+            if a.index.isValid():
+                top = view.visualRect(_plain(a.index)).topLeft()
+                out[key] = (a.rect.translated(QPointF(top)), a.frame)
+        return out
+
+    def is_animating(self) -> bool:
+        return self._anim_timer.isActive()
+
+    def _tick(self) -> None:
+        """Repaint the visible animated thumbnails whose frame changed; stop when none are."""
+        view = self._view()
+        if (
+            view is None
+            or self._thumbs is None
+            or not view.isVisible()
+            or view.window().isMinimized()
+        ):
+            self._anims.clear()
+            return
+        viewport = view.viewport()
+        area = viewport.rect()
+        now = self._clock.elapsed()
+        due: int | None = None
+        for key, a in list(self._anims.items()):
+            thumb: Thumb | None = self._thumbs.peek(a.sha256)
+            item: ThreadItem | None = item_data(a.index, ROW_ROLE) if a.index.isValid() else None
+            if thumb is None or not thumb.animated or item is None or item.rowid != a.rowid:
+                del self._anims[key]
+                continue
+            top = view.visualRect(_plain(a.index)).topLeft()
+            target = a.rect.translated(QPointF(top)).toAlignedRect()
+            if not target.intersects(area):
+                del self._anims[key]  # scrolled away: paint() adds it back when it returns
+                continue
+            frame = thumb.frame_at(now)
+            if frame != a.frame:
+                a.frame = frame  # paint() draws the frame of its own time
+                viewport.update(target)
+            wait = thumb.ms_to_next_frame(now)
+            due = wait if due is None else min(due, wait)
+        if due is not None:
+            self._schedule(due)
+
+    # -- tooltip ---------------------------------------------------------------------------
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: Index,
+    ) -> bool:
+        if event is not None and event.type() == QEvent.Type.ToolTip:
+            item: ThreadItem | None = item_data(index, ROW_ROLE)
+            if item is not None and item.is_mms:
+                text = self.tooltip_text(index)
+                QToolTip.showText(event.globalPos(), tooltip_html(text), view, option.rect)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+    # -- clicks on thumbnails and chips ------------------------------------------------------
+    def media_rects(self, option: QStyleOptionViewItem, index: Index) -> list[QRectF]:
+        """The thumbnail and chip rectangles of the bubble, in the coordinates of
+        ``option.rect``."""
+        lay = self._layout(option, index)
+        if lay is None:
+            return []
+        origin = QPointF(option.rect.topLeft()) + lay.bubble.topLeft()
+        rects = [r for r, _p in lay.thumbs] + [r for r, _t, _p in lay.chips]
+        return [r.translated(origin) for r in rects]
+
+    def _listening(self) -> bool:
+        return self.isSignalConnected(QMetaMethod.fromSignal(self.mediaClicked))
+
+    def editorEvent(self, event, model, option: QStyleOptionViewItem, index: Index) -> bool:
+        kind = event.type() if event is not None else None
+        if (
+            kind
+            in (
+                QEvent.Type.MouseButtonPress,
+                QEvent.Type.MouseButtonRelease,
+                QEvent.Type.MouseButtonDblClick,
+            )
+            and isinstance(event, QMouseEvent)
+            and self._listening()
+        ):
+            pos = event.position()
+            on_media = event.button() == Qt.MouseButton.LeftButton and any(
+                r.contains(pos) for r in self.media_rects(option, index)
+            )
+            if kind == QEvent.Type.MouseButtonPress:
+                # the press still selects the message; the release opens it
+                self._press = QPersistentModelIndex(index) if on_media else None
+            elif kind == QEvent.Type.MouseButtonRelease:
+                pressed, self._press = self._press, None
+                if on_media and pressed is not None and pressed == QPersistentModelIndex(index):
+                    self.mediaClicked.emit(_plain(index))
+                    return True
+            elif on_media:
+                self._press = None
+                return True  # the click before it opened the MMS already
+        return super().editorEvent(event, model, option, index)

@@ -4,6 +4,12 @@ Opening a conversation loads only its last page (the newest messages, like a cha
 scrolling up calls ``fetch_older``, scrolling down past the window calls Qt's
 ``fetchMore``; a jump loads a window around the target with ``load_around``. Pages are
 keyset queries on ``(start_ms, rowid)``.
+
+The window is bounded (``MAX_ROWS``): a page loaded at one end drops rows at the other
+end (they are read again if the user scrolls back), so scrolling through a thread of a
+hundred thousand messages keeps memory, and the view's relayout after each page, flat.
+Pages are small because every new row is laid out by the bubble delegate when it
+arrives (the view sizes all rows of the model).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from msgcopy_viewer.store.browse import (
 )
 from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
 
-PAGE = 120
+PAGE = 50
+MAX_ROWS = 600  # rows kept in the window (the bubble delegate caches 600 layouts)
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -169,7 +176,42 @@ class ThreadModel(QAbstractListModel):
                 self._fetching = False
             # the previously first row may lose its date separator
             self.dataChanged.emit(self.index(len(page), 0), self.index(len(page), 0))
+            self._trim_back()
         return len(page)
+
+    def _trim_back(self) -> None:
+        """Drop the newest rows beyond ``MAX_ROWS`` (after a page was added at the top)."""
+        excess = len(self._rows) - MAX_ROWS
+        if excess <= 0:
+            return
+        first = len(self._rows) - excess
+        self._fetching = True
+        try:
+            self.beginRemoveRows(QModelIndex(), first, len(self._rows) - 1)
+            del self._rows[first:]
+            self.endRemoveRows()
+        finally:
+            self._fetching = False
+        self._has_newer = True
+
+    def trim_front(self) -> int:
+        """Drop the oldest rows beyond ``MAX_ROWS`` (after pages were added at the bottom);
+        returns how many rows were removed from the top. The view calls it, keeping the
+        scroll position on the message the user reads."""
+        excess = len(self._rows) - MAX_ROWS
+        if excess <= 0:
+            return 0
+        self._fetching = True
+        try:
+            self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+            del self._rows[:excess]
+            self.endRemoveRows()
+        finally:
+            self._fetching = False
+        self._has_older = True
+        # the new first row always shows its date separator
+        self.dataChanged.emit(self.index(0, 0), self.index(0, 0))
+        return excess
 
     # -- lookups ---------------------------------------------------------------------------
     def row_of(self, rowid: int) -> int:

@@ -24,20 +24,27 @@ class SubscriberView(QTreeView):
         self.setAllColumnsShowFocus(True)
         header = self.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for col in (1, 2, 3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Columns are fitted to their contents once per (re)load, not in ResizeToContents
+        # mode: that mode asks the model for every cell's size hint on every layout pass
+        # (thousands of Python data() calls while a case opens).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._scope: list[int] | None = None
 
     def set_connection(self, conn) -> None:
         self.subscriber_model.set_connection(conn)
         self.expandAll()
+        self._fit_columns()
         self._scope = None
 
     def refresh(self, conn) -> None:
         self.subscriber_model.refresh(conn)
         self.expandAll()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        for col in range(self.subscriber_model.columnCount()):
+            self.resizeColumnToContents(col)
 
     def scope(self) -> list[int] | None:
         return self._scope

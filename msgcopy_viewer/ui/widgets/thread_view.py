@@ -99,10 +99,44 @@ class BubbleListView(QListView):
 
     def _on_scrolled(self, value: int) -> None:
         model = self.thread_model()
-        if self._paging or model is None or value > self.viewport().height() // 2:
+        if self._paging or model is None:
             return
-        if model.can_fetch_older():
+        half = self.viewport().height() // 2
+        if value <= half and model.can_fetch_older():
             QTimer.singleShot(0, self.load_older)
+        elif value >= self.verticalScrollBar().maximum() - half and model.canFetchMore():
+            QTimer.singleShot(0, self.load_newer)
+
+    def _anchor(self) -> tuple[QModelIndex, int]:
+        anchor = self.indexAt(QPoint(4, 4))
+        return anchor, (self.visualRect(anchor).top() if anchor.isValid() else 0)
+
+    def _restore(self, anchor: QModelIndex, row: int, offset: int) -> None:
+        if not anchor.isValid() or row < 0:
+            return
+        self.scrollTo(self.model().index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+        sb = self.verticalScrollBar()
+        sb.setValue(sb.value() - offset)
+
+    def load_newer(self) -> int:
+        """Append the next page and drop the oldest rows beyond the window, keeping the
+        message at the top of the viewport where it is."""
+        model = self.thread_model()
+        if self._paging or model is None or not model.canFetchMore():
+            return 0
+        self._paging = True
+        try:
+            before = model.rowCount()
+            model.fetchMore()
+            added = model.rowCount() - before
+            anchor, offset = self._anchor()
+            row = anchor.row() if anchor.isValid() else -1
+            removed = model.trim_front()
+            if removed:
+                self._restore(anchor, row - removed, offset)
+            return added
+        finally:
+            self._paging = False
 
     def load_older(self) -> int:
         model = self.thread_model()
@@ -110,14 +144,11 @@ class BubbleListView(QListView):
             return 0
         self._paging = True
         try:
-            anchor = self.indexAt(QPoint(4, 4))
-            offset = self.visualRect(anchor).top() if anchor.isValid() else 0
+            anchor, offset = self._anchor()
+            row = anchor.row() if anchor.isValid() else -1
             n = model.fetch_older()
-            if n and anchor.isValid():
-                new_anchor = model.index(anchor.row() + n, 0)
-                self.scrollTo(new_anchor, QAbstractItemView.ScrollHint.PositionAtTop)
-                sb = self.verticalScrollBar()
-                sb.setValue(sb.value() - offset)
+            if n:
+                self._restore(anchor, row + n, offset)
             return n
         finally:
             self._paging = False
@@ -198,6 +229,7 @@ class ThreadView(QWidget):
         lay.addWidget(self.placeholder, 1)
         self.list.selectionModel().currentChanged.connect(self._on_current)
         self.list.activated.connect(self._on_activated)
+        self.delegate.mediaClicked.connect(self._on_activated)
         tz.changed.connect(self._on_zone_changed)
         self._show_conversation_header(None)
 
@@ -209,8 +241,11 @@ class ThreadView(QWidget):
         self._conn, self._conv = conn, conv
         self.delegate.group = bool(conv and conv.is_group)
         self.delegate.clear_cache()
-        self.thread_model.set_conversation(conn, conv.id if conv else None)
+        # Header first, and the layout applied now: the bubbles are then laid out once, at
+        # the list's real width (laid out while hidden, they would all be laid out again).
         self._show_conversation_header(conv)
+        self._apply_layout()
+        self.thread_model.set_conversation(conn, conv.id if conv else None)
         if conv is not None:
             self.list.scrollToBottom()
         self.messageSelected.emit(None)
@@ -221,6 +256,7 @@ class ThreadView(QWidget):
         self.delegate.group = conv.is_group
         self.delegate.clear_cache()
         self._show_conversation_header(conv)
+        self._apply_layout()
         row = self.thread_model.load_around(conn, rowid)
         if row < 0:
             return False
@@ -269,6 +305,11 @@ class ThreadView(QWidget):
         dlg.open()
 
     # -- internals -------------------------------------------------------------------------
+    def _apply_layout(self) -> None:
+        lay = self.layout()
+        if lay is not None and self.isVisible():
+            lay.activate()
+
     def _show_conversation_header(self, conv: ConversationInfo | None) -> None:
         has = conv is not None
         self.list.setVisible(has)
