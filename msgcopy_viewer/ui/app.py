@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from msgcopy_viewer import __version__, paths
 from msgcopy_viewer.ui.gc_guard import MainThreadGarbageCollector
+from msgcopy_viewer.ui.mms.part_actions import release_clipboard_file_link
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -195,6 +196,7 @@ def run_app(
         if window is not None:
             window.shutdown()
             window.deleteLater()
+        release_clipboard_file_link()
         collector.stop()
         sys.excepthook = previous_hook
         qInstallMessageHandler(previous_qt_handler)

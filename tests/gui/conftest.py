@@ -62,9 +62,11 @@ def _gc_on_gui_thread(qapp: Any) -> Iterator[None]:
     """As in the app: cyclic garbage is collected on the GUI thread only, never by a worker
     thread that happens to allocate (which could destroy GUI objects from that thread)."""
     from msgcopy_viewer.ui.gc_guard import MainThreadGarbageCollector
+    from msgcopy_viewer.ui.mms.part_actions import release_clipboard_file_link
 
     collector = MainThreadGarbageCollector()
     yield
+    release_clipboard_file_link()  # as the app does when it closes
     collector.stop()
     collector.deleteLater()
 

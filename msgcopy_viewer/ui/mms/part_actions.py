@@ -110,6 +110,24 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 
+_clipboard_file_link: QMimeData | None = None
+
+
+def release_clipboard_file_link() -> None:
+    """Clear the clipboard if it still holds a link to one of our private copies.
+
+    Called when the app closes: the private copies are deleted then, so the link would
+    point at nothing; and Qt crashes at exit when the clipboard still owns a QMimeData
+    made from Python."""
+    global _clipboard_file_link
+    if _clipboard_file_link is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    if clipboard is not None and clipboard.mimeData() is _clipboard_file_link:
+        clipboard.clear()
+    _clipboard_file_link = None
+
+
 @dataclass(slots=True)
 class SaveAllResult:
     folder: Path
@@ -276,6 +294,8 @@ class PartActions(QObject):
         mime = QMimeData()
         mime.setUrls([QUrl.fromLocalFile(str(path))])
         clipboard.setMimeData(mime)
+        global _clipboard_file_link
+        _clipboard_file_link = mime
         self.status.emit(f"Copied {part.label} as a file ({human_size(len(data))})")
         return True
 
