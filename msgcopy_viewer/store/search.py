@@ -23,7 +23,6 @@ from typing import Any
 MARK_START = "\x02"
 MARK_END = "\x03"
 ELLIPSIS = "…"
-SNIPPET_TOKENS = 12
 MIN_PHONE_DIGITS = 3
 # Newest-message windows searched before sorting every match (see ``_newest_first``).
 WINDOWS = (20_000, 200_000)
@@ -59,6 +58,7 @@ class ParsedQuery:
     fts: str | None  # safe FTS5 query, None when the input has no searchable words
     digits: str | None  # phone digits to match by substring, None if none
     terms: list[str] = field(default_factory=list)  # words/phrases as typed (for display)
+    tokens: list[tuple[str, bool, bool]] = field(default_factory=list)  # (term, phrase, prefix)
 
     @property
     def empty(self) -> bool:
@@ -147,6 +147,7 @@ def parse_query(text: str) -> ParsedQuery:
         fts=build_fts_query(terms),
         digits=digits,
         terms=[t for t, _p, _x in terms],
+        tokens=list(terms),
     )
 
 
@@ -252,7 +253,7 @@ def search(
             )
         )
     if pq.fts is not None and hits:
-        _add_snippets(conn, pq.fts, hits)
+        _add_snippets(pq.tokens, hits, [r[14] or "" for r in rows])
     if pq.digits is not None:
         for h in hits:
             if MARK_START not in h.snippet:
@@ -263,7 +264,7 @@ def search(
 _SELECT = (
     "SELECT m.rowid, m.id, m.conversation_id, m.subscriber_id, m.direction, m.type, "
     "m.start_ms, m.start_raw, m.other_party, m.sender, m.subject, m.has_attachments, "
-    "m.warning_count, c.participants, substr(m.text, 1, 200) "
+    "m.warning_count, c.participants, substr(m.text, 1, 2000) "
 )
 
 
@@ -335,17 +336,45 @@ def strip_marks(text: str) -> str:
     return text.replace(MARK_START, "").replace(MARK_END, "")
 
 
-def _add_snippets(conn: sqlite3.Connection, fts: str, hits: list[SearchHit]) -> None:
-    by_rowid = {h.rowid: h for h in hits}
-    marks = ",".join("?" * len(by_rowid))
-    rows = conn.execute(
-        f"SELECT rowid, snippet(message_fts, -1, ?, ?, ?, {SNIPPET_TOKENS}) FROM message_fts "
-        f"WHERE message_fts MATCH ? AND rowid IN ({marks})",
-        [MARK_START, MARK_END, ELLIPSIS, fts, *by_rowid],
-    ).fetchall()
-    for rowid, snip in rows:
-        if snip and rowid in by_rowid:
-            by_rowid[rowid].snippet = " ".join(str(snip).split())
+def _term_pattern(tokens: Sequence[tuple[str, bool, bool]]) -> re.Pattern[str] | None:
+    alts = []
+    for term, _phrase, prefix in tokens:
+        words = [re.escape(w) for w in term.split() if _WORD_CHARS.search(w)]
+        if not words:
+            continue
+        body = r"\W+".join(words)
+        alts.append(rf"(?<!\w){body}" + (r"\w*" if prefix else r"(?!\w)"))
+    return re.compile("|".join(alts), re.IGNORECASE) if alts else None
+
+
+def _add_snippets(
+    tokens: Sequence[tuple[str, bool, bool]], hits: list[SearchHit], texts: list[str]
+) -> None:
+    """Mark the query's words in each hit's text, around the first match.
+
+    Done here rather than with FTS5 ``snippet()``: that re-runs the MATCH for every row,
+    which costs seconds for a short prefix such as ``pa*`` in a large case. A hit whose
+    words matched only the subject or a contact name keeps its plain snippet."""
+    pattern = _term_pattern(tokens)
+    if pattern is None:
+        return
+    for hit, raw in zip(hits, texts, strict=True):
+        text = " ".join(strip_marks(raw).split())
+        first = pattern.search(text)
+        if first is None and hit.subject:
+            text = " ".join(strip_marks(hit.subject).split())
+            first = pattern.search(text)
+        if first is None:
+            continue
+        start = max(0, first.start() - 40)
+        if start:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < first.start() else start
+        window = text[start : start + 120]
+        marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", window)
+        hit.snippet = (
+            (ELLIPSIS if start else "") + marked + (ELLIPSIS if start + 120 < len(text) else "")
+        )
 
 
 def _mark_digits(hit: SearchHit, digits: str) -> str:

@@ -117,3 +117,12 @@ def test_time_windows_give_the_same_results_as_sorting_all(
     want = [h.rowid for h in S.search(case.conn, "message", f, limit=20)]
     monkeypatch.setattr(S, "WINDOWS", windows)
     assert [h.rowid for h in S.search(case.conn, "message", f, limit=20)] == want
+
+
+def test_snippets_mark_words_prefixes_and_phrases(case: Case) -> None:
+    prefix = S.search(case.conn, NEEDLE[:6] + "*")[0]
+    assert S.MARK_START + NEEDLE + S.MARK_END in prefix.snippet  # the whole word is marked
+    phrase = S.search(case.conn, f'"{NEEDLE} is in"')[0]
+    assert S.MARK_START + f"{NEEDLE} is in" + S.MARK_END in phrase.snippet
+    upper = S.search(case.conn, NEEDLE.upper())[0]
+    assert S.MARK_START + NEEDLE + S.MARK_END in upper.snippet  # matched case-insensitively
