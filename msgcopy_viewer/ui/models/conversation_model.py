@@ -5,26 +5,23 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.store.browse import ConversationInfo, conversations_page
+from msgcopy_viewer.ui.models.base import RowListModel
 from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ConversationModel(QAbstractListModel):
+class ConversationModel(RowListModel):
     def __init__(self, tz=None, parent=None) -> None:
-        super().__init__(parent)
-        self._tz = tz
+        super().__init__(tz, parent)
         self._conn: sqlite3.Connection | None = None
         self._scope: list[int] | None = None
-        self._rows: list[ConversationInfo] = []
         self._exhausted = True
         self._fetching = False  # no nested fetchMore from rowsInserted handlers
-        if tz is not None:
-            tz.changed.connect(self._on_zone_changed)
 
     # -- loading ---------------------------------------------------------------------------
     def set_scope(
@@ -116,18 +113,11 @@ class ConversationModel(QAbstractListModel):
     def conversation(self, row: int) -> ConversationInfo | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def _on_zone_changed(self, *_a: object) -> None:
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
-
     # -- QAbstractListModel ----------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        c = self._row(index)
+        if c is None:
             return None
-        c = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return c.title
         if role == ROW_ROLE:

@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -25,6 +24,7 @@ from msgcopy_viewer.store.search import (
     search,
     strip_marks,
 )
+from msgcopy_viewer.ui.models.base import RowListModel
 from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, SNIPPET_ROLE, TIME_TEXT_ROLE
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class _SearchJob(QRunnable):
         self._signals.done.emit(token, result, append)
 
 
-class SearchResultModel(QAbstractListModel):
+class SearchResultModel(RowListModel):
     """Call ``run(text, filters)``; rows arrive asynchronously (``finished`` is emitted)."""
 
     started = Signal()
@@ -83,10 +83,8 @@ class SearchResultModel(QAbstractListModel):
     failed = Signal(str)
 
     def __init__(self, tz=None, parent=None) -> None:
-        super().__init__(parent)
-        self._tz = tz
+        super().__init__(tz, parent)
         self._path: Path | None = None
-        self._rows: list[SearchHit] = []
         self._token = 0
         self._busy = False
         self._exhausted = True
@@ -96,8 +94,6 @@ class SearchResultModel(QAbstractListModel):
         self._pool.setMaxThreadCount(2)
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
-        if tz is not None:
-            tz.changed.connect(self._on_zone_changed)
 
     def set_case_path(self, path: Path | None) -> None:
         self._path = path
@@ -189,18 +185,11 @@ class SearchResultModel(QAbstractListModel):
         self._token += 1
         self.wait()
 
-    def _on_zone_changed(self, *_a: object) -> None:
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
-
     # -- QAbstractListModel ----------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        h = self._row(index)
+        if h is None:
             return None
-        h = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return strip_marks(h.snippet)
         if role == SNIPPET_ROLE:

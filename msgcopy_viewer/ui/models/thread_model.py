@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.store.browse import (
     ThreadItem,
@@ -26,6 +26,7 @@ from msgcopy_viewer.store.browse import (
     thread_has_before,
     thread_window,
 )
+from msgcopy_viewer.ui.models.base import RowListModel
 from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
 
 PAGE = 50
@@ -33,19 +34,15 @@ MAX_ROWS = 600  # rows kept in the window (the bubble delegate caches 600 layout
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ThreadModel(QAbstractListModel):
+class ThreadModel(RowListModel):
     def __init__(self, tz=None, parent=None) -> None:
-        super().__init__(parent)
-        self._tz = tz
+        super().__init__(tz, parent)
         self._conn: sqlite3.Connection | None = None
         self._cid: str | None = None
-        self._rows: list[ThreadItem] = []
         self._has_older = False
         self._has_newer = False
         self.highlight_rowid: int | None = None
         self._fetching = False  # no nested page loads from rowsInserted handlers
-        if tz is not None:
-            tz.changed.connect(self._on_zone_changed)
 
     # -- loading ---------------------------------------------------------------------------
     @property
@@ -230,18 +227,11 @@ class ThreadModel(QAbstractListModel):
             if r is not None and (row := self.row_of(r)) >= 0:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, 0), [HIGHLIGHT_ROLE])
 
-    def _on_zone_changed(self, *_a: object) -> None:
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
-
     # -- QAbstractListModel ----------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        it = self._row(index)
+        if it is None:
             return None
-        it = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return it.text
         if role == ROW_ROLE:
