@@ -74,7 +74,10 @@ THUMB_GAP = 4
 MAX_THUMBS = 3
 CHIP_GAP = 4
 MAX_BUBBLE = 560
-CACHE_ITEMS = 600
+# Laid-out bubbles kept. Must be well above the thread window (ThreadModel.MAX_ROWS = 600,
+# plus a page while it is being inserted): a relayout asks for every row in order, and an
+# LRU smaller than the window would miss on every one of them.
+CACHE_ITEMS = 2000
 ENVELOPE_ITEMS = 2000
 MIN_TICK_MS = 15  # the animation timer never fires more often than this
 
@@ -204,6 +207,8 @@ class BubbleDelegate(QStyledItemDelegate):
         self._thumbs = thumbnails
         self.group = False  # set by the thread view: sender names are shown in groups
         self._cache: OrderedDict[tuple, _Layout] = OrderedDict()
+        self._last_font: QFont | None = None
+        self._last_font_key = ""
         self._envelopes: OrderedDict[tuple[Path, int], Envelope] = OrderedDict()
         self._anims: dict[tuple[int, int], _Anim] = {}
         self._clock = QElapsedTimer()
@@ -300,6 +305,14 @@ class BubbleDelegate(QStyledItemDelegate):
             return max(200, view.viewport().width())
         return max(200, option.rect.width())
 
+    def _font_key(self, option: QStyleOptionViewItem) -> str:
+        """``QFont.key()`` is slow (tens of µs) and asked for every row; fonts rarely change."""
+        font = option.font
+        if self._last_font is None or font != self._last_font:
+            self._last_font = QFont(font)
+            self._last_font_key = font.key()
+        return self._last_font_key
+
     def _layout(self, option: QStyleOptionViewItem, index: Index) -> _Layout | None:
         item: ThreadItem | None = item_data(index, ROW_ROLE)
         if item is None:
@@ -307,7 +320,7 @@ class BubbleDelegate(QStyledItemDelegate):
         width = self._width(option)
         sep = self._has_separator(index, item)
         show_name = self.group and not item.outgoing
-        key = (item.rowid, width, self._tz.generation, sep, show_name, option.font.key())
+        key = (item.rowid, width, self._tz.generation, sep, show_name, self._font_key(option))
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
