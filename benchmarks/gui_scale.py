@@ -64,13 +64,13 @@ SEARCHES = [
     # common words
     "ok", "the", "meeting", "thanks", "tomorrow", "coffee", "love", "home", "work", "late",
     # rarer words (names, places)
-    "Kenji", "Bristol", "Chiara", "Phoenix", "Sven", "invoice", "dentist", "wifi",
+    "Kenji", "Bristol", "Chiara", "Phoenix", "Sven", "invoice", "dentist", "wifi", "Dallas",
     # invented long-tail words are filled in from the case's vocabulary below
     # prefixes
-    "meet*", "tom*", "appoint*", "resch*", "birth*", "pa*",
+    "meet*", "tom*", "appoint*", "resch*", "birth*", "pa*", "deadl*",
     # phrases
     '"see you tomorrow"', '"on my way"', '"call me back"', '"happy birthday"',
-    '"let me know"', '"thank you so much"',
+    '"let me know"', '"thank you so much"', '"running late"',
     # several words
     "coffee tomorrow", "pizza delivery", "flight hotel", "client report deadline",
     # digits: amounts / order numbers / phone fragments (FTS and participant substring)
@@ -211,7 +211,7 @@ def run(args: argparse.Namespace, case_path: Path) -> list[tuple[str, str, str, 
     words, _cum = vocabulary(facts["seed"])
     searches = list(SEARCHES)
     searches[18:18] = [words[-1], words[-500], words[-5000], words[400], words[2000]]
-    searches = searches[:50]
+    assert len(searches) == 50, len(searches)
     conn.close()
 
     app = QApplication.instance() or QApplication([])
