@@ -306,7 +306,12 @@ def run(args: argparse.Namespace, case_path: Path) -> list[tuple[str, str, str, 
     step = args.step or lst.viewport().height()
     up: list[float] = []
     down: list[float] = []
-    tv.set_conversation(browser.case.conn, tv.conversation())  # back to the newest page
+    newest = browser.case.conn.execute(
+        "SELECT rowid FROM messages WHERE conversation_id = ? ORDER BY start_ms DESC, rowid DESC "
+        "LIMIT 1",
+        (big_id,),
+    ).fetchone()[0]
+    browser.open_rowid(newest)  # back to the newest message, as a user would
     paint_view(app, lst)
     rss_before_scroll = rss_now_mb()
     deadline = time.perf_counter() + args.scroll_budget

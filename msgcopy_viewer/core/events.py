@@ -43,7 +43,8 @@ class Event:
     subr_id: str | None
     other_party: str
     raw: dict[str, Any]  # the event object exactly as parsed, unknown fields included
-    canonical: str  # canonical JSON (sorted keys, no spaces, \u escapes): kept as evidence
+    raw_text: str  # the event's JSON text exactly as it stands in the file
+    canonical: str  # identity form: sorted keys, no spaces, message replaced by its SHA-256
     fingerprint: str  # SHA-256 of ``canonical``: equal events, equal fingerprint
 
     @property
@@ -138,8 +139,16 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
 
 
-def parse_event(event: Any, index: int) -> Event:
-    """Validate one element of ``smsEvent``."""
+def identity_json(event: dict[str, Any], message: str) -> str:
+    """Canonical JSON of the event with ``message`` replaced by the SHA-256 of its UTF-8
+    bytes: the same for every copy of the event however it was formatted, and cheap to
+    build even when the message is a multi-megabyte MMS body."""
+    digest = hashlib.sha256(message.encode("utf-8", "surrogatepass")).hexdigest()
+    return canonical_json({**event, "message": {"sha256": digest}})
+
+
+def parse_event(event: Any, index: int, raw_text: str | None = None) -> Event:
+    """Validate one element of ``smsEvent`` (``raw_text``: its JSON text in the file)."""
     if not isinstance(event, dict):
         raise DocumentError(f"event {index}: must be an object, not {type(event).__name__}")
     direction = _text(event, index, "direction", event.get("direction"), required=True)
@@ -173,8 +182,8 @@ def parse_event(event: Any, index: int) -> Event:
     segment = event.get("segment")
     if segment is not None and not isinstance(segment, dict):
         raise DocumentError(f"event {index}: field segment must be an object")
-    canonical = canonical_json(event)
-    fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    canonical = identity_json(event, message)
+    fingerprint = hashlib.sha256(canonical.encode("ascii")).hexdigest()
     assert mobile is not None and number is not None
     return Event(
         index=index,
@@ -190,9 +199,90 @@ def parse_event(event: Any, index: int) -> Event:
         subr_id=_text(event, index, "subscriberParty.subrId", sub.get("subrId"), required=False),
         other_party=number.strip(),
         raw=event,
+        raw_text=raw_text if raw_text is not None else json.dumps(event, ensure_ascii=False),
         canonical=canonical,
         fingerprint=fingerprint,
     )
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def skip(text: str, i: int) -> int:
+    """Index of the first non-whitespace character at or after ``i``."""
+    m = _WS.match(text, i)
+    return m.end() if m is not None else i
+
+
+class _Malformed(Exception):
+    """The fast scan could not read the document; ``json.loads`` says why."""
+
+
+def _split_events(text: str) -> tuple[Any, list[str] | None]:
+    """Read ``{"smsEvent": [...], ...}`` keeping each event's exact JSON text.
+
+    Returns (smsEvent value, the events' texts or None when smsEvent is not a list).
+    Raises _Malformed on anything unexpected; KeyError when there is no smsEvent.
+    """
+    dec = _DECODER.raw_decode
+    try:
+        i = skip(text, 0)
+        if text[i] != "{":
+            raise _Malformed
+        i = skip(text, i + 1)
+        found = False
+        value: Any = None
+        spans: list[str] | None = None
+        if text[i] == "}":
+            raise KeyError("smsEvent")
+        while True:
+            key, i = dec(text, i)
+            if not isinstance(key, str):
+                raise _Malformed
+            i = skip(text, i)
+            if text[i] != ":":
+                raise _Malformed
+            i = skip(text, i + 1)
+            if key == "smsEvent" and text[i] == "[":
+                found = True
+                value, spans = [], []
+                i = skip(text, i + 1)
+                if text[i] == "]":
+                    i += 1
+                else:
+                    while True:
+                        start = i
+                        item, i = dec(text, i)
+                        value.append(item)
+                        spans.append(text[start:i])
+                        i = skip(text, i)
+                        if text[i] == ",":
+                            i = skip(text, i + 1)
+                            continue
+                        if text[i] != "]":
+                            raise _Malformed
+                        i += 1
+                        break
+            else:
+                item, i = dec(text, i)
+                if key == "smsEvent":
+                    found, value, spans = True, item, None
+            i = skip(text, i)
+            if text[i] == ",":
+                i = skip(text, i + 1)
+                continue
+            if text[i] != "}":
+                raise _Malformed
+            i = skip(text, i + 1)
+            break
+        if i != len(text):
+            raise _Malformed
+    except (IndexError, ValueError) as exc:
+        raise _Malformed from exc
+    if not found:
+        raise KeyError("smsEvent")
+    return value, spans
 
 
 def parse_document(data: bytes) -> list[Event]:
@@ -205,22 +295,34 @@ def parse_document(data: bytes) -> list[Event]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+    spans: list[str] | None = None
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(
-            f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from None
+        events, spans = _split_events(text)
+    except KeyError:
+        raise DocumentError("not a Message Copy document (no smsEvent list)") from None
     except RecursionError:
         raise DocumentError("not JSON (nested too deeply)") from None
-    if not isinstance(doc, dict) or "smsEvent" not in doc:
-        raise DocumentError("not a Message Copy document (no smsEvent list)")
-    events = doc["smsEvent"]
+    except _Malformed:
+        # Not the expected shape: let the standard parser say precisely what is wrong.
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DocumentError(
+                f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            ) from None
+        except RecursionError:
+            raise DocumentError("not JSON (nested too deeply)") from None
+        if not isinstance(doc, dict) or "smsEvent" not in doc:
+            raise DocumentError("not a Message Copy document (no smsEvent list)") from None
+        events = doc["smsEvent"]
     if isinstance(events, dict):
         # A single event object instead of a one-element list: seen from hand-made senders.
         events = [events]
+        spans = None
     if not isinstance(events, list):
         raise DocumentError("not a Message Copy document (smsEvent is not a list)")
     if not events:
         raise DocumentError("Message Copy document with no events (smsEvent is empty)")
-    return [parse_event(ev, i) for i, ev in enumerate(events)]
+    return [
+        parse_event(ev, i, spans[i] if spans is not None else None) for i, ev in enumerate(events)
+    ]

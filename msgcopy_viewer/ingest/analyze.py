@@ -198,7 +198,7 @@ def build_record(event: Event) -> MessageRecord:
         contact_names=contact_names,
         warnings=warnings,
         mms_json=mms_json,
-        raw_event=event.canonical,
+        raw_event=event.raw_text,
         subscriber_key=subscriber.key,
         subscriber_mobile=event.mobile,
         domain=event.domain,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -162,3 +163,30 @@ def test_several_events_keep_their_index() -> None:
     events = parse_document(doc(event(), event(message="two"), event(message="three")))
     assert [e.index for e in events] == [0, 1, 2]
     assert events[2].message == "three"
+
+
+def test_raw_text_is_the_event_exactly_as_in_the_file() -> None:
+    (e,) = parse_document(VENDOR_EXAMPLE.encode())
+    start = VENDOR_EXAMPLE.index("[ {") + 2
+    end = VENDOR_EXAMPLE.rindex("} ]") + 1
+    assert e.raw_text == VENDOR_EXAMPLE[start:end]
+    text = '{"other": [1, {"a": "]"}],  "smsEvent" :[ {"x": 1} ,\n' + json.dumps(event()) + " ] }"
+    events = parse_document(text.replace('{"x": 1}', json.dumps(event(message="first"))).encode())
+    assert [json.loads(ev.raw_text)["message"] for ev in events] == ["first", "This is SMS one 😀."]
+    assert events[1].raw_text == json.dumps(event())
+
+
+def test_fast_scan_falls_back_for_precise_errors() -> None:
+    with pytest.raises(DocumentError, match=r"not JSON \(Extra data at line 1 column"):
+        parse_document(doc(event()) + b" trailing")
+    with pytest.raises(DocumentError, match=r"not JSON \(Expecting ',' delimiter"):
+        parse_document(b'{"smsEvent": [{"a": 1} {"b": 2}]}')
+    # smsEvent given as a single object still parses (raw text then re-serialised)
+    (e,) = parse_document(json.dumps({"smsEvent": event(message="solo")}).encode())
+    assert e.message == "solo" and json.loads(e.raw_text)["message"] == "solo"
+
+
+def test_identity_replaces_the_message_by_its_hash() -> None:
+    (e,) = parse_document(VENDOR_EXAMPLE.encode())
+    assert "This is SMS one" not in e.canonical
+    assert hashlib.sha256("This is SMS one 😀.".encode()).hexdigest() in e.canonical
