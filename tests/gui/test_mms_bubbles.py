@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QApplication, QListView, QToolTip
 
 from msgcopy_viewer.store.browse import PartInfo, ThreadItem, thread_items
 from msgcopy_viewer.ui import thumbnails as thumbnails_module
-from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate, tooltip_html
-from msgcopy_viewer.ui.models.roles import ROW_ROLE
+from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
+from msgcopy_viewer.ui.models.roles import ROW_ROLE, tooltip_html
 from msgcopy_viewer.ui.thumbnails import ThumbnailCache, decode_frames
 from tests.gui.helpers_browse import copy_case
 

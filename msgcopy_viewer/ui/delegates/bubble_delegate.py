@@ -15,7 +15,6 @@ A click on a thumbnail or chip emits ``mediaClicked`` (when something listens to
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import sqlite3
@@ -59,7 +58,7 @@ from PySide6.QtWidgets import (
 from msgcopy_viewer.store.browse import PartInfo, ThreadItem
 from msgcopy_viewer.ui.delegates.paint_util import blend, make_layout, received_tint, sent_tint
 from msgcopy_viewer.ui.icons import icon as named_icon
-from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ROW_ROLE, item_data
+from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ROW_ROLE, item_data, tooltip_html
 from msgcopy_viewer.ui.thumbnails import Thumb
 
 log = logging.getLogger(__name__)
@@ -164,11 +163,6 @@ def _plain(index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
     if model is None or not index.isValid():
         return QModelIndex()
     return model.index(index.row(), index.column())
-
-
-def tooltip_html(text: str) -> str:
-    """Plain text as a tooltip: escaped (tooltips read rich text), line breaks kept."""
-    return f"<p style='white-space:pre'>{html.escape(text)}</p>"
 
 
 @dataclass

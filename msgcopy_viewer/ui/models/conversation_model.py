@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.store.browse import ConversationInfo, conversations_page
 from msgcopy_viewer.ui.models.base import RowListModel
-from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
+from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE, tooltip_html
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
@@ -137,7 +137,7 @@ class ConversationModel(RowListModel):
             ]
             if self._tz is not None and c.last_ms is not None:
                 lines.append("Last activity " + self._tz.full_text(c.last_ms))
-            return "\n".join(lines)
+            return tooltip_html("\n".join(lines))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             kind = "group conversation" if c.is_group else "conversation"
             when = self._tz.datetime_text(c.last_ms) if self._tz and c.last_ms else ""

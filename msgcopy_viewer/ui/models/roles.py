@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -26,3 +27,9 @@ def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
     if model is None or not index.isValid():
         return None
     return model.data(index, role)
+
+
+def tooltip_html(text: str) -> str:
+    """Plain text as a tooltip: escaped (Qt reads tooltips as rich text when they look like
+    it, and message data is untrusted), line breaks kept."""
+    return f"<p style='white-space:pre'>{html.escape(text)}</p>"

@@ -7,7 +7,7 @@ import sqlite3
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.store.browse import SubscriberInfo, group_by_domain, list_subscribers
-from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, SUBSCRIBER_IDS_ROLE
+from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, SUBSCRIBER_IDS_ROLE, tooltip_html
 
 NO_DOMAIN = "(no domain)"
 _TOP = 0xFFFFFFFF  # internal id of top-level (domain) rows
@@ -156,7 +156,7 @@ class SubscriberModel(QAbstractItemModel):
                     return str(sum(s.message_count for s in subs))
                 return None
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{domain or NO_DOMAIN}: {len(subs)} subscriber(s)"
+                return tooltip_html(f"{domain or NO_DOMAIN}: {len(subs)} subscriber(s)")
             if role == SUBSCRIBER_IDS_ROLE:
                 return [s.id for s in subs]
             if role == ID_ROLE:
@@ -175,7 +175,7 @@ class SubscriberModel(QAbstractItemModel):
             if col == self.COL_COUNT:
                 return str(s.message_count)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (
+            return tooltip_html(
                 f"Mobile {s.mobile}\nDID {s.did or '—'}\nSubscriber ID {s.subr_id or '—'}\n"
                 f"Domain {s.domain or '—'}\n{s.message_count} messages"
             )
