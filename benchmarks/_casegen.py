@@ -636,23 +636,8 @@ def _build_chunk(specs: list[Any]) -> list[tuple[Any, ...]]:
         parsed = parse_event(event, 0)
         rec = build_record(parsed)
         # The file as a receiver saves it (compact form of the vendor document).
-        data = ('{"smsEvent":[' + parsed.canonical + "]}").encode()
-        parts = [
-            (
-                p.index,
-                p.content_type,
-                p.detected_type,
-                p.name,
-                p.content_id,
-                p.content_location,
-                p.charset,
-                p.size,
-                p.sha256,
-                int(p.is_smil),
-                int(p.in_smil),
-            )
-            for p in rec.parts
-        ]
+        data = ('{"smsEvent":[' + parsed.raw_text + "]}").encode()
+        parts = rec.parts
         out.append(
             (
                 hashlib.sha256(data).hexdigest(),
@@ -781,7 +766,7 @@ def build_case(
                      raw, rowid, 0, batch)
                 )  # fmt: skip
                 occ.append((rowid, rowid, 0))
-                parts.extend((rowid, *p) for p in rparts)
+                parts.extend(p.row(rowid) for p in rparts)
                 for sha, data in blobs.items():
                     if sha not in media_seen:
                         media_seen.add(sha)

@@ -38,6 +38,10 @@ class PartRecord:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (PartRecord, _part_fields(self))
 
+    def row(self, message_rowid: int) -> tuple[Any, ...]:
+        """The ``mms_parts`` row of this part (column order of the INSERT in the writer)."""
+        return (message_rowid, *_part_fields(self)[:-2], int(self.is_smil), int(self.in_smil))
+
 
 _part_fields = operator.attrgetter(
     "index",

@@ -470,23 +470,7 @@ class BatchWriter:
                 self.batch_id,
             )
         )
-        rows.parts.extend(
-            (
-                rowid,
-                p.index,
-                p.content_type,
-                p.detected_type,
-                p.name,
-                p.content_id,
-                p.content_location,
-                p.charset,
-                p.size,
-                p.sha256,
-                int(p.is_smil),
-                int(p.in_smil),
-            )
-            for p in m.parts
-        )
+        rows.parts.extend(p.row(rowid) for p in m.parts)
         d = self._conv_delta.get(m.conversation_id)
         if d is None:
             d = self._conv_delta[m.conversation_id] = _ConvDelta()
