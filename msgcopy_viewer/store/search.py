@@ -26,6 +26,7 @@ ELLIPSIS = "…"
 MIN_PHONE_DIGITS = 3
 # Newest-message windows searched before sorting every match (see ``_newest_first``).
 WINDOWS = (20_000, 200_000)
+_LOWEST_ROWID = object()  # placeholder for the lowest rowid an FTS match may have
 
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)
 _PHONEISH = re.compile(r"^[\s\d+\-().]+$")
@@ -151,13 +152,6 @@ def parse_query(text: str) -> ParsedQuery:
     )
 
 
-def _digits_sql(column: str) -> str:
-    expr = column
-    for ch in ("+", " ", "-", "(", ")", ".", '"'):
-        expr = f"replace({expr}, '{ch}', '')"
-    return expr
-
-
 def _filter_sql(f: SearchFilters, where: list[str], args: list[Any]) -> None:
     if f.from_ms is not None:
         where.append("m.start_ms >= ?")
@@ -205,12 +199,16 @@ def search(
     args: list[Any] = []
     match: list[str] = []
     if pq.fts is not None:
-        match.append("m.rowid IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)")
-        args.append(pq.fts)
+        match.append(
+            "m.rowid IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ? AND rowid >= ?)"
+        )
+        args.extend((pq.fts, _LOWEST_ROWID))
     if pq.digits is not None:
         match.append(
+            # participant keys are E.164 digits (or short codes): a digit run can be matched
+            # in the JSON list as it is, without stripping formatting row by row
             "m.conversation_id IN (SELECT id FROM conversations "
-            f"WHERE instr({_digits_sql('participants')}, ?) > 0)"
+            "WHERE instr(participant_keys, ?) > 0)"
         )
         args.append(pq.digits)
     if match:
@@ -312,19 +310,26 @@ def _newest_first(
             start = _window_start(conn, before, size)
             if start is None:
                 break
+            # The FTS match set is limited to rowids the window can hold: when messages were
+            # imported roughly in time order that skips most of a common word's matches.
+            low = conn.execute(
+                "SELECT min(rowid) FROM messages INDEXED BY messages_by_time WHERE start_ms >= ?",
+                (start,),
+            ).fetchone()[0]
+            window_args = [low or 0 if a is _LOWEST_ROWID else a for a in args]
             sql = (
                 _SELECT + "FROM messages m INDEXED BY messages_by_time "
                 "JOIN conversations c ON c.id = m.conversation_id WHERE m.start_ms >= ? AND "
                 + " AND ".join(where)
                 + order
             )
-            rows = conn.execute(sql, [start, *args, limit]).fetchall()
+            rows = conn.execute(sql, [start, *window_args, limit]).fetchall()
             if len(rows) >= limit:
                 return rows
             if n + 1 < len(WINDOWS) and len(rows) * WINDOWS[n + 1] < limit * size:
                 break  # too sparse for the wider window to fill a page: sort all matches
     sql = base + (" WHERE " + " AND ".join(where) if where else "") + order
-    return conn.execute(sql, [*args, limit]).fetchall()
+    return conn.execute(sql, [0 if a is _LOWEST_ROWID else a for a in args] + [limit]).fetchall()
 
 
 def _plain_snippet(text: str) -> str:
