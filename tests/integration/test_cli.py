@@ -382,3 +382,43 @@ def test_demo_data_refuses_non_empty_folder(
     code, out, _ = run(capsys, "demo-data", str(tmp_path / "y"), "--messages", "40", "--seed", "2")
     assert code == 0 and "wrote" in out
     assert any((tmp_path / "y").iterdir())
+
+
+def test_extract_media_keeps_hostile_names_inside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from msgcopy_viewer.demo.mm7_writer import Mm7Part, build_mm7
+
+    parts = [
+        Mm7Part("text/plain", b"see attached", "t1", name="../../x.sh", charset="utf-8"),
+        Mm7Part("image/png", b"\x89PNG\r\n\x1a\nfake", "i1", name="/etc/passwd"),
+        Mm7Part("application/octet-stream", b"MZ", "b1", name="CON"),
+    ]
+    message, ctype = build_mm7(
+        direction="mt",
+        sender="+12145555273",
+        to=["+19465559040"],
+        subject="hi",
+        timestamp=datetime(2024, 9, 16, 19, 30, tzinfo=UTC),
+        smil=None,
+        parts=parts,
+        token="ab12",
+        transaction_id="tx1",
+    )
+    ev = sms_event(message, direction="mt", messageType="mms", messageContentType=ctype)
+    write(tmp_path / "in" / "mms.json", ev)
+    case = tmp_path / "c.mcase"
+    assert run(capsys, "import", str(tmp_path / "in"), "--case", str(case))[0] == 0
+    out = tmp_path / "media"
+    code, _, err = run(capsys, "extract-media", "--case", str(case), "-o", str(out))
+    assert code == 0, err
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    names = [w.split("/", 1)[1] for w in written if "/" in w]
+    assert names == ["0-x.sh", "1-passwd.png", "2-_CON.bin"]
+    assert not (tmp_path / "x.sh").exists()
+    check = subprocess.run(
+        ["sha256sum", "-c", "--quiet", "manifest.sha256"], cwd=out, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
