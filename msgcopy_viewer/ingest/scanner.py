@@ -14,7 +14,7 @@ import stat
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 JUNK_FILES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".localized"}
 JUNK_DIRS = {"__macosx", ".spotlight-v100", ".trashes", ".fseventsd", "$recycle.bin"}
@@ -35,7 +35,7 @@ class SourceItem:
 
 
 def junk_reason(relpath: str) -> str | None:
-    parts = PurePosixPath(relpath).parts
+    parts = [p for p in relpath.split("/") if p]
     for part in parts[:-1]:
         if part.lower() in JUNK_DIRS:
             return f"operating-system metadata folder ({part})"
