@@ -25,6 +25,7 @@ format: $(STAMP)
 bench: sysdeps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/import_throughput.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/mms_import.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/mms_open.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_scale.py
 
 sysdeps:
