@@ -452,7 +452,3 @@ class _RunState:
     bytes_since_commit: int = 0
     last_commit: float = 0.0
     last_path: str = ""
-
-
-def import_paths(case_path: str | Path, paths: Sequence[str | Path], **kwargs: Any) -> ImportReport:
-    return Importer(case_path, **kwargs).run(paths)

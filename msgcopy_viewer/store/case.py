@@ -8,14 +8,12 @@ mode lets readers go on while a writer commits.
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from msgcopy_viewer import __version__
 from msgcopy_viewer.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -232,10 +230,3 @@ def _split_sql(script: str) -> list[str]:
     """Split a schema script into statements (comments dropped; no ';' inside literals)."""
     text = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
     return [stmt.strip() for stmt in text.split(";") if stmt.strip()]
-
-
-def json_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    result = json.loads(value)
-    return result if isinstance(result, list) else []

@@ -42,13 +42,13 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.export.atomic import atomic_text_writer
+from msgcopy_viewer.ingest.writer import OUTCOMES
 from msgcopy_viewer.store.case import Case, CaseError
 from msgcopy_viewer.ui.icons import icon
 from msgcopy_viewer.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("imported", "duplicate", "rejected", "skipped")
 PAGE_ROWS = 2000
 ModelIndex = QModelIndex | QPersistentModelIndex
 
