@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAccessibleName("msgcopy-viewer main window")
         self.setAcceptDrops(True)
-        self.resize(1200, 780)
+        self.resize(self._default_size())
 
         self.tz = TimeZoneSettings(str(self._settings.get("time_zone") or "UTC"), self)
         self.tz.changed.connect(self._on_time_zone_changed)
@@ -824,6 +824,14 @@ class MainWindow(QMainWindow):
             self._end_export()  # the output is written atomically; waits for it to finish
         self.shutdown()
         super().closeEvent(event)
+
+    def _default_size(self) -> QSize:
+        """Most of the screen: four panes side by side need the room."""
+        screen = QApplication.primaryScreen()
+        if screen is None:
+            return QSize(1200, 780)
+        area = screen.availableGeometry()
+        return QSize(max(1200, int(area.width() * 0.92)), max(780, int(area.height() * 0.9)))
 
     def shutdown(self) -> None:
         """Stop workers and release the case (idempotent)."""
