@@ -63,6 +63,7 @@ class MmsPart:
     data: bytes
     is_smil: bool = False
     in_smil: bool = False
+    _sha256: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -70,7 +71,11 @@ class MmsPart:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        """Hex SHA-256 of ``data`` (computed once: parts are hashed for storage, the JSON
+        and the part list alike)."""
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.data).hexdigest()
+        return self._sha256
 
     def text(self) -> str:
         """Text of the part: declared charset (MIBenum numbers too), else UTF-8, else Latin-1."""
