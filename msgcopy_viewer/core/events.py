@@ -215,6 +215,33 @@ def skip(text: str, i: int) -> int:
     return m.end() if m is not None else i
 
 
+_HEAD = re.compile(r'\s*\{\s*"smsEvent"\s*:\s*\[')
+_TAIL = re.compile(r"\]\s*\}\s*$")
+
+
+def _single_event_fast(text: str) -> tuple[Any, list[str]] | None:
+    """The vendor's own shape, ``{"smsEvent": [ {one event} ]}``: parse it with the C
+    parser and take the event's text from between the brackets. None for anything else
+    (``_split_events`` then reads it exactly)."""
+    head = _HEAD.match(text)
+    tail = _TAIL.search(text)
+    if head is None or tail is None or '"smsEvent"' in text[head.end() :]:
+        return None  # (a second smsEvent key: only the exact scan can tell which is used)
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or len(doc) != 1:
+        return None
+    events = doc.get("smsEvent")
+    if not isinstance(events, list) or len(events) != 1:
+        return None
+    raw = text[head.end() : tail.start()].strip()
+    if not (raw.startswith("{") and raw.endswith("}")):
+        return None
+    return events, [raw]
+
+
 class _Malformed(Exception):
     """The fast scan could not read the document; ``json.loads`` says why."""
 
@@ -297,7 +324,7 @@ def parse_document(data: bytes) -> list[Event]:
         raise DocumentError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
     spans: list[str] | None = None
     try:
-        events, spans = _split_events(text)
+        events, spans = _single_event_fast(text) or _split_events(text)
     except KeyError:
         raise DocumentError("not a Message Copy document (no smsEvent list)") from None
     except RecursionError:

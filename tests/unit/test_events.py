@@ -190,3 +190,15 @@ def test_identity_replaces_the_message_by_its_hash() -> None:
     (e,) = parse_document(VENDOR_EXAMPLE.encode())
     assert "This is SMS one" not in e.canonical
     assert hashlib.sha256("This is SMS one 😀.".encode()).hexdigest() in e.canonical
+
+
+def test_duplicate_smsevent_keys_take_the_last_like_json() -> None:
+    text = (
+        '{"smsEvent": ['
+        + json.dumps(event(message="first"))
+        + '], "smsEvent": ['
+        + json.dumps(event(message="second"))
+        + "]}"
+    )
+    (e,) = parse_document(text.encode())
+    assert e.message == "second" and json.loads(e.raw_text)["message"] == "second"
