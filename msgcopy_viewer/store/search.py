@@ -371,7 +371,7 @@ def _add_snippets(
             first = pattern.search(text)
         if first is None:
             continue
-        start = max(0, first.start() - 40)
+        start = max(0, first.start() - 16)  # little lead-in: result lists are narrow
         if start:
             space = text.find(" ", start)
             start = space + 1 if 0 <= space < first.start() else start

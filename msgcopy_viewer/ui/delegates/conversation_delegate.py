@@ -7,7 +7,7 @@ Search results use ``SearchResultDelegate``: same shape, the snippet with highli
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msgcopy_viewer.store.browse import ConversationInfo
@@ -64,6 +64,36 @@ class _TwoLineDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         return rect.left() - 4
 
+    @staticmethod
+    def _header(
+        painter: QPainter,
+        r: QRectF,
+        time_text: str,
+        title: str,
+        bold: QFont,
+        small: QFont,
+        fg: QColor,
+        muted: QColor,
+    ) -> None:
+        """First line: the time on the right, the title elided to the room left of it."""
+        height = QFontMetricsF(bold).height()
+        tw = QFontMetricsF(small).horizontalAdvance(time_text)
+        painter.setFont(small)
+        painter.setPen(muted)
+        painter.drawText(
+            QRectF(r.right() - tw, r.top(), tw + 1, height),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            time_text,
+        )
+        room = r.width() - tw - 8
+        painter.setFont(bold)
+        painter.setPen(fg)
+        painter.drawText(
+            QRectF(r.left(), r.top(), room, height),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            QFontMetricsF(bold).elidedText(title, Qt.TextElideMode.ElideRight, room),
+        )
+
 
 class ConversationDelegate(_TwoLineDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -77,23 +107,16 @@ class ConversationDelegate(_TwoLineDelegate):
             base, bold, small = self._fonts(option)
             pal, fg, muted, _selected = self._colors(option)
             r = QRectF(option.rect).adjusted(PAD, PAD, -PAD, -PAD)
-            fm_b, fm, fm_s = QFontMetricsF(bold), QFontMetricsF(base), QFontMetricsF(small)
-            time_text = item_data(index, TIME_TEXT_ROLE) or ""
-            tw = fm_s.horizontalAdvance(time_text)
-            painter.setFont(small)
-            painter.setPen(muted)
-            painter.drawText(
-                QRectF(r.right() - tw, r.top(), tw + 1, fm_b.height()),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                time_text,
-            )
-            painter.setFont(bold)
-            painter.setPen(fg)
-            title = fm_b.elidedText(conv.title, Qt.TextElideMode.ElideRight, r.width() - tw - 8)
-            painter.drawText(
-                QRectF(r.left(), r.top(), r.width() - tw - 8, fm_b.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                title,
+            fm_b, fm = QFontMetricsF(bold), QFontMetricsF(base)
+            self._header(
+                painter,
+                r,
+                item_data(index, TIME_TEXT_ROLE) or "",
+                conv.title,
+                bold,
+                small,
+                fg,
+                muted,
             )
             y2 = r.top() + fm_b.height() + PAD / 2
             badge_bg = blend(
@@ -135,28 +158,15 @@ class SearchResultDelegate(_TwoLineDelegate):
             base, bold, small = self._fonts(option)
             pal, fg, muted, selected = self._colors(option)
             r = QRectF(option.rect).adjusted(PAD, PAD, -PAD, -PAD)
-            fm_b, fm_s = QFontMetricsF(bold), QFontMetricsF(small)
-            time_text = item_data(index, TIME_TEXT_ROLE) or ""
-            tw = fm_s.horizontalAdvance(time_text)
-            painter.setFont(small)
-            painter.setPen(muted)
-            painter.drawText(
-                QRectF(r.right() - tw, r.top(), tw + 1, fm_b.height()),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                time_text,
-            )
+            fm_b = QFontMetricsF(bold)
             arrow = "→ " if hit.direction == "mo" else "← "
             head = arrow + (", ".join(hit.participants) or hit.other_party)
             if hit.type == "mms":
                 head += "  (MMS)"
             if hit.warning_count:
                 head += "  ⚠"
-            painter.setFont(bold)
-            painter.setPen(fg)
-            painter.drawText(
-                QRectF(r.left(), r.top(), r.width() - tw - 8, fm_b.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                fm_b.elidedText(head, Qt.TextElideMode.ElideRight, r.width() - tw - 8),
+            self._header(
+                painter, r, item_data(index, TIME_TEXT_ROLE) or "", head, bold, small, fg, muted
             )
             # snippet: plain text; hits marked by formats, never by markup
             pieces = split_marked(item_data(index, SNIPPET_ROLE) or "")
