@@ -767,7 +767,7 @@ def build_case(
                 )  # fmt: skip
                 occ.append((rowid, rowid, 0))
                 parts.extend(p.row(rowid) for p in rparts)
-                for sha, data in blobs.items():
+                for sha, data in blobs:
                     if sha not in media_seen:
                         media_seen.add(sha)
                         media.append((sha, len(data), data))

@@ -23,6 +23,8 @@ class ConversationKey:
     id: str
     subscriber_key: str
     participants: tuple[Party, ...]  # sorted by key, subscriber excluded, no duplicates
+    participant_keys: tuple[str, ...]
+    participant_displays: tuple[str, ...]
 
     @property
     def is_group(self) -> bool:
@@ -44,7 +46,13 @@ def _conversation_key(subscriber: Party, participants: tuple[Party, ...]) -> Con
         [f"v{THREADING_RULE_VERSION}", subscriber.key, *(p.key for p in ordered)]
     )
     cid = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
-    return ConversationKey(id=cid, subscriber_key=subscriber.key, participants=ordered)
+    return ConversationKey(
+        id=cid,
+        subscriber_key=subscriber.key,
+        participants=ordered,
+        participant_keys=tuple(p.key for p in ordered),
+        participant_displays=tuple(p.display for p in ordered),
+    )
 
 
 def participants_for(

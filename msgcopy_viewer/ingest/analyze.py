@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
-from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from msgcopy_viewer.core.conversations import conversation_key, participants_for
 from msgcopy_viewer.core.events import DocumentError, Event, parse_document
-from msgcopy_viewer.core.mms import DecodedMms, MmsError, decode_mms
 from msgcopy_viewer.core.parties import normalize_party, normalize_subscriber, subscriber_region
+
+if TYPE_CHECKING:
+    from msgcopy_viewer.core.mms import DecodedMms
 
 SNIPPET_CHARS = 160
 
 
-@dataclass(slots=True)
-class PartRecord:
-    index: int
+class PartRecord(NamedTuple):
+    idx: int
     content_type: str
     detected_type: str | None
     name: str | None
@@ -35,34 +34,23 @@ class PartRecord:
     is_smil: bool
     in_smil: bool
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (PartRecord, _part_fields(self))
-
     def row(self, message_rowid: int) -> tuple[Any, ...]:
         """The ``mms_parts`` row of this part (column order of the INSERT in the writer)."""
-        return (message_rowid, *_part_fields(self)[:-2], int(self.is_smil), int(self.in_smil))
+        return (message_rowid, *self[:9], int(self.is_smil), int(self.in_smil))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple.__new__, (PartRecord, tuple(self)))
 
 
-_part_fields = operator.attrgetter(
-    "index",
-    "content_type",
-    "detected_type",
-    "name",
-    "content_id",
-    "content_location",
-    "charset",
-    "size",
-    "sha256",
-    "is_smil",
-    "in_smil",
-)
+# Records are named tuples: they cross a process boundary for every file imported, and
+# a tuple pickles and unpickles several times faster than any class with attributes.
+class MessageRecord(NamedTuple):
+    """One parsed event. The first ``STORED_FIELDS`` fields are, in order, columns of
+    the ``messages`` row (see ``writer.MESSAGE_INSERT``)."""
 
-
-@dataclass(slots=True)
-class MessageRecord:
     id: str
     fingerprint: str
-    index: int
+    conversation_id: str
     direction: str
     type: str
     start_ms: int
@@ -73,56 +61,54 @@ class MessageRecord:
     text: str
     subject: str | None
     contact_names: str
-    warnings: list[str]
+    has_attachments: int
+    warnings_json: str
+    warning_count: int
     mms_json: str | None
     raw_event: str
+    event_index: int  # position in the file's smsEvent list
+    # -- not stored as such --
     subscriber_key: str
     subscriber_mobile: str
     domain: str | None
     did: str | None
     subr_id: str | None
-    conversation_id: str
-    participants: list[str]
-    participant_keys: list[str]
-    parts: list[PartRecord] = field(default_factory=list)
-    blobs: dict[str, bytes] = field(default_factory=dict)
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Positional pickling: several times faster than the default for slotted classes,
-        # and records cross a process boundary for every message imported.
-        return (MessageRecord, _message_fields(self))
+    participants: tuple[str, ...]
+    participant_keys: tuple[str, ...]
+    parts: tuple[PartRecord, ...] = ()
+    blobs: tuple[tuple[str, bytes], ...] = ()  # (sha256, bytes) of decoded media
 
     @property
-    def has_attachments(self) -> bool:
-        return any(
-            not p.is_smil and not p.content_type.startswith("text/plain") for p in self.parts
-        )
+    def warnings(self) -> list[str]:
+        return list(json.loads(self.warnings_json))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickled by tuple.__new__ itself: the generated __new__ of a named tuple is a
+        # Python function of 28 arguments, which made unpickling cost more than parsing.
+        return (tuple.__new__, (MessageRecord, tuple(self)))
 
 
-_message_fields = operator.attrgetter(*(f.name for f in fields(MessageRecord)))
+STORED_FIELDS = 19
 
 
-@dataclass(slots=True)
-class FileAnalysis:
+class FileAnalysis(NamedTuple):
     sha256: str
     size: int
     error: str | None
     messages: list[MessageRecord]
     mtime_ms: int | None = None
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (FileAnalysis, (self.sha256, self.size, self.error, self.messages, self.mtime_ms))
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple.__new__, (FileAnalysis, tuple(self)))
 
 
-def analyze_bytes(data: bytes) -> FileAnalysis:
+def analyze_bytes(data: bytes, mtime_ms: int | None = None) -> FileAnalysis:
     digest = hashlib.sha256(data).hexdigest()
     try:
         events = parse_document(data)
     except DocumentError as exc:
-        return FileAnalysis(sha256=digest, size=len(data), error=str(exc), messages=[])
-    return FileAnalysis(
-        sha256=digest, size=len(data), error=None, messages=[build_record(e) for e in events]
-    )
+        return FileAnalysis(digest, len(data), str(exc), [], mtime_ms)
+    return FileAnalysis(digest, len(data), None, [build_record(e) for e in events], mtime_ms)
 
 
 def build_record(event: Event) -> MessageRecord:
@@ -141,6 +127,10 @@ def build_record(event: Event) -> MessageRecord:
     else:
         sender = event.other_party if other.kind == "alpha" else other.display
     if event.message_type == "mms":
+        # Imported here: the MIME, XML and vCard stack takes a tenth of a second to load,
+        # which a worker process started for an SMS-only import never needs.
+        from msgcopy_viewer.core.mms import MmsError, decode_mms
+
         decoded: DecodedMms | None
         try:
             decoded = decode_mms(event.message)
@@ -165,7 +155,7 @@ def build_record(event: Event) -> MessageRecord:
                 blobs.setdefault(p.sha256, p.data)
                 parts.append(
                     PartRecord(
-                        index=p.index,
+                        idx=p.index,
                         content_type=p.content_type,
                         detected_type=p.detected_type,
                         name=p.name,
@@ -187,32 +177,37 @@ def build_record(event: Event) -> MessageRecord:
     participants = participants_for(subscriber, region, event.other_party, addresses)
     conv = conversation_key(subscriber, participants)
     return MessageRecord(
-        id=event.message_id,
-        fingerprint=event.fingerprint,
-        index=event.index,
-        direction=event.direction,
-        type=event.message_type,
-        start_ms=event.start_ms,
-        start_raw=event.start_raw,
-        other_party=event.other_party,
-        sender=sender,
-        content_type=event.content_type,
-        text=text,
-        subject=subject,
-        contact_names=contact_names,
-        warnings=warnings,
-        mms_json=mms_json,
-        raw_event=event.raw_text,
-        subscriber_key=subscriber.key,
-        subscriber_mobile=event.mobile,
-        domain=event.domain,
-        did=event.did,
-        subr_id=event.subr_id,
-        conversation_id=conv.id,
-        participants=[p.display for p in conv.participants],
-        participant_keys=[p.key for p in conv.participants],
-        parts=parts,
-        blobs=blobs,
+        event.message_id,
+        event.fingerprint,
+        conv.id,
+        event.direction,
+        event.message_type,
+        event.start_ms,
+        event.start_raw,
+        event.other_party,
+        sender,
+        event.content_type,
+        text,
+        subject,
+        contact_names,
+        int(
+            bool(parts)
+            and any(not p.is_smil and not p.content_type.startswith("text/plain") for p in parts)
+        ),
+        json.dumps(warnings, ensure_ascii=False) if warnings else "[]",
+        len(warnings),
+        mms_json,
+        event.raw_text,
+        event.index,
+        subscriber.key,
+        event.mobile,
+        event.domain,
+        event.did,
+        event.subr_id,
+        conv.participant_displays,
+        conv.participant_keys,
+        tuple(parts),
+        tuple(blobs.items()),
     )
 
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
 import os
 import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from typing import Any
 from msgcopy_viewer.ingest import scanner
 from msgcopy_viewer.ingest.analyze import FileAnalysis, analyze_bytes
 from msgcopy_viewer.ingest.scanner import SourceItem
+from msgcopy_viewer.ingest.workers import WorkerPool
 from msgcopy_viewer.ingest.writer import BatchWriter, FileOutcome
 from msgcopy_viewer.store.case import Case
 
@@ -34,8 +32,8 @@ CHUNK_FILES = 64
 CHUNK_BYTES = 4 << 20  # when sizes are known (zip members, named files)
 SERIAL_CHUNK_FILES = 8  # in-process: small chunks keep memory flat for big MMS files
 SAMPLE_FILES = 16
-COMMIT_FILES = 2000
-COMMIT_SECONDS = 1.0
+COMMIT_FILES = 100000
+COMMIT_SECONDS = 5.0
 COMMIT_BYTES = 24 << 20  # pending rows are held in memory until the commit
 BIG_FILE_BYTES = 256 << 10  # average file size above which parsing stays in-process
 PARALLEL_THRESHOLD = 64  # fewer files than this: analyse in-process (no pool start-up)
@@ -135,12 +133,10 @@ def _read_and_analyze(job: tuple[str | None, bytes | None]) -> FileAnalysis | st
         except OSError as exc:
             return f"cannot read: {exc.strerror or exc}"
     try:
-        result = analyze_bytes(data)
+        return analyze_bytes(data, mtime_ms)
     except Exception as exc:  # a bug, not bad input: keep going, keep the evidence
         log.exception("unexpected error analysing %s", fs_path)
         return f"internal error while reading this file ({type(exc).__name__}: {exc})"
-    result.mtime_ms = mtime_ms
-    return result
 
 
 def _analyze_chunk(jobs: list[tuple[str | None, bytes | None]]) -> list[FileAnalysis | str | None]:
@@ -165,12 +161,6 @@ def _mean_size(items: list[SourceItem]) -> float:
             except OSError:
                 continue
     return sum(sizes) / len(sizes) if sizes else 0.0
-
-
-def _done(value: list[FileAnalysis | str | None]) -> Future[list[FileAnalysis | str | None]]:
-    fut: Future[list[FileAnalysis | str | None]] = Future()
-    fut.set_result(value)
-    return fut
 
 
 def _chunks(
@@ -217,20 +207,24 @@ class Importer:
         files_total, bytes_total = scanner.count(paths)
         roots = [str(Path(p).expanduser().absolute()) for p in paths]
         case = Case.open(self.case_path)
+        pool: WorkerPool | None = None
         try:
+            items = scanner.scan(paths)
+            first = next(_chunks(items, SAMPLE_FILES), [])
+            items = itertools.chain(first, items)
+            if (
+                self.workers > 1
+                and files_total >= PARALLEL_THRESHOLD
+                and _mean_size(first) <= BIG_FILE_BYTES
+            ):
+                # Started before the writer's own thread: a forked worker copies no threads.
+                pool = WorkerPool(self.workers, _analyze_chunk)
             writer = BatchWriter(case, roots, self.origin)
             report = ImportReport(case=str(case.path), batch_id=writer.batch_id, status="running")
             state = _RunState(files_total, bytes_total, started)
-            items = scanner.scan(paths)
             try:
-                first = next(_chunks(items, SAMPLE_FILES), [])
-                items = itertools.chain(first, items)
-                if (
-                    self.workers > 1
-                    and files_total >= PARALLEL_THRESHOLD
-                    and _mean_size(first) <= BIG_FILE_BYTES
-                ):
-                    self._run_parallel(items, writer, report, state)
+                if pool is not None:
+                    self._run_parallel(items, pool, writer, report, state)
                 else:
                     self._run_serial(items, writer, report, state)
             except BaseException:
@@ -249,6 +243,8 @@ class Importer:
             report.elapsed_s = time.monotonic() - started
             return report
         finally:
+            if pool is not None:
+                pool.close()
             case.close()
 
     # -- execution strategies ------------------------------------------------------------------
@@ -308,47 +304,33 @@ class Importer:
     def _run_parallel(
         self,
         items: Iterator[SourceItem],
+        pool: WorkerPool,
         writer: BatchWriter,
         report: ImportReport,
         state: _RunState,
     ) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        max_in_flight = self.workers * 3
-        pending: deque[tuple[list[SourceItem], Future[list[FileAnalysis | str | None]]]] = deque()
+        in_flight: deque[list[SourceItem]] = deque()
         chunks = _chunks(items)
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
-            try:
-                exhausted = False
-                while True:
-                    while (
-                        not exhausted and len(pending) < max_in_flight and not self.cancel.cancelled
-                    ):
-                        chunk = next(chunks, None)
-                        if chunk is None:
-                            exhausted = True
-                            break
-                        if state.bytes_done > BIG_FILE_BYTES * 4 and (
-                            state.bytes_done / max(state.files_done, 1) > BIG_FILE_BYTES
-                        ):
-                            # MMS-heavy input: shipping megabytes of decoded media back
-                            # from a worker costs more than decoding here (measured).
-                            pending.append((chunk, _done(_analyze_chunk([_job(i) for i in chunk]))))
-                        else:
-                            pending.append(
-                                (chunk, pool.submit(_analyze_chunk, [_job(i) for i in chunk]))
-                            )
-                    if not pending or self.cancel.cancelled:
-                        break
-                    chunk, fut = pending.popleft()
-                    try:
-                        results = fut.result()
-                    except BrokenProcessPool:
-                        log.warning("worker process died; analysing this chunk in-process")
-                        results = _analyze_chunk([_job(i) for i in chunk])
-                    self._record_chunk(chunk, results, writer, report, state)
-            finally:
-                for _, fut in pending:
-                    fut.cancel()
+        exhausted = False
+        while True:
+            while not exhausted and len(pool) < pool.capacity and not self.cancel.cancelled:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                jobs = [_job(i) for i in chunk]
+                if state.bytes_done > BIG_FILE_BYTES * 4 and (
+                    state.bytes_done / max(state.files_done, 1) > BIG_FILE_BYTES
+                ):
+                    # MMS-heavy input: shipping megabytes of decoded media back from a
+                    # worker costs more than decoding here (measured).
+                    pool.submit_local(jobs)
+                else:
+                    pool.submit(jobs)
+                in_flight.append(chunk)
+            if not in_flight or self.cancel.cancelled:
+                break
+            self._record_chunk(in_flight.popleft(), pool.result(), writer, report, state)
 
     # -- recording -------------------------------------------------------------------------------
     def _record_chunk(

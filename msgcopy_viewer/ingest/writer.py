@@ -13,10 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from msgcopy_viewer import __version__
-from msgcopy_viewer.ingest.analyze import FileAnalysis, MessageRecord, snippet
+from msgcopy_viewer.ingest.analyze import STORED_FIELDS, FileAnalysis, MessageRecord, snippet
 from msgcopy_viewer.store.case import Case, now_ms
+from msgcopy_viewer.store.checkpoint import BackgroundCheckpointer
 
 OUTCOMES = ("imported", "duplicate", "rejected", "skipped")
+
+# The first columns are MessageRecord's first STORED_FIELDS fields, in order.
+MESSAGE_INSERT = (
+    "INSERT INTO messages(id, fingerprint, conversation_id, direction, type, start_ms, "
+    "start_raw, other_party, sender, content_type, text, subject, contact_names, "
+    "has_attachments, warnings, warning_count, mms, raw_event, source_index, "
+    "rowid, subscriber_id, source_file_id, batch_id) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 
 
 @dataclass(slots=True)
@@ -92,6 +102,9 @@ class BatchWriter:
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             (f"batch_pid:{self.batch_id}", str(os.getpid())),
         )
+        # Checkpoints run beside the import instead of inside its commits.
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpointer: BackgroundCheckpointer | None = BackgroundCheckpointer(case.path)
 
     def _mark_interrupted(self) -> None:
         """Batches left 'running' by a process that no longer exists were interrupted."""
@@ -173,13 +186,25 @@ class BatchWriter:
         self._tx_messages.clear()
 
     def finish(self, status: str) -> None:
-        self.commit()
-        with self.case.transaction():
-            self.conn.execute(
-                "UPDATE import_batches SET status=?, finished_ms=? WHERE id=?",
-                (status, now_ms(), self.batch_id),
-            )
-            self.conn.execute("DELETE FROM meta WHERE key = ?", (f"batch_pid:{self.batch_id}",))
+        try:
+            self.commit()
+            with self.case.transaction():
+                self.conn.execute(
+                    "UPDATE import_batches SET status=?, finished_ms=? WHERE id=?",
+                    (status, now_ms(), self.batch_id),
+                )
+                self.conn.execute("DELETE FROM meta WHERE key = ?", (f"batch_pid:{self.batch_id}",))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the background checkpoints and copy what is left into the case file."""
+        if self._checkpointer is None:
+            return
+        self._checkpointer.stop()
+        self._checkpointer = None
+        self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     # -- ledger ------------------------------------------------------------------------------
     def _ledger(
@@ -323,7 +348,9 @@ class BatchWriter:
             )
             file_id = self._last_file_id
             self._rows.occurrences.extend(
-                (known_msg[m.id], file_id, m.index) for m in analysis.messages if m.id in known_msg
+                (known_msg[m.id], file_id, m.event_index)
+                for m in analysis.messages
+                if m.id in known_msg
             )
             self.counters.duplicates += 1
             self.counters.duplicate_events += events
@@ -367,7 +394,7 @@ class BatchWriter:
             known_msg[m.id] = rowid
             self._tx_messages[m.id] = (rowid, path)
         self._rows.occurrences.extend(
-            (known_msg[m.id], file_id, m.index) for m in analysis.messages
+            (known_msg[m.id], file_id, m.event_index) for m in analysis.messages
         )
         same_reason = f"same bytes as {path} (import batch {self.batch_id})"
         known_sha[analysis.sha256] = same_reason
@@ -437,40 +464,15 @@ class BatchWriter:
         sid = self._subscriber_id(m)
         self._ensure_conversation(m, sid)
         rows = self._rows
-        for sha, data in m.blobs.items():
+        for sha, data in m.blobs:
             if sha not in rows.media_seen:
                 rows.media_seen.add(sha)
                 rows.media.append((sha, len(data), data))
         rowid = self._next_rowid
         self._next_rowid += 1
-        rows.messages.append(
-            (
-                rowid,
-                m.id,
-                m.fingerprint,
-                m.conversation_id,
-                sid,
-                m.direction,
-                m.type,
-                m.start_ms,
-                m.start_raw,
-                m.other_party,
-                m.sender,
-                m.content_type,
-                m.text,
-                m.subject,
-                m.contact_names,
-                int(m.has_attachments),
-                json.dumps(m.warnings, ensure_ascii=False) if m.warnings else "[]",
-                len(m.warnings),
-                m.mms_json,
-                m.raw_event,
-                file_id,
-                m.index,
-                self.batch_id,
-            )
-        )
-        rows.parts.extend(p.row(rowid) for p in m.parts)
+        rows.messages.append((*m[:STORED_FIELDS], rowid, sid, file_id, self.batch_id))
+        if m.parts:
+            rows.parts.extend(p.row(rowid) for p in m.parts)
         d = self._conv_delta.get(m.conversation_id)
         if d is None:
             d = self._conv_delta[m.conversation_id] = _ConvDelta()
@@ -512,14 +514,7 @@ class BatchWriter:
         if rows.media:
             em("INSERT OR IGNORE INTO media(sha256, size, data) VALUES (?,?,?)", rows.media)
         if rows.messages:
-            em(
-                "INSERT INTO messages(rowid, id, fingerprint, conversation_id, subscriber_id, "
-                "direction, type, start_ms, start_raw, other_party, sender, content_type, text, "
-                "subject, contact_names, has_attachments, warnings, warning_count, mms, "
-                "raw_event, source_file_id, source_index, batch_id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows.messages,
-            )
+            em(MESSAGE_INSERT, rows.messages)
         if rows.parts:
             em(
                 "INSERT INTO mms_parts(message_rowid, idx, content_type, detected_type, name, "

@@ -4,11 +4,16 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from msgcopy_viewer.core.events import (
     DocumentError,
+    _parse_event_checked,
     format_utc_ms,
+    identity_json,
     parse_document,
+    parse_event,
     parse_start_time,
 )
 
@@ -202,3 +207,88 @@ def test_duplicate_smsevent_keys_take_the_last_like_json() -> None:
     )
     (e,) = parse_document(text.encode())
     assert e.message == "second" and json.loads(e.raw_text)["message"] == "second"
+
+
+# -- the fast paths agree with the reference ------------------------------------------------
+
+_json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+_json_value = st.recursive(
+    _json_leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _json_value, max_size=8), st.text(max_size=20))
+def test_identity_json_matches_the_standard_library(event: dict[str, object], message: str) -> None:
+    digest = hashlib.sha256(message.encode("utf-8", "surrogatepass")).hexdigest()
+    expected = json.dumps(
+        {**event, "message": {"sha256": digest}},
+        sort_keys=True,
+        ensure_ascii=True,
+        separators=(",", ":"),
+    )
+    assert identity_json(event, message) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "direction": st.sampled_from(["mo", "mt", "MO", "Mt"]),
+            "startTime": st.sampled_from(
+                [
+                    "2024-09-16T19:30:39.090+0000",
+                    "2024-02-29T23:59:59.999-0800",
+                    "2024-09-16T19:30:39Z",
+                ]
+            ),
+            "subscriberParty": st.fixed_dictionaries(
+                {"mobile": st.sampled_from(["19465559040", " 447700900456 "])},
+                optional={
+                    "domain": st.one_of(st.none(), st.text(max_size=5)),
+                    "did": st.one_of(st.none(), st.text(max_size=5), st.integers(0, 99)),
+                    "subrId": st.text(max_size=5),
+                },
+            ),
+            "otherParty": st.fixed_dictionaries(
+                {
+                    "number": st.sampled_from(
+                        ["+1 (214) 555-5273", "AMAZON", "72345", " 07700900123"]
+                    )
+                }
+            ),
+            "messageType": st.sampled_from(["sms", "SMS", "mms"]),
+            "message": st.text(max_size=30),
+        },
+        optional={
+            "messageContentType": st.one_of(st.none(), st.text(max_size=8)),
+            "segment": st.one_of(st.none(), st.dictionaries(st.text(max_size=3), st.integers())),
+            "vendorExtra": _json_value,
+        },
+    )
+)
+def test_plain_event_fast_path_equals_the_checked_path(event: dict[str, object]) -> None:
+    fast = parse_event(event, 0, "{}")
+    checked = _parse_event_checked(event, 0, "{}")
+    assert fast == checked
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8).map(lambda k: "x-" + k), _json_value, max_size=6))
+def test_single_event_documents_read_like_the_exact_scan(extra: dict[str, object]) -> None:
+    ev = event(**extra)
+    text = json.dumps({"smsEvent": [ev]}, indent=3)
+    fast = parse_document(text.encode())
+    exact = parse_document(("  " + json.dumps({"smsEvent": [ev, ev]})).encode())[:1]
+    assert [e.fingerprint for e in fast] == [e.fingerprint for e in exact]
+    assert fast[0].raw == json.loads(text)["smsEvent"][0]
