@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from msgcopy_viewer.core.conversations import conversation_key, participants_for
+from msgcopy_viewer.core.conversations import ConversationKey, conversation_key, participants_for
 from msgcopy_viewer.core.events import DocumentError, Event, parse_document
-from msgcopy_viewer.core.parties import normalize_party, normalize_subscriber, subscriber_region
+from msgcopy_viewer.core.parties import (
+    Party,
+    normalize_party,
+    normalize_subscriber,
+    subscriber_region,
+)
 
 if TYPE_CHECKING:
     from msgcopy_viewer.core.mms import DecodedMms
@@ -111,7 +117,53 @@ def analyze_bytes(data: bytes, mtime_ms: int | None = None) -> FileAnalysis:
     return FileAnalysis(digest, len(data), None, [build_record(e) for e in events], mtime_ms)
 
 
+@lru_cache(maxsize=65536)
+def _sms_threading(mobile: str, other_party: str) -> tuple[Party, str, ConversationKey]:
+    """(subscriber, sender shown for an incoming message, conversation) of an SMS: they
+    depend on the two numbers only, and a corpus repeats the same pairs over and over."""
+    subscriber = normalize_subscriber(mobile)
+    region = subscriber_region(mobile)
+    other = normalize_party(other_party, region)
+    incoming_sender = other_party if other.kind == "alpha" else other.display
+    conv = conversation_key(subscriber, participants_for(subscriber, region, other_party))
+    return subscriber, incoming_sender, conv
+
+
 def build_record(event: Event) -> MessageRecord:
+    if event.message_type == "sms":
+        subscriber, incoming_sender, conv = _sms_threading(event.mobile, event.other_party)
+        return MessageRecord(
+            event.message_id,
+            event.fingerprint,
+            conv.id,
+            event.direction,
+            "sms",
+            event.start_ms,
+            event.start_raw,
+            event.other_party,
+            subscriber.display if event.direction == "mo" else incoming_sender,
+            event.content_type,
+            event.message,
+            None,
+            "",
+            0,
+            "[]",
+            0,
+            None,
+            event.raw_text,
+            event.index,
+            subscriber.key,
+            event.mobile,
+            event.domain,
+            event.did,
+            event.subr_id,
+            conv.participant_displays,
+            conv.participant_keys,
+        )
+    return _build_mms_record(event)
+
+
+def _build_mms_record(event: Event) -> MessageRecord:
     subscriber = normalize_subscriber(event.mobile)
     region = subscriber_region(event.mobile)
     other = normalize_party(event.other_party, region)
@@ -120,60 +172,56 @@ def build_record(event: Event) -> MessageRecord:
     blobs: dict[str, bytes] = {}
     subject: str | None = None
     contact_names = ""
-    mms_json: str | None = None
     addresses: list[str] = []
     if event.direction == "mo":
         sender = subscriber.display
     else:
         sender = event.other_party if other.kind == "alpha" else other.display
-    if event.message_type == "mms":
-        # Imported here: the MIME, XML and vCard stack takes a tenth of a second to load,
-        # which a worker process started for an SMS-only import never needs.
-        from msgcopy_viewer.core.mms import MmsError, decode_mms
+    # Imported here: the MIME, XML and vCard stack takes a tenth of a second to load,
+    # which a worker process started for an SMS-only import never needs.
+    from msgcopy_viewer.core.mms import MmsError, decode_mms
 
-        decoded: DecodedMms | None
-        try:
-            decoded = decode_mms(event.message)
-        except MmsError as exc:
-            decoded = None
-            warnings.append(f"The MMS body could not be decoded: {exc}")
-        if decoded is not None:
-            warnings.extend(decoded.warnings)
-            env = decoded.envelope
-            if env.sender:
-                addresses.append(env.sender)
-            addresses.extend(env.to + env.cc + env.bcc)
-            if env.sender and event.direction == "mt":
-                sp = normalize_party(env.sender, region)
-                if sp.key and sp.key != subscriber.key:
-                    sender = sp.display
-            subject = env.subject
-            text = decoded.text
-            contact_names = "\n".join(c.name for c in decoded.contacts if c.name)
-            mms_obj = mms_to_json(decoded, region, blobs)
-            for p in decoded.parts:
-                blobs.setdefault(p.sha256, p.data)
-                parts.append(
-                    PartRecord(
-                        idx=p.index,
-                        content_type=p.content_type,
-                        detected_type=p.detected_type,
-                        name=p.name,
-                        content_id=p.content_id,
-                        content_location=p.content_location,
-                        charset=p.charset,
-                        size=p.size,
-                        sha256=p.sha256,
-                        is_smil=p.is_smil,
-                        in_smil=p.in_smil,
-                    )
+    decoded: DecodedMms | None
+    try:
+        decoded = decode_mms(event.message)
+    except MmsError as exc:
+        decoded = None
+        warnings.append(f"The MMS body could not be decoded: {exc}")
+    if decoded is not None:
+        warnings.extend(decoded.warnings)
+        env = decoded.envelope
+        if env.sender:
+            addresses.append(env.sender)
+        addresses.extend(env.to + env.cc + env.bcc)
+        if env.sender and event.direction == "mt":
+            sp = normalize_party(env.sender, region)
+            if sp.key and sp.key != subscriber.key:
+                sender = sp.display
+        subject = env.subject
+        text = decoded.text
+        contact_names = "\n".join(c.name for c in decoded.contacts if c.name)
+        mms_obj = mms_to_json(decoded, region, blobs)
+        for p in decoded.parts:
+            blobs.setdefault(p.sha256, p.data)
+            parts.append(
+                PartRecord(
+                    idx=p.index,
+                    content_type=p.content_type,
+                    detected_type=p.detected_type,
+                    name=p.name,
+                    content_id=p.content_id,
+                    content_location=p.content_location,
+                    charset=p.charset,
+                    size=p.size,
+                    sha256=p.sha256,
+                    is_smil=p.is_smil,
+                    in_smil=p.in_smil,
                 )
-        else:
-            text = ""
-            mms_obj = empty_mms_json()
-        mms_json = json.dumps(mms_obj, ensure_ascii=False, separators=(",", ":"))
+            )
     else:
-        text = event.message
+        text = ""
+        mms_obj = empty_mms_json()
+    mms_json = json.dumps(mms_obj, ensure_ascii=False, separators=(",", ":"))
     participants = participants_for(subscriber, region, event.other_party, addresses)
     conv = conversation_key(subscriber, participants)
     return MessageRecord(

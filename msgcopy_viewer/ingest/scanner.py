@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 JUNK_FILES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".localized"}
+_JUNK_NAME_MAX = max(map(len, JUNK_FILES))
 JUNK_DIRS = {"__macosx", ".spotlight-v100", ".trashes", ".fseventsd", "$recycle.bin"}
 MAX_MEMBER_BYTES = 1 << 30  # a zip member larger than 1 GiB is refused (zip-bomb guard)
 MAX_ZIP_DEPTH = 4
@@ -39,11 +40,15 @@ def junk_reason(relpath: str) -> str | None:
     for part in parts[:-1]:
         if part.lower() in JUNK_DIRS:
             return f"operating-system metadata folder ({part})"
-    name = parts[-1] if parts else relpath
-    if name.lower() in JUNK_FILES:
-        return "operating-system metadata file"
+    return junk_file_reason(parts[-1] if parts else relpath)
+
+
+def junk_file_reason(name: str) -> str | None:
+    """Why a file of this name is OS junk, or None (the folders it is in aside)."""
     if name.startswith("._"):
         return "macOS resource fork (AppleDouble) file"
+    if len(name) <= _JUNK_NAME_MAX and name.lower() in JUNK_FILES:
+        return "operating-system metadata file"
     return None
 
 
@@ -112,8 +117,8 @@ def _scan_dir(root: Path) -> Iterator[SourceItem]:
                     continue
                 if entry.is_file() and not is_zip_name(entry.name):
                     # The common case: no stat here (the worker that reads the file takes
-                    # size and mtime from the open file).
-                    reason = junk_reason(relpath)
+                    # size and mtime from the open file). Junk folders were handled above.
+                    reason = junk_file_reason(entry.name)
                     if reason:
                         yield SourceItem(
                             root_s, relpath, None, None, None, None, skip_reason=reason
