@@ -37,6 +37,10 @@ class FileOutcome:
     duplicate_events: int
 
 
+# what a file that brought one new message came to (callers only read it)
+_IMPORTED_ONE = FileOutcome("imported", None, 1, 0)
+
+
 @dataclass(slots=True)
 class _ConvDelta:
     count: int = 0
@@ -44,7 +48,14 @@ class _ConvDelta:
     first_ms: int | None = None
     last_ms: int | None = None
     last_rowid: int | None = None
-    last_snippet: str | None = None
+    last_message: MessageRecord | None = None
+
+    @property
+    def last_snippet(self) -> str | None:
+        m = self.last_message
+        if m is None:
+            return None
+        return snippet(m.text or (m.subject or "") or ("MMS" if m.type == "mms" else ""))
 
 
 @dataclass(slots=True)
@@ -329,11 +340,34 @@ class BatchWriter:
         known_sha: dict[str, str],
         known_msg: dict[str, int],
     ) -> FileOutcome:
+        sha = analysis.sha256
         if analysis.error is not None:
-            return self.record_rejected(
-                root, path, analysis.size, mtime_ms, analysis.sha256, analysis.error
+            return self.record_rejected(root, path, analysis.size, mtime_ms, sha, analysis.error)
+        msgs = analysis.messages
+        if len(msgs) == 1 and sha not in known_sha and msgs[0].id not in known_msg:
+            # The common case, one new event in new bytes: the general path below,
+            # without its bookkeeping for partial duplicates.
+            m = msgs[0]
+            file_id = self._last_file_id = self._next_file_id
+            self._next_file_id += 1
+            size = analysis.size
+            # ledger row: ..., outcome, reason, events, new_messages
+            self._rows.files.append(
+                (file_id, self.batch_id, root, path, size, mtime_ms, sha, "imported", None, 1, 1)
             )
-        events = len(analysis.messages)
+            rowid = self._insert_message(m, file_id)
+            known_msg[m.id] = rowid
+            self._tx_messages[m.id] = (rowid, path)
+            self._rows.occurrences.append((rowid, file_id, m.event_index))
+            known_sha[sha] = self._chunk_shas[sha] = (
+                f"same bytes as {path} (import batch {self.batch_id})"
+            )
+            c = self.counters
+            c.files_seen += 1
+            c.files_imported += 1
+            c.messages_imported += 1
+            return _IMPORTED_ONE
+        events = len(msgs)
         same = known_sha.get(analysis.sha256)
         if same is not None:
             self._ledger(
@@ -482,9 +516,7 @@ class BatchWriter:
         if d.last_ms is None or m.start_ms >= d.last_ms:
             d.last_ms = m.start_ms
             d.last_rowid = rowid
-            d.last_snippet = snippet(
-                m.text or (m.subject or "") or ("MMS" if m.type == "mms" else "")
-            )
+            d.last_message = m  # its snippet is made once, when the batch is written
         s = self._sub_delta.get(sid)
         if s is None:
             self._sub_delta[sid] = [1, m.start_ms, m.start_ms]
