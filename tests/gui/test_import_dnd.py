@@ -274,7 +274,8 @@ def test_live_refresh_while_importing(
     """Conversations appear as transactions commit, before the import ends."""
     from msgcopy_viewer.ingest import pipeline
 
-    monkeypatch.setattr(pipeline, "COMMIT_SECONDS", 0.0)  # commit after every file group
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MIN", 0.0)  # commit after every file group
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MAX", 0.0)
     folder = write_many(tmp_path / "many", 300)
     window.open_case(tmp_path / "c.mcase", create=True)
     window.start_import([folder])
