@@ -93,6 +93,37 @@ class Thumb:
         return self._ends[bisect.bisect_right(self._ends, pos)] - pos
 
 
+_plugins_ready = False
+
+
+def warm_image_plugins() -> None:
+    """Create every image-format plugin once, on the GUI thread, before any pool thread
+    decodes an image.
+
+    Qt creates a plugin the first time a reader needs it and moves it to the main thread
+    (``QObject::moveToThread``, which takes the main thread's object lock). A pool thread
+    doing that while it holds the GIL (PySide6 keeps it across some ``QImageReader``
+    calls) deadlocks with the GUI thread destroying a widget: the destructor holds that
+    lock and waits for the GIL to look for Python overrides. Seen as a hang in the test
+    suite; created here first, no pool thread ever creates a plugin.
+    """
+    global _plugins_ready
+    if _plugins_ready:
+        return
+    _plugins_ready = True
+    junk = QByteArray(b"\x00" * 64)
+    formats = [QByteArray(), *QImageReader.supportedImageFormats()]
+    for fmt in formats:  # the empty format makes the reader ask every plugin
+        buf = QBuffer()
+        buf.setData(junk)
+        buf.open(QIODevice.OpenModeFlag.ReadOnly)
+        reader: QImageReader | None = QImageReader(buf, fmt)
+        assert reader is not None
+        reader.canRead()
+        reader = None  # before its buffer (see decode_frames)
+        buf.close()
+
+
 def _reader(buf: QBuffer, size: int) -> QImageReader:
     reader = QImageReader(buf)
     reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
@@ -122,9 +153,10 @@ def decode_frames(
 ) -> Thumb | None:
     """Decode an image (every frame of an animation, within the bounds), each scaled to fit
     ``size``×``size``; None when it cannot be read."""
-    ba = QByteArray(data)
-    buf = QBuffer(ba)
+    buf = QBuffer()
+    buf.setData(QByteArray(data))
     buf.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader: QImageReader | None = None
     try:
         reader = _reader(buf, size)
         animated = reader.supportsAnimation() and reader.imageCount() != 1
@@ -145,6 +177,9 @@ def decode_frames(
             if not animated or not reader.canRead():
                 break
     finally:
+        # The reader goes first: some handlers (TIFF's) use the device when destroyed,
+        # and a buffer freed before them crashed the process.
+        reader = None
         buf.close()
     if not frames:
         return None
@@ -201,6 +236,7 @@ class ThumbnailCache(QObject):
         self._bytes = 0
         self.max_bytes = max_bytes
         self._pending: set[str] = set()
+        warm_image_plugins()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
         self._signals = _Signals(self)

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QImageReader
 
 from msgcopy_viewer.store.case import Case, CaseError
+from msgcopy_viewer.ui.thumbnails import warm_image_plugins
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,24 @@ def decode_image(
     buf = QBuffer()
     buf.setData(QByteArray(data))
     buf.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buf, fmt)
+    reader: QImageReader | None = QImageReader(buf, fmt)
+    try:
+        assert reader is not None
+        return _read(reader, fmt, max_size)
+    finally:
+        # The reader goes first: some handlers (TIFF's) use the device when destroyed,
+        # and a buffer freed before them crashed the process.
+        reader = None
+        buf.close()
+
+
+def _read(
+    reader: QImageReader, fmt: bytes, max_size: QSize | None
+) -> tuple[QImage | None, QSize, bool, str | None]:
     reader.setAutoDetectImageFormat(False)
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and size.width() * size.height() > MAX_PIXELS:
-        buf.close()
         return (
             None,
             size,
@@ -101,7 +114,6 @@ def decode_image(
     ):
         reader.setScaledSize(size.scaled(max_size, Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
-    buf.close()
     if image.isNull():
         return None, size, animated, f"the image could not be decoded ({reader.errorString()})"
     return image, size, animated, None
@@ -167,6 +179,7 @@ class ImageLoader(QObject):
     def __init__(self, case_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._case_path = case_path
+        warm_image_plugins()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
         self._signals = _Signals()
