@@ -7,6 +7,7 @@ ends in the ledger as imported, duplicate, rejected (with a reason) or skipped.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import os
@@ -15,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ COMMIT_SECONDS_MAX = 5.0
 COMMIT_BYTES = 24 << 20  # source bytes; pending rows are held in memory until the commit
 BIG_FILE_BYTES = 256 << 10  # average file size above which parsing stays in-process
 PARALLEL_THRESHOLD = 64  # fewer files than this: analyse in-process (no pool start-up)
+GC_THRESHOLD = 100_000  # allocations between young-generation collections during an import
 
 
 class CancelToken:
@@ -182,6 +185,25 @@ def _chunks(
         yield chunk
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often during an import (where it is on).
+
+    An import keeps tens of thousands of row tuples alive until each commit, and every
+    collection walks them again: at the default threshold that cost about 7 % of the
+    importing process's time. The import itself makes almost no cyclic garbage.
+    """
+    if not gc.isenabled():  # the GUI collects on its own thread (ui.gc_guard)
+        yield
+        return
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], GC_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def default_workers() -> int:
     """One worker more than there are cores, up to four: the importing process spends
     much of its time waiting for SQLite, and an extra worker fills those gaps (on two
@@ -210,6 +232,10 @@ class Importer:
 
     def run(self, paths: Sequence[str | Path]) -> ImportReport:
         """Import ``paths``. Raises CaseError if the case cannot be opened or written."""
+        with _fewer_collections():
+            return self._run(paths)
+
+    def _run(self, paths: Sequence[str | Path]) -> ImportReport:
         started = time.monotonic()
         files_total, bytes_total = scanner.count(paths)
         roots = [str(Path(p).expanduser().absolute()) for p in paths]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import stat
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from msgcopy_viewer.ingest.pipeline import CancelToken, Importer, ImportProgress
+from msgcopy_viewer.ingest.pipeline import GC_THRESHOLD, CancelToken, Importer, ImportProgress
 from msgcopy_viewer.store.case import Case
 from tests.integration.vendor import document, sms_event, write
 
@@ -193,8 +194,18 @@ def test_progress_and_parallel_workers(tmp_path: Path) -> None:
             ),
         )
     seen: list[ImportProgress] = []
-    report = Importer(tmp_path / "x.mcase", workers=2, progress=seen.append).run([src])
+    thresholds: list[tuple[int, int, int]] = []
+
+    def progress(p: ImportProgress) -> None:
+        seen.append(p)
+        thresholds.append(gc.get_threshold())
+
+    before = gc.get_threshold()
+    report = Importer(tmp_path / "x.mcase", workers=2, progress=progress).run([src])
     assert report.messages_imported == n
+    # the collector runs less often during the import, as before afterwards
+    assert gc.get_threshold() == before
+    assert all(t[0] >= GC_THRESHOLD for t in thresholds) or not gc.isenabled()
     assert seen and seen[-1].files_done == n and seen[-1].files_total == n
     assert seen[-1].bytes_done == sum(p.stat().st_size for p in src.iterdir())
     assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
