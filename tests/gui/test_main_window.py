@@ -113,21 +113,22 @@ def test_older_case_is_migrated_with_a_backup(
     window: Any, tmp_path: Path, boxes: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.mcase"
-    Case.open(path).close()  # a version-1 case; pretend the program is at version 2
-    monkeypatch.setattr(case_module, "SCHEMA_VERSION", 2)
+    current = case_module.SCHEMA_VERSION
+    Case.open(path).close()  # a case of today's version; pretend the program is one newer
+    monkeypatch.setattr(case_module, "SCHEMA_VERSION", current + 1)
     monkeypatch.setattr(
-        case_module, "MIGRATIONS", [*case_module.MIGRATIONS, "CREATE TABLE v2_extra (x);"]
+        case_module, "MIGRATIONS", [*case_module.MIGRATIONS, "CREATE TABLE next_extra (x);"]
     )
     assert window.open_case(path)
-    backups = list(tmp_path.glob("old.mcase.v1-*.bak"))
+    backups = list(tmp_path.glob(f"old.mcase.v{current}-*.bak"))
     assert len(backups) == 1
     box = boxes.boxes[-1]
     assert box.title == "Case upgraded — msgcopy-viewer"
     assert backups[0].name in box.text
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
     with sqlite3.connect(backups[0]) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == current
 
 
 def test_recent_cases_are_kept_in_the_data_dir_config(
