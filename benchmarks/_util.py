@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -17,6 +18,7 @@ class RunResult:
     peak_tree_rss_mb: float  # largest sum over the whole tree
     returncode: int
     stdout: str
+    cpu_seconds: float = 0.0  # user + system time of the whole tree (steadier than wall time)
 
 
 def _tree_rss(root: int) -> tuple[int, int]:
@@ -44,7 +46,13 @@ def _tree_rss(root: int) -> tuple[int, int]:
     return total, biggest
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None) -> RunResult:
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak_total = peak_single = 0
@@ -66,7 +74,14 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None) -> RunRe
     sampler.join()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return RunResult(seconds, peak_single / 1e6, peak_total / 1e6, proc.returncode, out)
+    return RunResult(
+        seconds,
+        peak_single / 1e6,
+        peak_total / 1e6,
+        proc.returncode,
+        out,
+        _children_cpu() - cpu_before,
+    )
 
 
 def time_shell(command: str) -> float:

@@ -42,6 +42,7 @@ COMMIT_SECONDS_MAX = 5.0
 COMMIT_BYTES = 24 << 20  # source bytes; pending rows are held in memory until the commit
 BIG_FILE_BYTES = 256 << 10  # average file size above which parsing stays in-process
 PARALLEL_THRESHOLD = 64  # fewer files than this: analyse in-process (no pool start-up)
+PREFETCH_CHUNKS = 64  # results held while a commit runs (64 × 64 small files)
 GC_THRESHOLD = 100_000  # allocations between young-generation collections during an import
 
 
@@ -343,14 +344,17 @@ class Importer:
         state: _RunState,
     ) -> None:
         in_flight: deque[list[SourceItem]] = deque()
+        ready: deque[list[FileAnalysis | str | None]] = deque()  # received ahead of time
         chunks = _chunks(items)
         exhausted = False
-        while True:
+
+        def refill() -> None:
+            nonlocal exhausted
             while not exhausted and len(pool) < pool.capacity and not self.cancel.cancelled:
                 chunk = next(chunks, None)
                 if chunk is None:
                     exhausted = True
-                    break
+                    return
                 jobs = [_job(i) for i in chunk]
                 if state.bytes_done > BIG_FILE_BYTES * 4 and (
                     state.bytes_done / max(state.files_done, 1) > BIG_FILE_BYTES
@@ -361,9 +365,40 @@ class Importer:
                 else:
                     pool.submit(jobs)
                 in_flight.append(chunk)
+
+        def commit_while_receiving(do_commit: Callable[[], None]) -> None:
+            """Commit on a helper thread (SQLite releases the GIL while it writes) while
+            this thread keeps the workers busy, holding what they send until the commit
+            is done: otherwise every commit leaves them idle once their pipes are full."""
+            failure: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    do_commit()
+                except BaseException as exc:  # handed back to the importing thread
+                    failure.append(exc)
+
+            committer = threading.Thread(target=run, name="msgcopy-commit")
+            committer.start()
+            try:
+                while committer.is_alive() and len(ready) < PREFETCH_CHUNKS:
+                    refill()
+                    if len(pool) == 0 or self.cancel.cancelled:
+                        break
+                    ready.append(pool.result())
+            finally:
+                committer.join()
+            if failure:
+                raise failure[0]
+
+        while True:
+            refill()
             if not in_flight or self.cancel.cancelled:
                 break
-            self._record_chunk(in_flight.popleft(), pool.result(), writer, report, state)
+            results = ready.popleft() if ready else pool.result()
+            self._record_chunk(
+                in_flight.popleft(), results, writer, report, state, commit_while_receiving
+            )
 
     # -- recording -------------------------------------------------------------------------------
     def _record_chunk(
@@ -373,6 +408,7 @@ class Importer:
         writer: BatchWriter,
         report: ImportReport,
         state: _RunState,
+        commit: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         writer.begin()
         parsed = [
@@ -398,14 +434,31 @@ class Importer:
         state.bytes_since_commit += nbytes
         if chunk:
             state.last_path = chunk[-1].relpath
+        if self._commit_due(state):
+            self._commit(writer, state, commit)
+        self._report_progress(writer, state)
+
+    @staticmethod
+    def _commit_due(state: _RunState) -> bool:
         now = time.monotonic()
         interval = min(COMMIT_SECONDS_MAX, max(COMMIT_SECONDS_MIN, (now - state.started) / 4))
-        if state.bytes_since_commit >= COMMIT_BYTES or now - state.last_commit >= interval:
+        return state.bytes_since_commit >= COMMIT_BYTES or now - state.last_commit >= interval
+
+    def _commit(
+        self,
+        writer: BatchWriter,
+        state: _RunState,
+        run: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
+        """Commit (through ``run`` when given: it calls its argument, and may do other
+        work meanwhile), then tell the caller which conversations changed."""
+        if run is None:
             writer.commit()
-            state.bytes_since_commit = 0
-            state.last_commit = now
-            self._notify_commit(writer)
-        self._report_progress(writer, state)
+        else:
+            run(writer.commit)
+        state.bytes_since_commit = 0
+        state.last_commit = time.monotonic()
+        self._notify_commit(writer)
 
     def _record_one(
         self, item: SourceItem, result: FileAnalysis | str | None, writer: BatchWriter

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import io
 import os
+import sqlite3
 import stat
 import zipfile
 from pathlib import Path
@@ -254,3 +255,66 @@ def test_unreadable_file_rejected(tmp_path: Path) -> None:
     report = Importer(tmp_path / "x.mcase", workers=1).run([tmp_path / "c"])
     assert report.rejected[0].reason is not None
     assert "Permission denied" in report.rejected[0].reason
+
+
+def _many(src: Path, n: int) -> None:
+    for i in range(n):
+        write(
+            src / f"{i:04d}.json",
+            sms_event(
+                f"message {i}",
+                start=f"2024-09-16T19:{i % 60:02d}:{i % 59:02d}.000Z",
+                other=f"21455550{i % 10:02d}",
+            ),
+        )
+
+
+def test_commits_overlap_with_receiving_and_keep_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a commit after every chunk, results received during commits are recorded in
+    order and nothing is lost or doubled."""
+    from msgcopy_viewer.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MIN", 0.0)
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MAX", 0.0)
+    monkeypatch.setattr(pipeline, "PREFETCH_CHUNKS", 3)
+    src = tmp_path / "corpus"
+    _many(src, 700)
+    committed: list[set[str]] = []
+    report = Importer(tmp_path / "x.mcase", workers=2, on_commit=committed.append).run([src])
+    assert report.messages_imported == 700 and not report.rejected
+    assert len(committed) >= 5
+    assert assert_consistent(tmp_path / "x.mcase") == 700
+    with Case.open(tmp_path / "x.mcase") as case:
+        paths = [r[0] for r in case.conn.execute("SELECT path FROM source_files ORDER BY id")]
+    assert paths == sorted(paths)  # the ledger is in scan order
+
+
+def test_a_failing_commit_stops_the_import_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msgcopy_viewer.ingest import pipeline
+    from msgcopy_viewer.ingest.writer import BatchWriter
+
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MIN", 0.0)
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MAX", 0.0)
+    calls = {"n": 0}
+    real_commit = BatchWriter.commit
+
+    def commit(self: BatchWriter) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise sqlite3.OperationalError("database or disk is full")
+        real_commit(self)
+
+    monkeypatch.setattr(BatchWriter, "commit", commit)
+    src = tmp_path / "corpus"
+    _many(src, 400)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        Importer(tmp_path / "x.mcase", workers=2).run([src])
+    partial = assert_consistent(tmp_path / "x.mcase")
+    assert 0 < partial < 400
+    with Case.open(tmp_path / "x.mcase") as case:
+        status = case.conn.execute("SELECT status FROM import_batches").fetchone()[0]
+    assert status == "failed"
