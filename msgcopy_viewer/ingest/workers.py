@@ -32,9 +32,14 @@ Analyse = Callable[[Jobs], list[Any]]
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (Linux, no Qt in this process): a forked worker starts at
-    once with everything imported; spawn otherwise (Qt's threads do not survive fork)."""
-    if sys.platform.startswith("linux") and not any(m.startswith("PySide6") for m in sys.modules):
+    """fork where it is safe (Linux, a single thread, no Qt): a forked worker starts at
+    once with everything imported; spawn otherwise (a forked child gets copies of other
+    threads' locks but not the threads, and Qt's threads do not survive fork at all)."""
+    if (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and not any(m.startswith("PySide6") for m in sys.modules)
+    ):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

@@ -80,3 +80,21 @@ def test_no_workers_left_after_an_error(workers: int) -> None:
         pool.submit([1])
         raise RuntimeError("importer failed")
     assert procs and all(not p.is_alive() for p in procs)
+
+
+def test_workers_are_spawned_when_this_process_has_other_threads() -> None:
+    import threading
+
+    from msgcopy_viewer.ingest.workers import _context
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert _context().get_start_method() == "spawn"
+        with WorkerPool(1, _square) as pool:  # and a spawned pool works
+            pool.submit([3])
+            assert pool.result()[0][1] == 9
+    finally:
+        stop.set()
+        t.join()
