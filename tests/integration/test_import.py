@@ -318,3 +318,26 @@ def test_a_failing_commit_stops_the_import_cleanly(
     with Case.open(tmp_path / "x.mcase") as case:
         status = case.conn.execute("SELECT status FROM import_batches").fetchone()[0]
     assert status == "failed"
+
+
+def test_the_case_file_alone_holds_everything_after_an_import(tmp_path: Path) -> None:
+    """Checkpoints ran beside the import and at its end: once the importer has closed the
+    case, a copy of the .mcase file alone (no -wal beside it) has every message."""
+    import shutil
+
+    src = tmp_path / "corpus"
+    _many(src, 300)
+    case_path = tmp_path / "x.mcase"
+    Importer(case_path, workers=2).run([src])
+    wal = case_path.with_name(case_path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    copy = tmp_path / "copy" / "x.mcase"
+    copy.parent.mkdir()
+    shutil.copyfile(case_path, copy)
+    con = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    try:
+        assert con.execute("SELECT count(*) FROM messages").fetchone()[0] == 300
+        assert con.execute("SELECT count(*) FROM message_fts").fetchone()[0] == 300
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
