@@ -39,7 +39,7 @@ SAMPLE_FILES = 16
 # seconds): each commit rewrites the index pages it touched, so fewer is faster.
 COMMIT_SECONDS_MIN = 1.0
 COMMIT_SECONDS_MAX = 5.0
-COMMIT_BYTES = 12 << 20  # source bytes; pending rows are held in memory until the commit
+COMMIT_BYTES = 8 << 20  # source bytes; pending rows are held in memory until the commit
 BIG_FILE_BYTES = 256 << 10  # average file size above which parsing stays in-process
 PARALLEL_THRESHOLD = 64  # fewer files than this: analyse in-process (no pool start-up)
 PREFETCH_CHUNKS = 32  # results held while a commit runs (32 chunks of small files)
