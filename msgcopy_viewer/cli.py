@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="worker processes for parsing (default: one per core)",
+        help="worker processes for parsing (default: one more than the cores, at most 4)",
     )
 
     p = sub.add_parser("export", help="export every message as JSON Lines or CSV")
