@@ -65,3 +65,24 @@ def test_huge_field_truncated_with_show_all(qtbot) -> None:
     assert truncated and len(text) < 30000 and "Show all" in text
     full, t2 = pretty_event(raw, None)
     assert not t2 and json.loads(full)["message"] == "x" * 50000
+
+
+def test_copy_buttons_wrap_in_a_narrow_panel(qtbot) -> None:
+    """The row of copy buttons wraps instead of setting a wide minimum for the window."""
+    insp = Inspector(TimeZoneSettings("UTC"))
+    qtbot.addWidget(insp)
+    buttons = [insp.copy_id, insp.copy_sha, insp.copy_path, insp.copy_json, insp.copy_value]
+    one_row = sum(b.sizeHint().width() for b in buttons)
+    assert insp.minimumSizeHint().width() < one_row / 2
+    insp.resize(one_row + 100, 500)
+    insp.show()
+    qtbot.waitExposed(insp)
+    qtbot.waitUntil(lambda: len({b.geometry().top() for b in buttons}) == 1)
+    insp.resize(max(b.sizeHint().width() for b in buttons) * 2 + 30, 500)
+    qtbot.waitUntil(lambda: len({b.geometry().top() for b in buttons}) >= 3)
+    for b in buttons:  # every button whole and inside the panel, none overlapping
+        assert b.isVisible() and b.geometry().right() <= insp.width()
+        assert b.width() == b.sizeHint().width()
+    rects = [b.geometry() for b in buttons]
+    assert not any(r.intersects(o) for i, r in enumerate(rects) for o in rects[i + 1 :])
+    assert max(r.bottom() for r in rects) <= insp.height()

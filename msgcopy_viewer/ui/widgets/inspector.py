@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from msgcopy_viewer.store.browse import batch_info, message_occurrences
 from msgcopy_viewer.store.queries import MessageRow, get_message_by_rowid, raw_event
+from msgcopy_viewer.ui.widgets.flow_layout import FlowLayout
 
 RAW_LIMIT = 20000  # characters of a huge field shown before "Show all"
 
@@ -121,10 +121,11 @@ class Inspector(QWidget):
         self.copy_path.clicked.connect(lambda: self._copy(self.source_path()))
         self.copy_json.clicked.connect(lambda: self._copy(self._raw or ""))
         self.copy_value.clicked.connect(self._copy_selected)
-        buttons = QHBoxLayout()
+        # The buttons wrap onto a second row in a narrow panel instead of setting a wide
+        # minimum width for the whole window.
+        buttons = FlowLayout()
         for b in (self.copy_id, self.copy_sha, self.copy_path, self.copy_json, self.copy_value):
             buttons.addWidget(b)
-        buttons.addStretch(1)
 
         self.empty = QLabel("Select a message to see where it came from.", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
