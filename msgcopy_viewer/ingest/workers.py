@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import queue
 import sys
@@ -31,15 +32,20 @@ Jobs = list[Any]
 Analyse = Callable[[Jobs], list[Any]]
 
 
+def _single_threaded() -> bool:
+    """True when this process runs one thread: Python's, Qt's and any library's counted
+    (Linux lists them all in /proc/self/task)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def _context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (Linux, a single thread, no Qt): a forked worker starts at
-    once with everything imported; spawn otherwise (a forked child gets copies of other
-    threads' locks but not the threads, and Qt's threads do not survive fork at all)."""
-    if (
-        sys.platform.startswith("linux")
-        and threading.active_count() == 1
-        and not any(m.startswith("PySide6") for m in sys.modules)
-    ):
+    """fork where it is safe (Linux, a single-threaded process): a forked worker starts
+    at once with everything imported; spawn otherwise (a forked child gets copies of the
+    other threads' locks but not the threads; Qt's threads would not survive either)."""
+    if sys.platform.startswith("linux") and _single_threaded():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
@@ -134,12 +140,16 @@ class WorkerPool:
             try:
                 return pickle.loads(conn.recv_bytes())  # type: ignore[no-any-return]
             except (EOFError, OSError):
-                log.warning("worker process %s died; analysing its files here", index)
                 assert index is not None
                 self._lose(index)
         return self._analyse(jobs)
 
     def _lose(self, index: int) -> None:
+        log.warning(
+            "worker process %d (pid %s) died; its files are analysed in this process",
+            index,
+            self._procs[index].pid,
+        )
         conn = self._conns[index]
         if conn is not None:
             conn.close()

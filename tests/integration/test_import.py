@@ -341,3 +341,44 @@ def test_the_case_file_alone_holds_everything_after_an_import(tmp_path: Path) ->
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         con.close()
+
+
+_DYING_WORKER = """
+import os, sys
+from pathlib import Path
+from msgcopy_viewer.ingest import pipeline, workers
+assert workers._context().get_start_method() == "fork"  # a fresh, single-threaded process
+parent = os.getpid()
+real = pipeline._analyze_chunk
+
+def dying(jobs):
+    if os.getpid() != parent and any(p and p.endswith("0150.json") for p, _ in jobs):
+        os._exit(1)  # as if killed while parsing this chunk
+    return real(jobs)
+
+pipeline._analyze_chunk = dying
+report = pipeline.Importer(Path(sys.argv[2]), workers=2).run([Path(sys.argv[1])])
+print(report.messages_imported, len(report.rejected))
+"""
+
+
+def test_a_worker_that_dies_mid_import_costs_nothing(tmp_path: Path) -> None:
+    """A worker process killed while parsing (out of memory, say): its files are parsed
+    in the importing process and the import completes with every file. Run in a fresh
+    process, whose workers are forked and so carry the patched parser."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "corpus"
+    _many(src, 400)
+    case = tmp_path / "x.mcase"
+    proc = subprocess.run(
+        [sys.executable, "-c", _DYING_WORKER, str(src), str(case)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["400", "0"]
+    assert "died" in proc.stderr  # the importer said what happened
+    assert assert_consistent(case) == 400
