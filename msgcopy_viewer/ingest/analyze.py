@@ -130,37 +130,58 @@ def _sms_threading(mobile: str, other_party: str) -> tuple[Party, str, Conversat
 
 
 def build_record(event: Event) -> MessageRecord:
-    if event.message_type == "sms":
-        subscriber, incoming_sender, conv = _sms_threading(event.mobile, event.other_party)
-        return MessageRecord(
-            event.message_id,
-            event.fingerprint,
-            conv.id,
-            event.direction,
-            "sms",
-            event.start_ms,
-            event.start_raw,
-            event.other_party,
-            subscriber.display if event.direction == "mo" else incoming_sender,
-            event.content_type,
-            event.message,
-            None,
-            "",
-            0,
-            "[]",
-            0,
-            None,
-            event.raw_text,
-            event.index,
-            subscriber.key,
-            event.mobile,
-            event.domain,
-            event.did,
-            event.subr_id,
-            conv.participant_displays,
-            conv.participant_keys,
-        )
-    return _build_mms_record(event)
+    if event.message_type != "sms":
+        return _build_mms_record(event)
+    subscriber, incoming_sender, conv = _sms_threading(event.mobile, event.other_party)
+    sender = subscriber.display if event.direction == "mo" else incoming_sender
+    return _record(event, conv, subscriber, sender, event.message, None, "", 0, "[]", 0, None)
+
+
+def _record(
+    event: Event,
+    conv: ConversationKey,
+    subscriber: Party,
+    sender: str,
+    text: str,
+    subject: str | None,
+    contact_names: str,
+    has_attachments: int,
+    warnings_json: str,
+    warning_count: int,
+    mms_json: str | None,
+    parts: tuple[PartRecord, ...] = (),
+    blobs: tuple[tuple[str, bytes], ...] = (),
+) -> MessageRecord:
+    return MessageRecord(
+        event.message_id,
+        event.fingerprint,
+        conv.id,
+        event.direction,
+        event.message_type,
+        event.start_ms,
+        event.start_raw,
+        event.other_party,
+        sender,
+        event.content_type,
+        text,
+        subject,
+        contact_names,
+        has_attachments,
+        warnings_json,
+        warning_count,
+        mms_json,
+        event.raw_text,
+        event.index,
+        subscriber.key,
+        event.mobile,
+        event.domain,
+        event.did,
+        event.subr_id,
+        conv.participant_displays,
+        conv.participant_keys,
+        parts,
+        blobs,
+    )
 
 
 def _build_mms_record(event: Event) -> MessageRecord:
@@ -224,36 +245,21 @@ def _build_mms_record(event: Event) -> MessageRecord:
     mms_json = json.dumps(mms_obj, ensure_ascii=False, separators=(",", ":"))
     participants = participants_for(subscriber, region, event.other_party, addresses)
     conv = conversation_key(subscriber, participants)
-    return MessageRecord(
-        event.message_id,
-        event.fingerprint,
-        conv.id,
-        event.direction,
-        event.message_type,
-        event.start_ms,
-        event.start_raw,
-        event.other_party,
+    has_attachments = any(
+        not p.is_smil and not p.content_type.startswith("text/plain") for p in parts
+    )
+    return _record(
+        event,
+        conv,
+        subscriber,
         sender,
-        event.content_type,
         text,
         subject,
         contact_names,
-        int(
-            bool(parts)
-            and any(not p.is_smil and not p.content_type.startswith("text/plain") for p in parts)
-        ),
+        int(has_attachments),
         json.dumps(warnings, ensure_ascii=False) if warnings else "[]",
         len(warnings),
         mms_json,
-        event.raw_text,
-        event.index,
-        subscriber.key,
-        event.mobile,
-        event.domain,
-        event.did,
-        event.subr_id,
-        conv.participant_displays,
-        conv.participant_keys,
         tuple(parts),
         tuple(blobs.items()),
     )
