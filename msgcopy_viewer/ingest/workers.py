@@ -3,7 +3,7 @@
 A small pool made for the import's shape: the importing thread hands out chunks
 of jobs round-robin, at most a few per worker, and takes the results back in
 the order it handed them out. It receives and unpickles results itself, so no
-helper thread in this process competes with it for the GIL (that contention
+helper thread of the pool competes with it for the GIL (that contention
 made ``concurrent.futures`` deliver results late). Each worker drains its job
 pipe on a thread of its own, so handing out a job never waits for a worker that
 is busy sending a result: neither side can block the other.

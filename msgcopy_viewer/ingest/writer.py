@@ -29,7 +29,7 @@ MESSAGE_INSERT = (
 )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FileOutcome:
     outcome: str
     reason: str | None
@@ -37,7 +37,7 @@ class FileOutcome:
     duplicate_events: int
 
 
-# what a file that brought one new message came to (callers only read it)
+# what a file that brought one new message came to
 _IMPORTED_ONE = FileOutcome("imported", None, 1, 0)
 
 
