@@ -18,6 +18,7 @@ from msgcopy_viewer.store.case import Case, now_ms
 from msgcopy_viewer.store.checkpoint import BackgroundCheckpointer
 
 OUTCOMES = ("imported", "duplicate", "rejected", "skipped")
+WRITE_LOCK_WAIT_MS = 30_000
 
 # The first columns are MessageRecord's first STORED_FIELDS fields, in order.
 MESSAGE_INSERT = (
@@ -113,6 +114,9 @@ class BatchWriter:
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             (f"batch_pid:{self.batch_id}", str(os.getpid())),
         )
+        # Another importer (the receiver, a second window) may hold the write lock for a
+        # transaction's length, up to a few seconds: wait for it rather than fail.
+        self.conn.execute(f"PRAGMA busy_timeout = {WRITE_LOCK_WAIT_MS}")
         # Checkpoints run beside the import instead of inside its commits.
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         self._checkpointer: BackgroundCheckpointer | None = BackgroundCheckpointer(case.path)

@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -302,7 +303,7 @@ def test_a_failing_commit_stops_the_import_cleanly(
     calls = {"n": 0}
     real_commit = BatchWriter.commit
 
-    def commit(self: BatchWriter) -> None:
+    def commit(self: BatchWriter) -> None:  # runs on the commit thread
         calls["n"] += 1
         if calls["n"] == 3:
             raise sqlite3.OperationalError("database or disk is full")
@@ -382,3 +383,49 @@ def test_a_worker_that_dies_mid_import_costs_nothing(tmp_path: Path) -> None:
     assert proc.stdout.split() == ["400", "0"]
     assert "died" in proc.stderr  # the importer said what happened
     assert assert_consistent(case) == 400
+
+
+def test_two_imports_into_one_case_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two batches writing to one case at once (a receiver and a GUI import, say) take
+    turns with the write lock and see each other's events: the same events arriving
+    through both are stored once."""
+    import threading
+
+    from msgcopy_viewer.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MIN", 0.0)
+    monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MAX", 0.0)
+    a, b = tmp_path / "a", tmp_path / "b"
+    _many(a, 300)
+    for i in range(150, 450):  # 150 of these events are also in a
+        write(
+            b / f"b{i:04d}.json",
+            sms_event(
+                f"message {i}",
+                start=f"2024-09-16T19:{i % 60:02d}:{i % 59:02d}.000Z",
+                other=f"21455550{i % 10:02d}",
+            ),
+        )
+    case = tmp_path / "x.mcase"
+    Case.open(case).close()
+    reports: dict[str, Any] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str, src: Path) -> None:
+        try:
+            reports[name] = Importer(case, workers=1).run([src])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n, p)) for n, p in (("a", a), ("b", b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert reports["a"].messages_imported + reports["b"].messages_imported == 450
+    assert assert_consistent(case) == 450
+    with Case.open(case) as c:
+        occ = c.conn.execute("SELECT count(*) FROM occurrences").fetchone()[0]
+        batches = c.conn.execute("SELECT count(DISTINCT batch_id) FROM messages").fetchone()[0]
+    assert occ == 600 and batches == 2
