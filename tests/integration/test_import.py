@@ -183,18 +183,23 @@ def test_sources_are_not_modified(tmp_path: Path) -> None:
     assert (f.read_bytes(), f.stat().st_mtime_ns) == before
 
 
-def test_progress_and_parallel_workers(tmp_path: Path) -> None:
-    src = tmp_path / "corpus"
-    n = 150
-    for i in range(n):
+def _many(src: Path, n: int, *, first: int = 0, prefix: str = "") -> None:
+    """Files ``prefix0000.json`` … each with one SMS; event i is the same in every call."""
+    for i in range(first, first + n):
         write(
-            src / f"{i:04d}.json",
+            src / f"{prefix}{i:04d}.json",
             sms_event(
                 f"message {i}",
                 start=f"2024-09-16T19:{i % 60:02d}:{i % 59:02d}.000Z",
                 other=f"21455550{i % 10:02d}",
             ),
         )
+
+
+def test_progress_and_parallel_workers(tmp_path: Path) -> None:
+    src = tmp_path / "corpus"
+    n = 150
+    _many(src, n)
     seen: list[ImportProgress] = []
     thresholds: list[tuple[int, int, int]] = []
 
@@ -256,18 +261,6 @@ def test_unreadable_file_rejected(tmp_path: Path) -> None:
     report = Importer(tmp_path / "x.mcase", workers=1).run([tmp_path / "c"])
     assert report.rejected[0].reason is not None
     assert "Permission denied" in report.rejected[0].reason
-
-
-def _many(src: Path, n: int) -> None:
-    for i in range(n):
-        write(
-            src / f"{i:04d}.json",
-            sms_event(
-                f"message {i}",
-                start=f"2024-09-16T19:{i % 60:02d}:{i % 59:02d}.000Z",
-                other=f"21455550{i % 10:02d}",
-            ),
-        )
 
 
 def test_commits_overlap_with_receiving_and_keep_order(
@@ -397,15 +390,7 @@ def test_two_imports_into_one_case_at_once(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(pipeline, "COMMIT_SECONDS_MAX", 0.0)
     a, b = tmp_path / "a", tmp_path / "b"
     _many(a, 300)
-    for i in range(150, 450):  # 150 of these events are also in a
-        write(
-            b / f"b{i:04d}.json",
-            sms_event(
-                f"message {i}",
-                start=f"2024-09-16T19:{i % 60:02d}:{i % 59:02d}.000Z",
-                other=f"21455550{i % 10:02d}",
-            ),
-        )
+    _many(b, 300, first=150, prefix="b")  # events 150-299 are also in a
     case = tmp_path / "x.mcase"
     Case.open(case).close()
     reports: dict[str, Any] = {}
