@@ -215,7 +215,6 @@ def _parse_plain_event(event: dict[str, Any], index: int, raw_text: str | None) 
         and type(message) is str
         and type(content_type) in _OPTIONAL_TEXT
         and (segment is None or type(segment) is dict)
-        and _FAST_TIME_RE.fullmatch(start_raw)
     ):
         return None
     mobile = sub.get("mobile")
@@ -236,15 +235,15 @@ def _parse_plain_event(event: dict[str, Any], index: int, raw_text: str | None) 
     if not (mobile and number):
         return None
     try:
-        delta = datetime.fromisoformat(start_raw) - _EPOCH
+        start_ms = parse_start_time(start_raw)
     except ValueError:
-        return None
+        return None  # the checked path says what is wrong with it
     canonical = identity_json(event, message)
     return Event(
         index,
         direction,
         start_raw,
-        (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000,
+        start_ms,
         mtype,
         message,
         content_type,
