@@ -255,7 +255,7 @@ class Importer:
             ):
                 # Started before the writer's own thread: a forked worker copies no threads.
                 pool = WorkerPool(self.workers, _analyze_chunk)
-            writer = BatchWriter(case, roots, self.origin)
+            writer = BatchWriter(case, roots, self.origin, expected_files=files_total)
             report = ImportReport(case=str(case.path), batch_id=writer.batch_id, status="running")
             state = _RunState(files_total, bytes_total, started)
             try:

@@ -59,6 +59,46 @@ class _ConvDelta:
         return snippet(m.text or (m.subject or "") or ("MMS" if m.type == "mms" else ""))
 
 
+class KeyFilter:
+    """A Bloom filter over strings: ``key in filter`` is False only for keys never added.
+
+    It lets the duplicate look-ups skip the database for keys that are certainly new,
+    which in a large import is almost every key; a false positive (about 0.2 % at the
+    size chosen) only costs the look-up it would have cost anyway. Positions come from
+    Python's string hash, which each string caches, so it lives in one process only.
+    """
+
+    __slots__ = ("_bits", "_mask")
+
+    BITS_PER_KEY = 16
+
+    def __init__(self, capacity: int) -> None:
+        size = 1 << max(20, (max(capacity, 1) * self.BITS_PER_KEY - 1).bit_length())
+        self._bits = bytearray(size >> 3)
+        self._mask = size - 1
+
+    def add(self, key: str) -> None:
+        h = hash(key)
+        step = (h >> 32) | 1
+        bits, mask = self._bits, self._mask
+        for n in (h & mask, (h + step) & mask, (h + 2 * step) & mask):
+            bits[n >> 3] |= 1 << (n & 7)
+
+    def __contains__(self, key: object) -> bool:
+        h = hash(key)
+        step = (h >> 32) | 1
+        bits, mask = self._bits, self._mask
+        for n in (h & mask, (h + step) & mask, (h + 2 * step) & mask):
+            if not bits[n >> 3] & (1 << (n & 7)):
+                return False
+        return True
+
+
+# A filter is built from the case's keys when the import is at least this fraction of
+# the case: loading a key costs about as much as a few look-ups save.
+FILTER_MIN_SHARE = 0.25
+
+
 @dataclass(slots=True)
 class BatchCounters:
     files_seen: int = 0
@@ -85,7 +125,15 @@ class _PendingRows:
 class BatchWriter:
     """Owns the write connection of one import batch."""
 
-    def __init__(self, case: Case, roots: Sequence[str], origin: str) -> None:
+    def __init__(
+        self,
+        case: Case,
+        roots: Sequence[str],
+        origin: str,
+        *,
+        expected_files: int | None = None,
+    ) -> None:
+        """``expected_files``, when known, sizes the duplicate filter (see KeyFilter)."""
         self.case = case
         self.conn = case.conn
         self.counters = BatchCounters()
@@ -120,6 +168,29 @@ class BatchWriter:
         # Checkpoints run beside the import instead of inside its commits.
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         self._checkpointer: BackgroundCheckpointer | None = BackgroundCheckpointer(case.path)
+        self._filter: KeyFilter | None = None
+        self._data_version = 0
+        if expected_files:
+            self._load_filter(expected_files)
+
+    def _load_filter(self, expected_files: int) -> None:
+        """Put every message id and every stored file's SHA-256 in a KeyFilter, unless the
+        case is so much bigger than the import that loading them costs more than it saves."""
+        q = self.conn.execute
+        with self.case.transaction():  # one snapshot for the keys and the data version
+            messages = int(q("SELECT coalesce(max(rowid), 0) FROM messages").fetchone()[0])
+            files = int(q("SELECT coalesce(max(id), 0) FROM source_files").fetchone()[0])
+            if expected_files < FILTER_MIN_SHARE * (messages + files):
+                return
+            flt = KeyFilter(messages + files + 2 * expected_files)
+            for (key,) in q("SELECT id FROM messages"):
+                flt.add(key)
+            for (key,) in q(
+                "SELECT sha256 FROM source_files WHERE outcome IN ('imported', 'duplicate')"
+            ):
+                flt.add(key)
+            self._data_version = int(q("PRAGMA data_version").fetchone()[0])
+        self._filter = flt
 
     def _mark_interrupted(self) -> None:
         """Batches left 'running' by a process that no longer exists were interrupted."""
@@ -148,6 +219,13 @@ class BatchWriter:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         self._in_tx = True
+        if (
+            self._filter is not None
+            and int(self.conn.execute("PRAGMA data_version").fetchone()[0]) != self._data_version
+        ):
+            # Another connection wrote to the case since the filter was made: its keys
+            # are not in it, so from now on every key is looked up.
+            self._filter = None
         # Ids are handed out here, under the write lock, so rows can be inserted in bulk.
         q = self.conn.execute
         self._next_file_id = int(
@@ -185,6 +263,12 @@ class BatchWriter:
         )
         self.conn.execute("COMMIT")
         self._in_tx = False
+        flt = self._filter
+        if flt is not None:
+            for key in self._chunk_shas:
+                flt.add(key)
+            for key in self._tx_messages:
+                flt.add(key)
         self._chunk_shas.clear()
         self._tx_messages.clear()
 
@@ -304,10 +388,14 @@ class BatchWriter:
         """Store parsed files (in order), with set-at-a-time duplicate look-ups."""
         self.begin()
         q = self.conn.execute
+        flt = self._filter
         shas = list({a.sha256 for _, _, _, a in files if a.error is None})
+        # Keys of this transaction are in _chunk_shas / _tx_messages, and go into the
+        # filter when it commits; only keys the filter may hold are looked up.
+        stored = shas if flt is None else [sha for sha in shas if sha in flt]
         known_sha: dict[str, str] = {}
-        for i in range(0, len(shas), 500):
-            part = shas[i : i + 500]
+        for i in range(0, len(stored), 500):
+            part = stored[i : i + 500]
             rows = q(
                 "SELECT sha256, path, batch_id FROM source_files WHERE sha256 IN "
                 f"({','.join('?' * len(part))}) AND outcome IN ('imported', 'duplicate') "
@@ -320,9 +408,10 @@ class BatchWriter:
             if sha in self._chunk_shas:
                 known_sha.setdefault(sha, self._chunk_shas[sha])
         ids = list({m.id for _, _, _, a in files if a.error is None for m in a.messages})
+        stored = ids if flt is None else [mid for mid in ids if mid in flt]
         known_msg: dict[str, int] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
+        for i in range(0, len(stored), 500):
+            part = stored[i : i + 500]
             for mid, rowid in q(
                 f"SELECT id, rowid FROM messages WHERE id IN ({','.join('?' * len(part))})", part
             ):
