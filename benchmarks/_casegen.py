@@ -720,7 +720,6 @@ def build_case(
     conv_agg: dict[str, list[Any]] = {}  # id -> [count, mms, first, last, last_rowid, snippet]
     sub_agg: dict[int, list[int]] = {}
     batch_counts: dict[int, int] = {}
-    big_id = ""
     rowid = 0
     pending = 0
     ctx = mp.get_context("fork")
@@ -753,8 +752,6 @@ def build_case(
                 if cid not in conv_seen:
                     conv_seen.add(cid)
                     new_convs.append((cid, sid, participants, pkeys, is_group))
-                    if not big_id:
-                        big_id = cid
                 files.append(
                     (rowid, batch, root,
                      f"{sub_mobile[sid]}/{start_raw[:10]}/{mid[:12]}.json", fsize,
@@ -847,6 +844,9 @@ def build_case(
     log(f"  search index and aggregates done ({time.perf_counter() - t0:.0f} s)")
     conn.execute("PRAGMA optimize")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # The big conversation is the one with the most messages (the first one *seen* is
+    # whichever has the earliest message, which is usually another one).
+    big_id = max(conv_agg, key=lambda c: conv_agg[c][0])
     facts = {
         "messages": rowid,
         "big_conversation": big_id,

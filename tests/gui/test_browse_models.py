@@ -75,23 +75,23 @@ def test_thread_model_window_grows_both_ways(qtmodeltester, case: Case, monkeypa
     model = ThreadModel(tz)
     cid = big_conversation_id(case.conn)
     model.set_conversation(case.conn, cid)
-    assert model.rowCount() == 40 and model.can_fetch_older() and not model.canFetchMore()
+    assert model.rowCount() == 40 and model.can_fetch_older() and not model.can_fetch_newer()
     # jump into the middle: a window around the message, paging in both directions
     rowid = needle_rowid(case.conn)
     row = model.load_around(case.conn, rowid)
     assert model.item(row).rowid == rowid and model.highlight_rowid == rowid
-    assert model.can_fetch_older() and model.canFetchMore()
+    assert model.can_fetch_older() and model.can_fetch_newer()
     before = model.rowCount()
     n = model.fetch_older()
     assert n == 40 and model.row_of(rowid) == row + 40
-    model.fetchMore()
+    model.fetch_newer()
     assert model.rowCount() == before + 80
     keys = [model.item(r).key for r in range(model.rowCount())]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     while model.can_fetch_older():
         model.fetch_older()
-    while model.canFetchMore():
-        model.fetchMore()
+    while model.can_fetch_newer():
+        model.fetch_newer()
     assert model.rowCount() == BIG
     qtmodeltester.check(model)
 

@@ -169,3 +169,93 @@ def test_threading_rule_dialog(qtbot, browser) -> None:
     text = b.thread_view.rule_dialog.findChild(QTextBrowser)
     assert "conversation" in text.toPlainText().lower()
     b.thread_view.rule_dialog.close()
+
+
+def test_the_selected_message_stays_selected_while_pages_come_and_go(
+    qtbot, browser, monkeypatch
+) -> None:
+    """Rows dropped at one end of the window while pages load at the other must not
+    change which message is selected (Qt would move the current index to a neighbour,
+    and the inspector would show a message the user never chose)."""
+    from msgcopy_viewer.ui.models import thread_model
+
+    monkeypatch.setattr(thread_model, "MAX_ROWS", 120)  # trims after a few pages
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    tv = b.thread_view
+    lst, model = tv.list, tv.thread_model
+    lst.setFocus()
+    qtbot.keyClick(lst, Qt.Key.Key_End)  # select the newest message
+    qtbot.waitUntil(lambda: b.inspector.message() is not None)
+    chosen = b.inspector.message().rowid
+    assert model.item(model.rowCount() - 1).rowid == chosen
+    seen: list[object] = []
+    tv.messageSelected.connect(seen.append)
+    sb = lst.verticalScrollBar()
+    for _ in range(8):  # well past the window: the chosen row is dropped
+        oldest = model.item(0).key
+        sb.setValue(0)
+        qtbot.waitUntil(lambda oldest=oldest: model.item(0).key < oldest)
+    assert model.row_of(chosen) < 0  # its row was dropped ...
+    assert seen == []  # ... and nobody was told another message was chosen
+    assert b.inspector.message().rowid == chosen
+    assert not lst.currentIndex().isValid()
+    # back down: when the row is read again it is selected again, quietly
+    for _ in range(40):
+        if model.row_of(chosen) >= 0:
+            break
+        newest = model.item(model.rowCount() - 1).key
+        sb.setValue(sb.maximum())
+        qtbot.waitUntil(lambda newest=newest: model.item(model.rowCount() - 1).key > newest)
+    row = model.row_of(chosen)
+    assert row >= 0
+    qtbot.waitUntil(lambda: lst.currentIndex().row() == model.row_of(chosen))
+    assert seen == []
+    assert b.inspector.message().rowid == chosen
+
+
+def test_scrolling_page_by_page_never_skips_messages(qtbot, browser, monkeypatch) -> None:
+    """Each step of one screen moves the first visible message by one screen, never
+    more (skipped messages) and never less (a step stopped where a page was loading), in
+    both directions, while pages are added and dropped (a small window forces both)."""
+    from PySide6.QtCore import QPoint
+
+    from msgcopy_viewer.ui.models import thread_model
+
+    monkeypatch.setattr(thread_model, "MAX_ROWS", 120)
+    b = browser
+    cid = big_conversation_id(b.case.conn)
+    order = [
+        r[0]
+        for r in b.case.conn.execute(
+            "SELECT rowid FROM messages WHERE conversation_id = ? ORDER BY start_ms, rowid",
+            (cid,),
+        )
+    ]
+    rank = {rowid: n for n, rowid in enumerate(order)}
+    lst, model = b.thread_view.list, b.thread_view.thread_model
+    b.open_rowid(order[0])  # from the oldest message down to the newest, then back up
+    sb = lst.verticalScrollBar()
+    sb.setValue(0)
+    step = lst.viewport().height()
+
+    def top() -> int:
+        qtbot.wait(1)  # queued page loads run
+        item = model.item(lst.indexAt(QPoint(8, 8)).row())
+        assert item is not None
+        return rank[item.rowid]
+
+    per_screen = len(b.thread_view.visible_rowids())  # rows at least partly on screen
+    for direction in (+1, -1):
+        moves = []
+        last = top()
+        for _ in range(60):
+            sb.setValue(sb.value() + direction * step)
+            now = top()
+            moves.append((now - last) * direction)
+            last = now
+        # row heights differ a little; the last step stops at the end of the thread
+        assert all(0 <= m <= per_screen + 2 for m in moves), moves
+        # pages come in ahead of the reader: no step stops short where a page was loaded
+        assert len([m for m in moves if 0 < m < per_screen - 2]) <= 1, moves
+        assert sum(moves) > 3 * thread_model.MAX_ROWS // 2  # went well past the window

@@ -59,6 +59,7 @@ from msgcopy_viewer.store.browse import PartInfo, ThreadItem
 from msgcopy_viewer.ui.delegates.paint_util import blend, make_layout, received_tint, sent_tint
 from msgcopy_viewer.ui.icons import icon as named_icon
 from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ROW_ROLE, item_data, tooltip_html
+from msgcopy_viewer.ui.models.thread_model import ThreadModel
 from msgcopy_viewer.ui.thumbnails import Thumb
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def _plain(index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
 @dataclass
 class _Layout:
     height: float
+    width: int = 0  # the view's width it was made for
     sep_h: float = 0.0
     name_h: float = 0.0
     bubble: QRectF = field(default_factory=QRectF)  # relative to the item's top-left, x from left
@@ -201,6 +203,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._thumbs = thumbnails
         self.group = False  # set by the thread view: sender names are shown in groups
         self._cache: OrderedDict[tuple, _Layout] = OrderedDict()
+        self._day_keys: dict[int, int] = {}  # start_ms -> calendar day in the zone shown
         self._last_font: QFont | None = None
         self._last_font_key = ""
         self._envelopes: OrderedDict[tuple[Path, int], Envelope] = OrderedDict()
@@ -232,13 +235,38 @@ class BubbleDelegate(QStyledItemDelegate):
         return self._tz.date_separator(item.start_ms)
 
     def _has_separator(self, index: Index, item: ThreadItem) -> bool:
-        if index.row() == 0:
+        row = index.row()
+        if row == 0:
             return True
-        prev: ThreadItem | None = item_data(index.sibling(index.row() - 1, 0), ROW_ROLE)
-        return prev is None or self._tz.day_key(prev.start_ms) != self._tz.day_key(item.start_ms)
+        prev: ThreadItem | None
+        model = index.model()
+        if isinstance(model, ThreadModel):
+            prev = model.item(row - 1)
+        else:
+            prev = item_data(index.sibling(row - 1, 0), ROW_ROLE)
+        return prev is None or self._day_key(prev.start_ms) != self._day_key(item.start_ms)
+
+    def _day_key(self, ms: int) -> int:
+        """``tz.day_key`` remembered: the view asks for every row's size after each page
+        load, and converting an instant to a zoned date is most of that question's cost."""
+        key = self._day_keys.get(ms)
+        if key is None:
+            if len(self._day_keys) >= 4 * CACHE_ITEMS:
+                self._day_keys.clear()
+            key = self._day_keys[ms] = self._tz.day_key(ms)
+        return key
+
+    @staticmethod
+    def _item(index: Index) -> ThreadItem | None:
+        model = index.model()
+        if isinstance(model, ThreadModel):  # straight from the rows, not through data()
+            return model.item(index.row()) if index.isValid() else None
+        item: ThreadItem | None = item_data(index, ROW_ROLE)
+        return item
 
     def clear_cache(self, *_a: object) -> None:
         self._cache.clear()
+        self._day_keys.clear()
 
     def envelope(self, item: ThreadItem) -> Envelope:
         """Sender, recipients and contact names of an MMS (read once, then cached)."""
@@ -308,7 +336,7 @@ class BubbleDelegate(QStyledItemDelegate):
         return self._last_font_key
 
     def _layout(self, option: QStyleOptionViewItem, index: Index) -> _Layout | None:
-        item: ThreadItem | None = item_data(index, ROW_ROLE)
+        item = self._item(index)
         if item is None:
             return None
         width = self._width(option)
@@ -323,7 +351,7 @@ class BubbleDelegate(QStyledItemDelegate):
         fm_small = QFontMetricsF(small)
         max_w = float(min(MAX_BUBBLE, int(width * 0.72)))
         inner = max_w - 2 * PAD
-        lay = _Layout(height=0)
+        lay = _Layout(height=0, width=width)
         y = float(V_GAP)
         if sep:
             lay.sep_h = fm_small.height() + 16
@@ -391,7 +419,7 @@ class BubbleDelegate(QStyledItemDelegate):
         lay = self._layout(option, index)
         if lay is None:
             return QSize(0, 0)
-        return QSize(self._width(option), int(lay.height + 0.999))
+        return QSize(lay.width, int(lay.height + 0.999))
 
     # -- painting --------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:

@@ -21,7 +21,7 @@ def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
     """``index.data(role)`` through the Python model.
 
     Goes around ``QModelIndex.data``, which with PySide6 6.12 on CPython 3.11 drops a
-    reference to ``None`` whenever the answer is None (see the report to the lead).
+    reference to ``None`` whenever the answer is None (tests/gui/test_qt_binding.py).
     """
     model = index.model()
     if model is None or not index.isValid():

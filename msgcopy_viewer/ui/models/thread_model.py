@@ -1,9 +1,12 @@
 """One conversation's messages, a window of pages that grows in both directions.
 
 Opening a conversation loads only its last page (the newest messages, like a chat);
-scrolling up calls ``fetch_older``, scrolling down past the window calls Qt's
-``fetchMore``; a jump loads a window around the target with ``load_around``. Pages are
-keyset queries on ``(start_ms, rowid)``.
+scrolling up calls ``fetch_older``, scrolling down past the window ``fetch_newer``; a
+jump loads a window around the target with ``load_around``. Pages are keyset queries on
+``(start_ms, rowid)``. The view (``BubbleListView``) drives the paging both ways, so that
+each page it adds is balanced by rows dropped at the other end and the message the user
+reads stays in place; the model does not offer Qt's ``canFetchMore``/``fetchMore``,
+with which the view would add pages on its own, without either.
 
 The window is bounded (``MAX_ROWS``): a page loaded at one end drops rows at the other
 end (they are read again if the user scrolls back), so scrolling through a thread of a
@@ -30,7 +33,7 @@ from msgcopy_viewer.ui.models.base import RowListModel
 from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
 
 PAGE = 50
-MAX_ROWS = 600  # rows kept in the window (the bubble delegate caches 600 layouts)
+MAX_ROWS = 300  # rows kept in the window (the bubble delegate caches more layouts than that)
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -130,12 +133,13 @@ class ThreadModel(RowListModel):
         finally:
             self._fetching = False
 
-    # newer rows: Qt's lazy population (the view asks when scrolled to the bottom)
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._has_newer and not self._fetching
+    # newer rows: asked for by the view when scrolled to the bottom
+    def can_fetch_newer(self) -> bool:
+        return self._has_newer and not self._fetching
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent) or self._conn is None or self._cid is None:
+    def fetch_newer(self) -> None:
+        """Append the next page (rows beyond the window are dropped by ``trim_front``)."""
+        if not self.can_fetch_newer() or self._conn is None or self._cid is None:
             return
         page = thread_after(self._conn, self._cid, self._rows[-1].key, PAGE)
         self._has_newer = len(page) == PAGE and thread_has_after(

@@ -81,6 +81,10 @@ def grouping_text(conv: ConversationInfo) -> str:
 class BubbleListView(QListView):
     """The bubble list: pages older messages in when scrolled to the top."""
 
+    # A page was added at one end of the window and rows may have been dropped at the
+    # other; Qt may have moved the current index meanwhile (see ThreadView._after_paging).
+    paged = Signal()
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -97,14 +101,21 @@ class BubbleListView(QListView):
     def thread_model(self) -> ThreadModel:
         return self.model()  # type: ignore[return-value]
 
+    @property
+    def paging(self) -> bool:
+        """True while a page is being added or rows dropped."""
+        return self._paging
+
     def _on_scrolled(self, value: int) -> None:
         model = self.thread_model()
         if self._paging or model is None:
             return
-        half = self.viewport().height() // 2
-        if value <= half and model.can_fetch_older():
+        # A page comes in while more than a screen is still left to read, so a Page Up or
+        # Page Down never stops short at the end of what is loaded.
+        margin = self.viewport().height() * 3 // 2
+        if value <= margin and model.can_fetch_older():
             QTimer.singleShot(0, self.load_older)
-        elif value >= self.verticalScrollBar().maximum() - half and model.canFetchMore():
+        elif value >= self.verticalScrollBar().maximum() - margin and model.can_fetch_newer():
             QTimer.singleShot(0, self.load_newer)
 
     def _anchor(self) -> tuple[QModelIndex, int]:
@@ -122,27 +133,33 @@ class BubbleListView(QListView):
         """Append the next page and drop the oldest rows beyond the window, keeping the
         message at the top of the viewport where it is."""
         model = self.thread_model()
-        if self._paging or model is None or not model.canFetchMore():
+        if self._paging or model is None or not model.can_fetch_newer():
             return 0
         self._paging = True
+        self.setAutoScroll(False)  # Qt scrolls to a moved current index otherwise
         try:
-            before = model.rowCount()
-            model.fetchMore()
-            added = model.rowCount() - before
+            # The anchor is taken first: rows appended below do not move it, and asking
+            # where it is after the append would lay the whole window out once more.
             anchor, offset = self._anchor()
             row = anchor.row() if anchor.isValid() else -1
+            before = model.rowCount()
+            model.fetch_newer()
+            added = model.rowCount() - before
             removed = model.trim_front()
             if removed:
                 self._restore(anchor, row - removed, offset)
             return added
         finally:
             self._paging = False
+            self.setAutoScroll(True)
+            self.paged.emit()
 
     def load_older(self) -> int:
         model = self.thread_model()
         if self._paging or not model.can_fetch_older():
             return 0
         self._paging = True
+        self.setAutoScroll(False)
         try:
             anchor, offset = self._anchor()
             row = anchor.row() if anchor.isValid() else -1
@@ -152,6 +169,8 @@ class BubbleListView(QListView):
             return n
         finally:
             self._paging = False
+            self.setAutoScroll(True)
+            self.paged.emit()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -168,6 +187,10 @@ class ThreadView(QWidget):
         self._tz = tz
         self._conn = None
         self._conv: ConversationInfo | None = None
+        # The message the user selected, by rowid: it stays selected (and in the inspector)
+        # while the window of loaded rows moves, even when its row is dropped and read again.
+        self._selected_rowid: int | None = None
+        self._restoring = False
         self.thread_model = ThreadModel(tz, self)
         self.list = BubbleListView(self)
         self.delegate = BubbleDelegate(tz, thumbnails, self.list)
@@ -228,6 +251,7 @@ class ThreadView(QWidget):
         lay.addWidget(self.list, 1)
         lay.addWidget(self.placeholder, 1)
         self.list.selectionModel().currentChanged.connect(self._on_current)
+        self.list.paged.connect(self._after_paging)
         self.list.activated.connect(self._on_activated)
         self.delegate.mediaClicked.connect(self._on_activated)
         tz.changed.connect(self._on_zone_changed)
@@ -248,6 +272,7 @@ class ThreadView(QWidget):
         self.thread_model.set_conversation(conn, conv.id if conv else None)
         if conv is not None:
             self.list.scrollToBottom()
+        self._selected_rowid = None
         self.messageSelected.emit(None)
 
     def jump_to(self, conn, conv: ConversationInfo, rowid: int) -> bool:
@@ -328,7 +353,36 @@ class ThreadView(QWidget):
         self.grouping.setText(grouping_text(conv))
 
     def _on_current(self, current: QModelIndex, _prev: QModelIndex) -> None:
-        self.messageSelected.emit(item_data(current, ROW_ROLE) if current.isValid() else None)
+        if self.list.paging or self._restoring:
+            # Rows added or dropped at the window's ends: Qt moves the current index off a
+            # dropped row by itself, which is not the user choosing another message.
+            return
+        item: ThreadItem | None = item_data(current, ROW_ROLE) if current.isValid() else None
+        self._selected_rowid = item.rowid if item is not None else None
+        self.messageSelected.emit(item)
+
+    def _after_paging(self) -> None:
+        """Put the selection back on the user's message if its row is loaded, else select
+        nothing (it comes back when the user scrolls to it); the inspector keeps it."""
+        rowid = self._selected_rowid
+        row = self.thread_model.row_of(rowid) if rowid is not None else -1
+        current = self.list.currentIndex()
+        if current.isValid() and current.row() == row:
+            return
+        selection = self.list.selectionModel()
+        self._restoring = True
+        self.list.setAutoScroll(False)  # the user's scroll position stays
+        try:
+            if row >= 0:
+                selection.setCurrentIndex(
+                    self.thread_model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect,
+                )
+            else:
+                selection.clear()
+        finally:
+            self.list.setAutoScroll(True)
+            self._restoring = False
 
     def _on_activated(self, index: QModelIndex) -> None:
         item = item_data(index, ROW_ROLE)
