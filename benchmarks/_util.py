@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -88,3 +89,24 @@ def time_shell(command: str) -> float:
     start = time.perf_counter()
     subprocess.run(command, shell=True, check=True)
     return time.perf_counter() - start
+
+
+def sms_corpus(keep: Path | None, work: Path, files: int) -> Path:
+    """The SMS benchmark corpus: ``keep`` when given (generated there when empty), else a
+    new one in ``work``."""
+    from msgcopy_viewer.demo.generator import generate_sms_corpus
+
+    corpus = keep or work / "corpus"
+    if not corpus.exists() or not any(corpus.iterdir()):
+        corpus.mkdir(parents=True, exist_ok=True)
+        print(f"generating {files} files in {corpus} …", flush=True)
+        generate_sms_corpus(corpus, files, seed=1)
+    return corpus
+
+
+def cat_seconds(corpus: Path) -> float:
+    """``find DIR -type f -exec cat {} + >/dev/null``: best of three, after one read that
+    warms the page cache the same way as for what it is compared with."""
+    command = f"find '{corpus}' -type f -exec cat {{}} + >/dev/null"
+    time_shell(command)
+    return min(time_shell(command) for _ in range(3))

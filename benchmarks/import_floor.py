@@ -34,9 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import time_shell
-
-from msgcopy_viewer.demo.generator import generate_sms_corpus
+from _util import cat_seconds, sms_corpus
 
 GOAL = 1.5
 COMMIT_EVERY = 10_000  # files per transaction in the store parts (the import commits every 1-2 s)
@@ -170,15 +168,9 @@ def main() -> int:
     from msgcopy_viewer.ingest.pipeline import _fewer_collections
 
     work = Path(tempfile.mkdtemp(prefix="msgcopy-floor-"))
-    corpus = args.keep or work / "corpus"
     try:
-        if not corpus.exists() or not any(corpus.iterdir()):
-            corpus.mkdir(parents=True, exist_ok=True)
-            print(f"generating {args.files} files in {corpus} …", flush=True)
-            generate_sms_corpus(corpus, args.files, seed=1)
-        cat_cmd = f"find '{corpus}' -type f -exec cat {{}} + >/dev/null"
-        time_shell(cat_cmd)
-        cat_s = min(time_shell(cat_cmd) for _ in range(3))
+        corpus = sms_corpus(args.keep, work, args.files)
+        cat_s = cat_seconds(corpus)
         items = list(scanner.scan([corpus]))
         n = len(items)
         paths = [it.fs_path for it in items]

@@ -23,9 +23,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import run_measured, time_shell
+from _util import cat_seconds, run_measured, sms_corpus
 
-from msgcopy_viewer.demo.generator import generate_sms_corpus
 from msgcopy_viewer.ingest.pipeline import default_workers
 
 
@@ -106,15 +105,9 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="reuse/keep the corpus in this folder")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="msgcopy-bench-"))
-    corpus = args.keep or work / "corpus"
     try:
-        if not corpus.exists() or not any(corpus.iterdir()):
-            corpus.mkdir(parents=True, exist_ok=True)
-            print(f"generating {args.files} files in {corpus} …", flush=True)
-            generate_sms_corpus(corpus, args.files, seed=1)
-        cat_cmd = f"find '{corpus}' -type f -exec cat {{}} + >/dev/null"
-        time_shell(cat_cmd)  # warm the page cache the same way for both
-        cat_s = min(time_shell(cat_cmd) for _ in range(3))
+        corpus = sms_corpus(args.keep, work, args.files)
+        cat_s = cat_seconds(corpus)
         cmd = [
             sys.executable,
             "-m",
