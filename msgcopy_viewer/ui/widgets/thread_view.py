@@ -79,7 +79,8 @@ def grouping_text(conv: ConversationInfo) -> str:
 
 
 class BubbleListView(QListView):
-    """The bubble list: pages older messages in when scrolled to the top."""
+    """The bubble list: pages messages in at the end the user scrolls towards, and drops
+    rows at the other end (see ThreadModel)."""
 
     # A page was added at one end of the window and rows may have been dropped at the
     # other; Qt may have moved the current index meanwhile (see ThreadView._after_paging).
