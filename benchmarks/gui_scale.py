@@ -310,8 +310,33 @@ def run(args: argparse.Namespace, case_path: Path) -> list[tuple[str, str, str, 
     # -- scroll end to end -------------------------------------------------------------------
     sb = lst.verticalScrollBar()
     step = args.step or lst.viewport().height()
-    up: list[float] = []
-    down: list[float] = []
+
+    def at_end(sign: int) -> bool:
+        if sign < 0:
+            return sb.value() == 0 and not tv.thread_model.can_fetch_older()
+        return sb.value() >= sb.maximum() and not tv.thread_model.can_fetch_newer()
+
+    def walk(sign: int) -> tuple[list[float], float, bool]:
+        """Step a page at a time (up: sign -1) until the thread's end or the time budget;
+        returns each step's milliseconds, the seconds it took and whether it got there."""
+        steps: list[float] = []
+        deadline = time.perf_counter() + args.scroll_budget
+        stuck = 0
+        t_all = time.perf_counter()
+        while time.perf_counter() < deadline:
+            before = sb.value()
+            t = time.perf_counter()
+            sb.setValue(before + sign * step)
+            paint_view(app, lst)
+            steps.append((time.perf_counter() - t) * 1000)
+            if at_end(sign):
+                break
+            stuck = stuck + 1 if (sb.value() - before) * sign <= 0 else 0
+            if stuck > 50:
+                print(f"  (scrolling {'up' if sign < 0 else 'down'} stopped moving)")
+                break
+        return steps, time.perf_counter() - t_all, at_end(sign)
+
     newest = browser.case.conn.execute(
         "SELECT rowid FROM messages WHERE conversation_id = ? ORDER BY start_ms DESC, rowid DESC "
         "LIMIT 1",
@@ -320,23 +345,7 @@ def run(args: argparse.Namespace, case_path: Path) -> list[tuple[str, str, str, 
     browser.open_rowid(newest)  # back to the newest message, as a user would
     paint_view(app, lst)
     rss_before_scroll = rss_now_mb()
-    deadline = time.perf_counter() + args.scroll_budget
-    stuck = 0
-    t_all = time.perf_counter()
-    while time.perf_counter() < deadline:
-        before = sb.value()
-        t = time.perf_counter()
-        sb.setValue(before - step)
-        paint_view(app, lst)
-        up.append((time.perf_counter() - t) * 1000)
-        if sb.value() == 0 and not tv.thread_model.can_fetch_older():
-            break
-        stuck = stuck + 1 if sb.value() >= before else 0
-        if stuck > 50:
-            print("  (scrolling up stopped moving)")
-            break
-    up_s = time.perf_counter() - t_all
-    top_reached = sb.value() == 0 and not tv.thread_model.can_fetch_older()
+    up, up_s, top_reached = walk(-1)
     rows_loaded_top = tv.thread_model.rowCount()
     rss_top = rss_now_mb()
     # down: from the oldest message to the newest
@@ -347,23 +356,7 @@ def run(args: argparse.Namespace, case_path: Path) -> list[tuple[str, str, str, 
     browser.open_rowid(first)
     sb.setValue(0)
     paint_view(app, lst)
-    deadline = time.perf_counter() + args.scroll_budget
-    stuck = 0
-    t_all = time.perf_counter()
-    while time.perf_counter() < deadline:
-        before = sb.value()
-        t = time.perf_counter()
-        sb.setValue(before + step)
-        paint_view(app, lst)
-        down.append((time.perf_counter() - t) * 1000)
-        if sb.value() >= sb.maximum() and not tv.thread_model.can_fetch_newer():
-            break
-        stuck = stuck + 1 if sb.value() <= before else 0
-        if stuck > 50:
-            print("  (scrolling down stopped moving)")
-            break
-    down_s = time.perf_counter() - t_all
-    bottom_reached = sb.value() >= sb.maximum() and not tv.thread_model.can_fetch_newer()
+    down, down_s, bottom_reached = walk(+1)
     rows_loaded_bottom = tv.thread_model.rowCount()
 
     # baseline: a plain QListView of one-line strings, same size, same step
