@@ -18,6 +18,19 @@ from PySide6.QtWidgets import QMessageBox
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SUBSCRIBER = "19465559040"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def shots_dir(tmp_path: Path) -> Path:
+    """Where screenshot tests save their images: docs/screenshots when
+    MSGCOPY_SCREENSHOTS=1 (to refresh the README's pictures), else a temporary folder."""
+    if os.environ.get("MSGCOPY_SCREENSHOTS") == "1":
+        out = REPO / "docs" / "screenshots"
+    else:
+        out = tmp_path / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 def sms_event(i: int, *, other: str = "12145555273", direction: str = "mo") -> dict[str, Any]:

@@ -8,7 +8,6 @@ copied into each test's ``tmp_path``.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -28,8 +27,6 @@ from msgcopy_viewer.ui.thumbnails import ThumbnailCache, decode_frames
 from tests.gui.helpers_browse import copy_case
 
 pytestmark = pytest.mark.gui
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 # -- fixtures ---------------------------------------------------------------------------------
@@ -62,16 +59,6 @@ def browser(qtbot: Any, case_path: Path) -> Iterator[Any]:
     b.set_case(case_path)
     yield b
     b.shutdown()
-
-
-@pytest.fixture
-def shots_dir(tmp_path: Path) -> Path:
-    if os.environ.get("MSGCOPY_SCREENSHOTS") == "1":
-        out = REPO / "docs" / "screenshots"
-    else:
-        out = tmp_path / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 def one(conn: sqlite3.Connection, sql: str) -> int:

@@ -3,7 +3,6 @@ else the test's temporary folder). Every image is checked to be non-blank."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,18 +14,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from msgcopy_viewer.ingest.pipeline import Importer
 
 pytestmark = pytest.mark.gui
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def shots_dir(tmp_path: Path) -> Path:
-    if os.environ.get("MSGCOPY_SCREENSHOTS") == "1":
-        out = REPO / "docs" / "screenshots"
-    else:
-        out = tmp_path / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 def settle(qtbot: Any, ms: int = 150) -> None:
