@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser
 
@@ -259,3 +261,35 @@ def test_scrolling_page_by_page_never_skips_messages(qtbot, browser, monkeypatch
         # pages come in ahead of the reader: no step stops short where a page was loaded
         assert len([m for m in moves if 0 < m < per_screen - 2]) <= 1, moves
         assert sum(moves) > 3 * thread_model.MAX_ROWS // 2  # went well past the window
+
+
+def test_arrow_keys_walk_message_by_message_across_pages(qtbot, browser, monkeypatch) -> None:
+    """Up and Down move the selection (and the inspector) one message at a time, in order,
+    through page loads and dropped rows."""
+    from msgcopy_viewer.ui.models import thread_model
+
+    monkeypatch.setattr(thread_model, "MAX_ROWS", 120)
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    lst = b.thread_view.list
+    lst.setFocus()
+    qtbot.keyClick(lst, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: b.inspector.message() is not None)
+
+    def shown() -> tuple[int, int]:  # the inspector's message, in thread order
+        row = b.inspector.message()
+        return (row.start_ms, row.rowid)
+
+    for key, steps in ((Qt.Key.Key_Up, 130), (Qt.Key.Key_Down, 130)):
+        seen = [shown()]
+        for _ in range(steps):
+            qtbot.keyClick(lst, key)
+            qtbot.wait(1)  # queued page loads run
+            seen.append(shown())
+        pairs = list(pairwise(seen))
+        if key == Qt.Key.Key_Up:
+            assert all(newer > older for newer, older in pairs)
+        else:
+            assert all(older < newer for older, newer in pairs)
+        assert lst.currentIndex().isValid()
+        assert b.thread_view.thread_model.item(lst.currentIndex().row()).key == seen[-1]
