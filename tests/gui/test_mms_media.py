@@ -311,3 +311,21 @@ def test_players_are_stopped_when_the_dialog_closes(qtbot, tmp_path: Path, open_
     from PySide6.QtMultimedia import QMediaPlayer
 
     assert player.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+
+
+def test_multimedia_threads_get_no_python_made_source(qtbot, tmp_path: Path, open_viewer) -> None:
+    """The demuxer thread reads the source device: it must be a buffer Qt made, whose
+    virtual methods never ask Python (and so never need the GIL) from that thread. With a
+    Python-made QBuffer, closing the viewer while a sound played could deadlock."""
+    import shiboken6
+
+    case_path, rowid = _audio_message(tmp_path, "audio/wav", wav_bytes(0.5), "short.wav")
+    dialog = open_viewer(case_path, rowid)
+    player = _player(dialog)
+    if player.player is None:
+        print("SKIPPED: no Qt multimedia backend on this machine")
+        return
+    device = player.player.sourceDevice()
+    assert device is not None and device.isReadable()
+    assert not shiboken6.createdByPython(device)
+    assert shiboken6.createdByPython(player.player)  # (the check can tell the two apart)

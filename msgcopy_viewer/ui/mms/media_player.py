@@ -1,17 +1,28 @@
 """Playing MMS audio and video inside the app with QtMultimedia.
 
-The part's bytes are fed to :class:`QMediaPlayer` from memory (a :class:`QBuffer`
-through ``setSourceDevice``, with a file-name hint for the demuxer), so no copy of
-the evidence lands on disk. Whatever the machine lacks — a multimedia backend, an
-audio output device, a codec — the player says so in plain words and offers "Open
-externally"; it never crashes or hangs silently.
+The part's bytes are fed to :class:`QMediaPlayer` from memory (a buffer through
+``setSourceDevice``, with a file-name hint for the demuxer), so no copy of the evidence
+lands on disk. Whatever the machine lacks — a multimedia backend, an audio output
+device, a codec — the player says so in plain words and offers "Open externally"; it
+never crashes or hangs silently.
+
+Threads. Qt Multimedia works on threads of its own (demuxer, audio renderer), which
+call virtual methods of the objects handed to it. On an object made in Python such a
+call first asks, holding the GIL, whether Python overrides the method; the answer is
+then remembered for that object and method. A thread that waits for the GIL while it
+holds a Qt lock deadlocks with the GUI thread if that thread holds the GIL and waits for
+the lock (it happened: closing the viewer while a sound played hung in
+``QMediaPlayer.stop``). So the source buffer is made by Qt itself (the one a read-only
+``QDataStream`` makes: no Python wrapper, nothing to ask), and the connect/disconnect
+notifications of the player and audio output are asked once on the GUI thread right
+after they are made, before any multimedia thread exists for them.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QDataStream, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -51,6 +62,17 @@ def multimedia_available() -> bool:
         return False
 
 
+def _noop(*_args: object) -> None:
+    pass
+
+
+def settle_notifications(obj: QObject) -> None:
+    """Have Python's answer for ``obj``'s connectNotify/disconnectNotify remembered now, on
+    this (GUI) thread, so that Qt's own threads never need the GIL for them (see above)."""
+    obj.objectNameChanged.connect(_noop)
+    obj.objectNameChanged.disconnect(_noop)
+
+
 def audio_output_available() -> bool:
     return HAVE_MULTIMEDIA and bool(QMediaDevices.audioOutputs())
 
@@ -83,7 +105,7 @@ class MediaPlayerWidget(QWidget):
         self.player: QMediaPlayer | None = None
         self.audio_output: QAudioOutput | None = None
         self.video_widget: QWidget | None = None
-        self._buffer: QBuffer | None = None
+        self._source: QDataStream | None = None  # owns the buffer the player reads
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -170,7 +192,9 @@ class MediaPlayerWidget(QWidget):
             )
             return
         self.player = player
+        settle_notifications(player)
         audio_output = QAudioOutput(self)
+        settle_notifications(audio_output)
         audio_output.setVolume(self.volume.value() / 100.0)
         player.setAudioOutput(audio_output)
         self.audio_output = audio_output
@@ -182,14 +206,14 @@ class MediaPlayerWidget(QWidget):
         player.durationChanged.connect(self._on_duration)
         player.positionChanged.connect(self._on_position)
         player.hasVideoChanged.connect(self._on_has_video)
-        self._buffer = QBuffer(self)
-        self._buffer.setData(QByteArray(data))
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        # A read-only QDataStream over the bytes makes (and owns) a plain C++ QBuffer,
+        # opened for reading: the demuxer thread reads it without ever needing Python.
+        self._source = QDataStream(QByteArray(data))
         hint = QUrl.fromLocalFile("/" + safe_name(self.part.suggested_filename()))
         self.play_button.setEnabled(False)
         self._set_message("Loading…")
         self._load_timer.start()
-        player.setSourceDevice(self._buffer, hint)
+        player.setSourceDevice(self._source.device(), hint)
 
     # -- player signals -----------------------------------------------------------------------
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
