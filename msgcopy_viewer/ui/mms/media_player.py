@@ -14,8 +14,8 @@ holds a Qt lock deadlocks with the GUI thread if that thread holds the GIL and w
 the lock (it happened: closing the viewer while a sound played hung in
 ``QMediaPlayer.stop``). So the source buffer is made by Qt itself (the one a read-only
 ``QDataStream`` makes: no Python wrapper, nothing to ask), and the connect/disconnect
-notifications of the player and audio output are asked once on the GUI thread right
-after they are made, before any multimedia thread exists for them.
+notifications of the player, the audio output and the video widget are asked once on the
+GUI thread right after they are made, before any multimedia thread exists for them.
 """
 
 from __future__ import annotations
@@ -117,6 +117,7 @@ class MediaPlayerWidget(QWidget):
         layout.addWidget(self.title)
         if self.is_video and HAVE_MULTIMEDIA:
             self.video_widget = QVideoWidget(self)
+            settle_notifications(self.video_widget)  # the player's threads feed it frames
             self.video_widget.setMinimumSize(160, 120)
             self.video_widget.setSizePolicy(
                 QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding
