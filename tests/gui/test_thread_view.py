@@ -35,6 +35,17 @@ def _select_conversation(qtbot, b, cid: str) -> None:
     )
 
 
+def _select_newest_message(qtbot, b):
+    """Open the big conversation and select its newest message with the keyboard (End);
+    returns the bubble list, focused."""
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    lst = b.thread_view.list
+    lst.setFocus()
+    qtbot.keyClick(lst, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: b.inspector.message() is not None)
+    return lst
+
+
 def test_empty_state_then_case(qtbot, browse_case) -> None:
     from msgcopy_viewer.ui.timezone import TimeZoneSettings
     from msgcopy_viewer.ui.widgets.browser import Browser
@@ -122,11 +133,7 @@ def test_mms_enter_emits_message_opened(qtbot, browser) -> None:
 
 def test_keyboard_down_moves_selection_and_inspector(qtbot, browser) -> None:
     b = browser
-    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
-    lst = b.thread_view.list
-    lst.setFocus()
-    qtbot.keyClick(lst, Qt.Key.Key_End)
-    qtbot.waitUntil(lambda: b.inspector.message() is not None)
+    lst = _select_newest_message(qtbot, b)
     first = b.inspector.message().rowid
     qtbot.keyClick(lst, Qt.Key.Key_Up)
     qtbot.waitUntil(lambda: b.inspector.message().rowid != first)
@@ -183,12 +190,8 @@ def test_the_selected_message_stays_selected_while_pages_come_and_go(
 
     monkeypatch.setattr(thread_model, "MAX_ROWS", 120)  # trims after a few pages
     b = browser
-    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
     tv = b.thread_view
-    lst, model = tv.list, tv.thread_model
-    lst.setFocus()
-    qtbot.keyClick(lst, Qt.Key.Key_End)  # select the newest message
-    qtbot.waitUntil(lambda: b.inspector.message() is not None)
+    lst, model = _select_newest_message(qtbot, b), tv.thread_model
     chosen = b.inspector.message().rowid
     assert model.item(model.rowCount() - 1).rowid == chosen
     seen: list[object] = []
@@ -270,11 +273,7 @@ def test_arrow_keys_walk_message_by_message_across_pages(qtbot, browser, monkeyp
 
     monkeypatch.setattr(thread_model, "MAX_ROWS", 120)
     b = browser
-    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
-    lst = b.thread_view.list
-    lst.setFocus()
-    qtbot.keyClick(lst, Qt.Key.Key_End)
-    qtbot.waitUntil(lambda: b.inspector.message() is not None)
+    lst = _select_newest_message(qtbot, b)
 
     def shown() -> tuple[int, int]:  # the inspector's message, in thread order
         row = b.inspector.message()
