@@ -164,6 +164,8 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=50_000)
     ap.add_argument("--keep", type=Path, help="reuse/keep the corpus in this folder")
     args = ap.parse_args()
+    if args.files < 1:
+        ap.error("--files must be at least 1")
     from msgcopy_viewer.ingest import scanner
     from msgcopy_viewer.ingest.pipeline import _fewer_collections
 
@@ -172,12 +174,23 @@ def main() -> int:
         corpus = sms_corpus(args.keep, work, args.files)
         cat_s = cat_seconds(corpus)
         items = list(scanner.scan([corpus]))
+        if not items or any(it.fs_path is None for it in items):
+            raise SystemExit(
+                f"{corpus}: not a generated SMS corpus (empty, or holds folders, zips or "
+                "unreadable files); give --keep a new or generated folder"
+            )
         n = len(items)
         paths = [it.fs_path for it in items]
         with _fewer_collections():  # the garbage collector's setting during an import
             read_s, datas = min((timed(read_all, paths) for _ in range(2)), key=lambda t: t[0])
             analyse_s, results = timed(analyse_all, datas)
             del datas
+            bad = sum(r.error is not None for r in results)
+            if bad:
+                raise SystemExit(
+                    f"{corpus}: {bad} of {n} files are not Message Copy documents; the floor "
+                    "is measured on a generated SMS corpus"
+                )
             hand_s, _ = timed(hand_over, results)
             store_s, _ = timed(store, work / "store.mcase", corpus, items, results)
             sql_s = sqlite_alone(work / "store.mcase", work / "sqlite.mcase")
