@@ -8,7 +8,8 @@
     msgcopy-viewer demo-data OUTDIR [--messages N] [--seed S]
 
 Exit status: 0 success; 1 some input files rejected (the rest imported); 2 usage
-error or unusable case (message on stderr, no traceback).
+error, unusable case, or a storage failure such as a full disk (one line on stderr, no
+traceback); 70 an internal error (a bug: the traceback is printed); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ log = logging.getLogger("msgcopy_viewer")
 
 SUBCOMMANDS = ("import", "export", "extract-media", "ledger", "demo-data", "help")
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_BUG = 70  # EX_SOFTWARE: an internal error
 
 
 class UsageError(Exception):
@@ -149,6 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception:
+        # Not the user's input, not the environment (those are CaseError/UsageError):
+        # a bug. The traceback goes to stderr so it can be reported.
+        log.exception("internal error")
+        print(
+            "msgcopy-viewer: internal error (a bug in msgcopy-viewer); the traceback is above",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 def _case_path(args: argparse.Namespace) -> Path:

@@ -12,6 +12,7 @@ import itertools
 import logging
 import os
 import queue
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -27,6 +28,7 @@ from msgcopy_viewer.ingest.scanner import SourceItem
 from msgcopy_viewer.ingest.workers import WorkerPool
 from msgcopy_viewer.ingest.writer import BatchWriter, FileOutcome
 from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.store.errors import StorageError, classify
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +217,16 @@ def default_workers() -> int:
     return 1 if cores < 2 else min(4, cores + 1)
 
 
+def _failure(exc: BaseException) -> tuple[str, str]:
+    """(batch status, reason) for an import ended by ``exc``."""
+    if isinstance(exc, KeyboardInterrupt):
+        # The same status a killed import gets when the next one finds its batch.
+        return "interrupted", "interrupted by the user (Ctrl-C)"
+    if isinstance(exc, StorageError):
+        return "failed", str(exc)
+    return "failed", f"internal error ({type(exc).__name__}: {exc}); see the log"
+
+
 class Importer:
     def __init__(
         self,
@@ -234,7 +246,9 @@ class Importer:
         self.on_commit = on_commit
 
     def run(self, paths: Sequence[str | Path]) -> ImportReport:
-        """Import ``paths``. Raises CaseError if the case cannot be opened or written."""
+        """Import ``paths``. Raises CaseError (StorageError for a full disk, a read-only or
+        locked case …) if the case cannot be opened or written; the batch is then marked
+        ``failed`` with the reason, and what was committed before stays consistent."""
         with _fewer_collections():
             return self._run(paths)
 
@@ -263,12 +277,15 @@ class Importer:
                     self._run_parallel(items, pool, writer, report, state)
                 else:
                     self._run_serial(items, writer, report, state)
-            except BaseException:
-                writer.rollback()
-                writer.finish("failed")
+                report.status = "cancelled" if self.cancel.cancelled else "completed"
+                writer.finish(report.status)
+            except BaseException as exc:
+                err = classify(exc, case.path) if isinstance(exc, sqlite3.Error) else None
+                status, reason = _failure(err or exc)
+                writer.abort(status, reason)
+                if err is not None and err is not exc:
+                    raise err from exc
                 raise
-            report.status = "cancelled" if self.cancel.cancelled else "completed"
-            writer.finish(report.status)
             self._notify_commit(writer)
             c = writer.counters
             report.files_seen = c.files_seen

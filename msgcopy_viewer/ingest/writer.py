@@ -8,14 +8,18 @@ killed import leaves whole files or nothing, and re-running it completes it.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from msgcopy_viewer import __version__
 from msgcopy_viewer.ingest.analyze import STORED_FIELDS, FileAnalysis, MessageRecord, snippet
-from msgcopy_viewer.store.case import Case, now_ms
+from msgcopy_viewer.store.case import Case, CaseError, now_ms
 from msgcopy_viewer.store.checkpoint import BackgroundCheckpointer
+
+log = logging.getLogger(__name__)
 
 OUTCOMES = ("imported", "duplicate", "rejected", "skipped")
 WRITE_LOCK_WAIT_MS = 30_000
@@ -274,7 +278,7 @@ class BatchWriter:
 
     def rollback(self) -> None:
         if self._in_tx:
-            self.conn.execute("ROLLBACK")
+            self.case.rollback()
             self._in_tx = False
         self._conv_delta.clear()
         self._sub_delta.clear()
@@ -285,16 +289,41 @@ class BatchWriter:
         self._tx_messages.clear()
 
     def finish(self, status: str) -> None:
+        """Commit what is pending and mark the batch ``status`` (on failure the caller
+        calls ``abort``)."""
+        self.commit()
+        with self.case.transaction():
+            self.conn.execute(
+                "UPDATE import_batches SET status=?, finished_ms=? WHERE id=?",
+                (status, now_ms(), self.batch_id),
+            )
+            self.conn.execute("DELETE FROM meta WHERE key = ?", (f"batch_pid:{self.batch_id}",))
+        self.close()
+
+    def abort(self, status: str, reason: str) -> None:
+        """End the batch after a failure: roll back the open transaction (whole files or
+        nothing, as after a kill) and mark the batch ``status`` with ``reason``. Never
+        raises — the failure that brought us here is the one to report; if even marking the
+        batch fails (the disk is still full), the batch is left ``running`` and the next
+        import marks it ``interrupted``."""
         try:
-            self.commit()
-            with self.case.transaction():
-                self.conn.execute(
-                    "UPDATE import_batches SET status=?, finished_ms=? WHERE id=?",
-                    (status, now_ms(), self.batch_id),
-                )
-                self.conn.execute("DELETE FROM meta WHERE key = ?", (f"batch_pid:{self.batch_id}",))
+            self.rollback()
+            try:
+                with self.case.transaction():
+                    self.conn.execute(
+                        "UPDATE import_batches SET status=?, reason=?, finished_ms=? WHERE id=?",
+                        (status, reason, now_ms(), self.batch_id),
+                    )
+                    self.conn.execute(
+                        "DELETE FROM meta WHERE key = ?", (f"batch_pid:{self.batch_id}",)
+                    )
+            except (sqlite3.Error, CaseError) as exc:
+                log.info("could not mark batch %s %s: %s", self.batch_id, status, exc)
         finally:
-            self.close()
+            try:
+                self.close()
+            except (sqlite3.Error, CaseError) as exc:
+                log.info("final checkpoint of batch %s failed: %s", self.batch_id, exc)
 
     def close(self) -> None:
         """Stop the background checkpoints and copy what is left into the case file."""

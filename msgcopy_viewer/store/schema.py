@@ -9,7 +9,7 @@ newer than ``SCHEMA_VERSION`` is refused. The tables are described in
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x4D434356  # "MCCV": lets `file`-like tools recognise a case
 
 _V1 = """
@@ -154,6 +154,12 @@ DROP INDEX messages_by_time;
 CREATE INDEX messages_by_time ON messages(start_ms);
 """
 
+# Version 3: an import batch that failed says why (the plain line of the StorageError, or
+# the bug's exception), so the ledger shows it.
+_V3 = """
+ALTER TABLE import_batches ADD COLUMN reason TEXT;
+"""
+
 # MIGRATIONS[i] upgrades version i to i + 1. Version 0 is an empty file.
-MIGRATIONS: list[str] = [_V1, _V2]
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
         self.data_dir = str(data_dir) if data_dir else None
         self.import_workers = import_workers
         self.case_path: Path | None = None
+        # Why the open case cannot be changed ("" when it can): read-only file or medium.
+        self.case_readonly_reason = ""
         self.config_dir = config_dir(data_dir)
         self.recent = RecentCases(self.config_dir / "recent-cases.json")
         self._settings_path = self.config_dir / "settings.json"
@@ -394,7 +396,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_NAME)
             self.setWindowFilePath("")
         else:
-            self.setWindowTitle(f"{self.case_path.name} — {APP_NAME}")
+            ro = " (read-only)" if self.case_readonly_reason else ""
+            self.setWindowTitle(f"{self.case_path.name}{ro} — {APP_NAME}")
             self.setWindowFilePath(str(self.case_path))
 
     def _update_actions(self) -> None:
@@ -404,6 +407,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_case)
         self.act_search.setEnabled(has_case)
         self.act_cancel_import.setEnabled(importing)
+        writable = not self.case_readonly_reason
+        self.act_import_files.setEnabled(writable)
+        self.act_import_folder.setEnabled(writable)
         self.act_new.setEnabled(not importing)
         self.act_open.setEnabled(not importing)
         self.recent_menu.setEnabled(not importing)
@@ -466,9 +472,11 @@ class MainWindow(QMainWindow):
             return False
         try:
             resolved = case.path
+            readonly_reason = case.readonly_reason
         finally:
             case.close()
         made = sorted(_backups(resolved) - before)
+        self.case_readonly_reason = readonly_reason
         self._set_case(resolved)
         if made:
             dialogs.show_info(
@@ -491,8 +499,15 @@ class MainWindow(QMainWindow):
         self._fill_recent_menu()
         self._update_title()
         self._update_actions()
-        self.statusBar().showMessage(f"Opened {path}", 8000)
-        log.info("opened case %s", path)
+        if self.case_readonly_reason:
+            self.statusBar().showMessage(
+                f"Opened {path} read-only ({self.case_readonly_reason}): it can be read, "
+                "searched and exported, not imported into",
+                15000,
+            )
+        else:
+            self.statusBar().showMessage(f"Opened {path}", 8000)
+        log.info("opened case %s%s", path, " (read-only)" if self.case_readonly_reason else "")
 
     # -- importing -------------------------------------------------------------------------
     def ask_import_files(self) -> list[str]:
@@ -546,6 +561,14 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return True
+        if self.case_readonly_reason:
+            dialogs.show_warning(
+                self,
+                "The case is read-only",
+                f"{self.case_path} is open read-only ({self.case_readonly_reason}), so nothing "
+                "can be imported into it. Open or create a case in a folder you can write to.",
+            )
+            return False
         note = ""
         if self.case_path is None:
             default = paths.default_case_path(self.data_dir)

@@ -9,7 +9,6 @@ is done or the window closes, cancels and calls ``quit()`` + ``wait()``.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from msgcopy_viewer.ingest.pipeline import CancelToken, Importer, ImportProgress
-from msgcopy_viewer.store.case import CaseError, _explain
+from msgcopy_viewer.store.errors import CaseError, classify
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +25,9 @@ def explain_failure(exc: BaseException, case_path: Path) -> str:
     """Plain words for an environment error (disk full, locked …); a generic text otherwise."""
     if isinstance(exc, CaseError):
         return str(exc)
-    if isinstance(exc, (sqlite3.Error, OSError)):
-        return _explain(exc, case_path)
+    known = classify(exc, case_path)
+    if known is not None:
+        return str(known)
     return (
         f"The import stopped because of an unexpected error ({type(exc).__name__}: {exc}). "
         "Files imported before the error are kept; details are in the log file."
@@ -85,7 +85,7 @@ class ImportWorker(QObject):
         try:
             report = importer.run(self.paths)
         except Exception as exc:
-            if isinstance(exc, (CaseError, sqlite3.Error, OSError)):
+            if isinstance(exc, CaseError):
                 log.warning("import into %s failed: %s", self.case_path, exc)
             else:
                 log.exception("import into %s failed unexpectedly", self.case_path)
@@ -125,9 +125,6 @@ class WorkerThread:
 
     def start(self) -> None:
         self.thread.start()
-
-    def is_running(self) -> bool:
-        return self.thread.isRunning()
 
     def stop(self, timeout_ms: int | None = None) -> bool:
         """Cancel the worker (if it can be), end the thread's loop and wait for it."""
