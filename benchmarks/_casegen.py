@@ -657,15 +657,16 @@ def _build_chunk(specs: list[Any]) -> list[tuple[Any, ...]]:
                 rec.subject,
                 rec.contact_names,
                 int(rec.has_attachments),
-                json.dumps(rec.warnings, ensure_ascii=False) if rec.warnings else "[]",
-                len(rec.warnings),
-                rec.mms_json,
+                rec.warnings,
+                rec.warning_count,
+                rec.mms,
                 rec.raw_event,
                 json.dumps(rec.participants, ensure_ascii=False),
                 json.dumps(rec.participant_keys, ensure_ascii=False),
                 int(len(rec.participants) > 1),
                 parts,
                 rec.blobs,
+                (rec.sub_mobile, rec.sub_domain, rec.sub_did, rec.sub_subr_id),
             )
         )
     return out
@@ -738,7 +739,7 @@ def build_case(
                 rowid += 1
                 (fsha, fsize, mid, fp, cid, skey, direction, mtype, start_ms, start_raw,
                  other, sender, ctype, text, subject, cnames, has_att, warnings, nwarn,
-                 mms_json, raw, participants, pkeys, is_group, rparts, blobs) = r  # fmt: skip
+                 mms_json, raw, participants, pkeys, is_group, rparts, blobs, esub) = r  # fmt: skip
                 sid = sub_ids.get(skey)
                 if sid is None:
                     sub = next(s for s in plan.subs if skey.lstrip("+") == s.mobile)
@@ -760,7 +761,7 @@ def build_case(
                 msgs.append(
                     (rowid, mid, fp, cid, sid, direction, mtype, start_ms, start_raw, other,
                      sender, ctype, text, subject, cnames, has_att, warnings, nwarn, mms_json,
-                     raw, rowid, 0, batch)
+                     raw, rowid, 0, batch, *esub)
                 )  # fmt: skip
                 occ.append((rowid, rowid, 0))
                 parts.extend(p.row(rowid) for p in rparts)
@@ -801,8 +802,9 @@ def build_case(
                 "INSERT INTO messages(rowid, id, fingerprint, conversation_id, subscriber_id, "
                 "direction, type, start_ms, start_raw, other_party, sender, content_type, text, "
                 "subject, contact_names, has_attachments, warnings, warning_count, mms, "
-                "raw_event, source_file_id, source_index, batch_id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "raw_event, source_file_id, source_index, batch_id, sub_mobile, sub_domain, "
+                "sub_did, sub_subr_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 msgs,
             )
             em(

@@ -247,10 +247,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from msgcopy_viewer.export.atomic import atomic_text_writer
     from msgcopy_viewer.export.csv_export import write_csv
     from msgcopy_viewer.export.jsonl import write_jsonl
-    from msgcopy_viewer.store.queries import conversation_exists
+    from msgcopy_viewer.store.browse import conversation_exists
 
     with _open_existing(args) as case:
-        if args.conversation and not conversation_exists(case, args.conversation):
+        if args.conversation and not conversation_exists(case.conn, args.conversation):
             raise UsageError(f"no conversation {args.conversation} in {case.path}")
         write = write_jsonl if args.format == "jsonl" else write_csv
         if args.output:
@@ -276,10 +276,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_extract_media(args: argparse.Namespace) -> int:
     from msgcopy_viewer.export.media import MediaExportError, extract_media
-    from msgcopy_viewer.store.queries import conversation_exists
+    from msgcopy_viewer.store.browse import conversation_exists
 
     with _open_existing(args) as case:
-        if args.conversation and not conversation_exists(case, args.conversation):
+        if args.conversation and not conversation_exists(case.conn, args.conversation):
             raise UsageError(f"no conversation {args.conversation} in {case.path}")
         try:
             result = extract_media(case, Path(args.output).expanduser(), args.conversation)

@@ -134,3 +134,41 @@ def is_media_type(content_type: str | None) -> bool:
     if not content_type:
         return False
     return content_type.split("/", 1)[0] in ("image", "audio", "video")
+
+
+VCARD_TYPES = frozenset({"text/x-vcard", "text/vcard", "text/directory", "text/x-vcalendar-vcard"})
+
+
+def part_kind(
+    content_type: str,
+    detected_type: str | None,
+    name: str | None,
+    is_smil: bool,
+    has_contact: bool,
+) -> str:
+    """What an MMS part is, for every reader: ``smil``, ``contact``, ``image``, ``audio``,
+    ``video``, ``text`` or ``file``.
+
+    The sniffed type wins for media (a JPEG declared ``application/octet-stream`` is an
+    image); a part is a contact card when a card was read from it, or its declared or
+    sniffed type or its name says vCard.
+    """
+    declared = (content_type or "").lower()
+    detected = (detected_type or "").lower()
+    if is_smil or declared == "application/smil":
+        return "smil"
+    if (
+        has_contact
+        or declared in VCARD_TYPES
+        or detected in VCARD_TYPES
+        or (name or "").lower().endswith(".vcf")
+    ):
+        return "contact"
+    family = detected.split("/", 1)[0] if detected else ""
+    media = detected if family in ("image", "audio", "video") else declared
+    top = media.split("/", 1)[0]
+    if top in ("image", "audio", "video"):
+        return top
+    if media.startswith("text/plain"):
+        return "text"
+    return "file"

@@ -6,7 +6,7 @@ import csv
 from typing import IO
 
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.queries import iter_messages
+from msgcopy_viewer.store.messages import iter_messages
 
 VENDOR_COLUMNS = ("date", "direction", "extendmobile", "otherparty", "message")
 EXTRA_COLUMNS = ("type", "conversation", "source_path", "source_sha256")
@@ -19,18 +19,18 @@ def write_csv(case: Case, out: IO[str], conversation_id: str | None = None) -> i
     out.write(",".join(COLUMNS) + "\r\n")
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     n = 0
-    for row in iter_messages(case, conversation_id):
+    for m in iter_messages(case.conn, conversation_id):
         writer.writerow(
             (
-                row.start_raw,
-                row.direction,
-                row.subscriber_mobile,
-                row.other_party,
-                row.text,
-                row.type,
-                row.conversation_id,
-                row.source_path,
-                row.source_sha256 or "",
+                m.start_raw,
+                m.direction,
+                m.sub_mobile or "",  # the event's subscriberParty.mobile, as the vendor's jq
+                m.other_party,
+                m.text,
+                m.type,
+                m.conversation_id,
+                m.source.path,
+                m.source.sha256 or "",
             )
         )
         n += 1

@@ -7,7 +7,7 @@ from typing import IO, Any
 
 from msgcopy_viewer.core.events import format_utc_ms
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.queries import MessageRow, iter_messages
+from msgcopy_viewer.store.messages import Envelope, Message, iter_messages
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -22,17 +22,17 @@ _PART_FIELDS = (
     "sha256",
     "in_smil",
 )
-_CONTACT_FIELDS = ("part", "name", "phones", "emails", "has_photo")
 
 
-def mms_export_object(mms: dict[str, Any]) -> dict[str, Any]:
-    """The documented ``mms`` object from the stored form."""
+def mms_export_object(m: Message) -> dict[str, Any]:
+    """The documented ``mms`` object of an MMS."""
+    env = m.envelope or Envelope()
     return {
-        "subject": mms.get("subject"),
-        "sender": mms.get("sender"),
-        "recipients": mms.get("recipients") or {"to": [], "cc": [], "bcc": []},
-        "transaction_id": mms.get("transaction_id"),
-        "timestamp": mms.get("timestamp"),
+        "subject": env.subject,
+        "sender": env.sender,
+        "recipients": {"to": list(env.to), "cc": list(env.cc), "bcc": list(env.bcc)},
+        "transaction_id": env.transaction_id,
+        "timestamp": env.timestamp,
         "slides": [
             {
                 "duration_ms": s.get("duration_ms"),
@@ -41,41 +41,51 @@ def mms_export_object(mms: dict[str, Any]) -> dict[str, Any]:
                     for i in s.get("items", [])
                 ],
             }
-            for s in mms.get("slides", [])
+            for s in env.slides
         ],
-        "parts": [{k: p.get(k) for k in _PART_FIELDS} for p in mms.get("parts", [])],
-        "contacts": [{k: c.get(k) for k in _CONTACT_FIELDS} for c in mms.get("contacts", [])],
+        "parts": [{k: getattr(p, k) for k in _PART_FIELDS} for p in m.parts],
+        "contacts": [
+            {
+                "part": c.part,
+                "name": c.name,
+                "phones": list(c.phones),
+                "emails": list(c.emails),
+                "has_photo": c.has_photo,
+            }
+            for c in env.contacts
+        ],
     }
 
 
-def message_object(row: MessageRow) -> dict[str, Any]:
+def message_object(m: Message) -> dict[str, Any]:
     return {
         "format_version": EXPORT_FORMAT_VERSION,
-        "id": row.id,
-        "source": {"path": row.source_path, "sha256": row.source_sha256, "index": row.source_index},
-        "direction": row.direction,
-        "type": row.type,
-        "start_time": format_utc_ms(row.start_ms),
-        "start_time_raw": row.start_raw,
+        "id": m.id,
+        "source": {"path": m.source.path, "sha256": m.source.sha256, "index": m.source.index},
+        "direction": m.direction,
+        "type": m.type,
+        "start_time": format_utc_ms(m.start_ms),
+        "start_time_raw": m.start_raw,
+        # this event's subscriberParty as received, never another event's
         "subscriber": {
-            "domain": row.domain,
-            "mobile": row.subscriber_mobile,
-            "did": row.did,
-            "subr_id": row.subr_id,
+            "domain": m.sub_domain,
+            "mobile": m.sub_mobile,
+            "did": m.sub_did,
+            "subr_id": m.sub_subr_id,
         },
-        "other_party": row.other_party,
-        "content_type": row.content_type,
-        "text": row.text,
-        "conversation": {"id": row.conversation_id, "participants": row.participants},
-        "mms": mms_export_object(row.mms) if row.mms is not None else None,
-        "warnings": row.warnings,
+        "other_party": m.other_party,
+        "content_type": m.content_type,
+        "text": m.text,
+        "conversation": {"id": m.conversation_id, "participants": list(m.participants)},
+        "mms": mms_export_object(m) if m.is_mms else None,
+        "warnings": list(m.warnings),
     }
 
 
 def write_jsonl(case: Case, out: IO[str], conversation_id: str | None = None) -> int:
     n = 0
-    for row in iter_messages(case, conversation_id):
-        out.write(json.dumps(message_object(row), ensure_ascii=False))
+    for m in iter_messages(case.conn, conversation_id):
+        out.write(json.dumps(message_object(m), ensure_ascii=False))
         out.write("\n")
         n += 1
     return n

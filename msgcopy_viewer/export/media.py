@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from msgcopy_viewer.core.events import format_utc_ms
 from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.store.messages import iter_messages
 
 RESERVED_NAMES = {
     "CON", "PRN", "AUX", "NUL",
@@ -100,16 +100,6 @@ def extract_media(
         )
     if not outdir.parent.is_dir():
         raise MediaExportError(f"the folder {outdir.parent} does not exist")
-    sql = (
-        "SELECT m.rowid, m.id, m.conversation_id, m.start_ms, m.mms, s.path, s.sha256 "
-        "FROM messages m JOIN source_files s ON s.id = m.source_file_id "
-        "WHERE m.type = 'mms' AND m.mms IS NOT NULL"
-    )
-    args: tuple[str, ...] = ()
-    if conversation_id is not None:
-        sql += " AND m.conversation_id = ?"
-        args = (conversation_id,)
-    sql += " ORDER BY m.start_ms, m.id"
     try:
         work = Path(
             tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".partial", dir=outdir.parent)
@@ -123,45 +113,41 @@ def extract_media(
     total = 0
     try:
         manifest_rows: list[tuple[object, ...]] = []
-        for _rowid, mid, conv, start_ms, mms_json, spath, ssha in case.conn.execute(sql, args):
-            parts = json.loads(mms_json).get("parts", [])
-            folder = work / mid
-            for part in parts:
-                if part.get("is_smil"):
+        for m in iter_messages(case.conn, conversation_id, mms_only=True):
+            folder = work / m.id
+            for part in m.parts:
+                if part.is_smil:
                     continue
-                data = case.media_bytes(part["sha256"])
+                data = case.media_bytes(part.sha256)
                 if data is None:
                     raise MediaExportError(
-                        f"the case is missing the bytes of part {part['index']} of message "
-                        f"{mid} (sha256 {part['sha256']}); run an integrity check"
+                        f"the case is missing the bytes of part {part.index} of message "
+                        f"{m.id} (sha256 {part.sha256}); run an integrity check"
                     )
-                if hashlib.sha256(data).hexdigest() != part["sha256"]:
+                if hashlib.sha256(data).hexdigest() != part.sha256:
                     raise MediaExportError(
-                        f"part {part['index']} of message {mid} does not match its recorded "
+                        f"part {part.index} of message {m.id} does not match its recorded "
                         "SHA-256: the case file is damaged"
                     )
                 folder.mkdir(exist_ok=True)
-                target = _unique(
-                    folder,
-                    safe_filename(part.get("name"), part["index"], part.get("content_type") or ""),
-                )
+                target = _unique(folder, safe_filename(part.name, part.index, part.content_type))
                 with open(target, "xb") as fh:  # never overwrite
                     fh.write(data)
                 rel = target.relative_to(work).as_posix()
                 manifest_rows.append(
                     (
                         rel,
-                        part["sha256"],
+                        part.sha256,
                         len(data),
-                        part.get("content_type"),
-                        part.get("detected_type"),
-                        part["index"],
-                        part.get("name"),
-                        mid,
-                        conv,
-                        format_utc_ms(start_ms),
-                        spath,
-                        ssha,
+                        part.content_type,
+                        part.detected_type,
+                        part.index,
+                        part.name,
+                        m.id,
+                        m.conversation_id,
+                        format_utc_ms(m.start_ms),
+                        m.source.path,
+                        m.source.sha256,
                     )
                 )
                 files += 1

@@ -20,6 +20,7 @@ from msgcopy_viewer.core.parties import (
     normalize_subscriber,
     subscriber_region,
 )
+from msgcopy_viewer.store.messages import MESSAGE_COLUMNS
 
 if TYPE_CHECKING:
     from msgcopy_viewer.core.mms import DecodedMms
@@ -51,8 +52,9 @@ class PartRecord(NamedTuple):
 # Records are named tuples: they cross a process boundary for every file imported, and
 # a tuple pickles and unpickles several times faster than any class with attributes.
 class MessageRecord(NamedTuple):
-    """One parsed event. The first ``STORED_FIELDS`` fields are, in order, columns of
-    the ``messages`` row (see ``writer.MESSAGE_INSERT``)."""
+    """One parsed event. Its first fields are, in order and by name, the columns of
+    ``store.messages.MESSAGE_COLUMNS`` (checked below), so the insert statement made from
+    that list takes ``record[:len(MESSAGE_COLUMNS)]`` as it is."""
 
     id: str
     fingerprint: str
@@ -68,25 +70,24 @@ class MessageRecord(NamedTuple):
     subject: str | None
     contact_names: str
     has_attachments: int
-    warnings_json: str
+    warnings: str  # JSON list
     warning_count: int
-    mms_json: str | None
+    mms: str | None  # JSON (docs/case-format.md)
     raw_event: str
-    event_index: int  # position in the file's smsEvent list
+    source_index: int  # position in the file's smsEvent list
+    sub_mobile: str
+    sub_domain: str | None
+    sub_did: str | None
+    sub_subr_id: str | None
     # -- not stored as such --
     subscriber_key: str
-    subscriber_mobile: str
-    domain: str | None
-    did: str | None
-    subr_id: str | None
     participants: tuple[str, ...]
     participant_keys: tuple[str, ...]
     parts: tuple[PartRecord, ...] = ()
     blobs: tuple[tuple[str, bytes], ...] = ()  # (sha256, bytes) of decoded media
 
-    @property
-    def warnings(self) -> list[str]:
-        return list(json.loads(self.warnings_json))
+    def warning_list(self) -> list[str]:
+        return list(json.loads(self.warnings))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Unpickled by tuple.__new__ itself: the generated __new__ of a named tuple is a
@@ -94,7 +95,9 @@ class MessageRecord(NamedTuple):
         return (tuple.__new__, (MessageRecord, tuple(self)))
 
 
-STORED_FIELDS = 19
+STORED_FIELDS = len(MESSAGE_COLUMNS)
+if MessageRecord._fields[:STORED_FIELDS] != MESSAGE_COLUMNS:  # pragma: no cover - a bug
+    raise ImportError("MessageRecord does not start with store.messages.MESSAGE_COLUMNS")
 
 
 class FileAnalysis(NamedTuple):
@@ -172,11 +175,11 @@ def _record(
         mms_json,
         event.raw_text,
         event.index,
-        subscriber.key,
         event.mobile,
         event.domain,
         event.did,
         event.subr_id,
+        subscriber.key,
         conv.participant_displays,
         conv.participant_keys,
         parts,
@@ -277,13 +280,13 @@ def empty_mms_json() -> dict[str, Any]:
         "slides_source": None,
         "layout": None,
         "slides": [],
-        "parts": [],
         "contacts": [],
     }
 
 
 def mms_to_json(decoded: DecodedMms, region: str, blobs: dict[str, bytes]) -> dict[str, Any]:
-    """The stored form of a decoded MMS (a superset of the JSONL export's ``mms`` object)."""
+    """The stored ``mms`` JSON of a decoded MMS: envelope, SMIL layout and slides, contact
+    cards. Its parts are stored as rows of ``mms_parts`` (see docs/case-format.md)."""
     env = decoded.envelope
 
     def norm(addrs: list[str]) -> list[str]:
@@ -352,22 +355,6 @@ def mms_to_json(decoded: DecodedMms, region: str, blobs: dict[str, bytes]) -> di
                 ],
             }
             for s in decoded.slides
-        ],
-        "parts": [
-            {
-                "index": p.index,
-                "content_type": p.content_type,
-                "detected_type": p.detected_type,
-                "name": p.name,
-                "content_id": p.content_id,
-                "content_location": p.content_location,
-                "charset": p.charset,
-                "size": p.size,
-                "sha256": p.sha256,
-                "is_smil": p.is_smil,
-                "in_smil": p.in_smil,
-            }
-            for p in decoded.parts
         ],
         "contacts": contacts,
     }

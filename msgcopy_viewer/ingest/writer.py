@@ -18,20 +18,15 @@ from msgcopy_viewer import __version__
 from msgcopy_viewer.ingest.analyze import STORED_FIELDS, FileAnalysis, MessageRecord, snippet
 from msgcopy_viewer.store.case import Case, CaseError, now_ms
 from msgcopy_viewer.store.checkpoint import BackgroundCheckpointer
+from msgcopy_viewer.store.messages import message_insert_sql
 
 log = logging.getLogger(__name__)
 
 OUTCOMES = ("imported", "duplicate", "rejected", "skipped")
 WRITE_LOCK_WAIT_MS = 30_000
 
-# The first columns are MessageRecord's first STORED_FIELDS fields, in order.
-MESSAGE_INSERT = (
-    "INSERT INTO messages(id, fingerprint, conversation_id, direction, type, start_ms, "
-    "start_raw, other_party, sender, content_type, text, subject, contact_names, "
-    "has_attachments, warnings, warning_count, mms, raw_event, source_index, "
-    "rowid, subscriber_id, source_file_id, batch_id) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
+# A record's first STORED_FIELDS fields are these columns, in order.
+MESSAGE_INSERT = message_insert_sql()
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,7 +475,7 @@ class BatchWriter:
             rowid = self._insert_message(m, file_id)
             known_msg[m.id] = rowid
             self._tx_messages[m.id] = (rowid, path)
-            self._rows.occurrences.append((rowid, file_id, m.event_index))
+            self._rows.occurrences.append((rowid, file_id, m.source_index))
             known_sha[sha] = self._chunk_shas[sha] = (
                 f"same bytes as {path} (import batch {self.batch_id})"
             )
@@ -504,7 +499,7 @@ class BatchWriter:
             )
             file_id = self._last_file_id
             self._rows.occurrences.extend(
-                (known_msg[m.id], file_id, m.event_index)
+                (known_msg[m.id], file_id, m.source_index)
                 for m in analysis.messages
                 if m.id in known_msg
             )
@@ -550,7 +545,7 @@ class BatchWriter:
             known_msg[m.id] = rowid
             self._tx_messages[m.id] = (rowid, path)
         self._rows.occurrences.extend(
-            (known_msg[m.id], file_id, m.event_index) for m in analysis.messages
+            (known_msg[m.id], file_id, m.source_index) for m in analysis.messages
         )
         same_reason = f"same bytes as {path} (import batch {self.batch_id})"
         known_sha[analysis.sha256] = same_reason
@@ -588,7 +583,7 @@ class BatchWriter:
         if row is None:
             cur = self.conn.execute(
                 "INSERT INTO subscribers(key, mobile, domain, did, subr_id) VALUES (?,?,?,?,?)",
-                (m.subscriber_key, m.subscriber_mobile, m.domain, m.did, m.subr_id),
+                (m.subscriber_key, m.sub_mobile, m.sub_domain, m.sub_did, m.sub_subr_id),
             )
             assert cur.lastrowid is not None
             sid = cur.lastrowid
@@ -597,7 +592,7 @@ class BatchWriter:
             self.conn.execute(
                 "UPDATE subscribers SET domain = coalesce(domain, ?), did = coalesce(did, ?), "
                 "subr_id = coalesce(subr_id, ?) WHERE id = ?",
-                (m.domain, m.did, m.subr_id, sid),
+                (m.sub_domain, m.sub_did, m.sub_subr_id, sid),
             )
         self._sub_ids[m.subscriber_key] = sid
         return sid

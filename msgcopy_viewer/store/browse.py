@@ -1,4 +1,5 @@
-"""Qt-free read queries for browsing a case: subscribers, conversations, thread pages.
+"""Qt-free read queries for browsing a case: subscribers, conversations, thread pages
+(``store.messages.Message`` objects), and the inspector's provenance details.
 
 Every list that can grow with the case is paged with keyset queries (``WHERE (key) < (?)
 ORDER BY key LIMIT n``), never ``OFFSET``; the GUI models call these page by page.
@@ -10,8 +11,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from msgcopy_viewer.store.messages import Message, messages_from_rows, select_sql
 
 # Conversation keyset: (last_ms, id), newest first.
 ConversationKey = tuple[int, str]
@@ -53,83 +56,6 @@ class ConversationInfo:
     @property
     def title(self) -> str:
         return ", ".join(self.participants) if self.participants else "(no participants)"
-
-
-@dataclass(slots=True)
-class PartInfo:
-    """One MMS part as needed to draw a bubble (thumbnail or attachment chip)."""
-
-    index: int
-    content_type: str
-    detected_type: str | None
-    name: str | None
-    size: int
-    sha256: str
-    is_smil: bool
-    in_smil: bool
-
-    @property
-    def effective_type(self) -> str:
-        return (self.detected_type or self.content_type or "").lower()
-
-    @property
-    def kind(self) -> str:
-        """image | audio | video | contact | text | smil | file"""
-        t = self.effective_type
-        if self.is_smil or t == "application/smil":
-            return "smil"
-        if t.startswith("image/"):
-            return "image"
-        if t.startswith("audio/"):
-            return "audio"
-        if t.startswith("video/"):
-            return "video"
-        if t in ("text/x-vcard", "text/vcard", "text/directory"):
-            return "contact"
-        if t.startswith("text/plain"):
-            return "text"
-        return "file"
-
-
-@dataclass(slots=True)
-class ThreadItem:
-    """A message as a bubble needs it (no raw event, no full MMS JSON)."""
-
-    rowid: int
-    id: str
-    conversation_id: str
-    direction: str
-    type: str
-    start_ms: int
-    start_raw: str
-    other_party: str
-    sender: str | None
-    text: str
-    subject: str | None
-    has_attachments: bool
-    warnings: list[str]
-    parts: list[PartInfo] = field(default_factory=list)
-
-    @property
-    def key(self) -> ThreadKey:
-        return (self.start_ms, self.rowid)
-
-    @property
-    def is_mms(self) -> bool:
-        return self.type == "mms"
-
-    @property
-    def outgoing(self) -> bool:
-        return self.direction == "mo"
-
-    @property
-    def images(self) -> list[PartInfo]:
-        return [p for p in self.parts if p.kind == "image"]
-
-    @property
-    def attachments(self) -> list[PartInfo]:
-        """Parts shown as chips: everything but images, SMIL and the text bodies."""
-        return [p for p in self.parts if p.kind not in ("image", "smil", "text")]
 
 
 @dataclass(slots=True)
@@ -241,6 +167,11 @@ def get_conversation(conn: sqlite3.Connection, conversation_id: str) -> Conversa
     return None if r is None else _conv(r)
 
 
+def conversation_exists(conn: sqlite3.Connection, conversation_id: str) -> bool:
+    row = conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+    return row is not None
+
+
 def conversation_count(conn: sqlite3.Connection, subscriber_ids: Sequence[int] | None) -> int:
     if subscriber_ids is None:
         return int(conn.execute("SELECT count(*) FROM conversations").fetchone()[0])
@@ -257,106 +188,48 @@ def conversation_count(conn: sqlite3.Connection, subscriber_ids: Sequence[int] |
 
 # -- thread pages -----------------------------------------------------------------------------
 
-_THREAD_SELECT = (
-    "SELECT m.rowid, m.id, m.conversation_id, m.direction, m.type, m.start_ms, m.start_raw, "
-    "m.other_party, m.sender, m.text, m.subject, m.has_attachments, m.warnings "
-    "FROM messages m "
-)
 
-
-def _items(conn: sqlite3.Connection, rows: list[Any]) -> list[ThreadItem]:
-    items: list[ThreadItem] = []
-    mms_rowids: list[int] = []
-    for r in rows:
-        try:
-            warnings = json.loads(r[12] or "[]")
-        except ValueError:
-            warnings = []
-        item = ThreadItem(
-            rowid=r[0],
-            id=r[1],
-            conversation_id=r[2],
-            direction=r[3],
-            type=r[4],
-            start_ms=r[5],
-            start_raw=r[6],
-            other_party=r[7],
-            sender=r[8],
-            text=r[9] or "",
-            subject=r[10],
-            has_attachments=bool(r[11]),
-            warnings=[str(w) for w in warnings] if isinstance(warnings, list) else [],
-        )
-        items.append(item)
-        if item.type == "mms":
-            mms_rowids.append(item.rowid)
-    if mms_rowids:
-        by_rowid = {i.rowid: i for i in items}
-        for start in range(0, len(mms_rowids), 500):
-            chunk = mms_rowids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for p in conn.execute(
-                "SELECT message_rowid, idx, content_type, detected_type, name, size, sha256, "
-                f"is_smil, in_smil FROM mms_parts WHERE message_rowid IN ({marks}) "
-                "ORDER BY message_rowid, idx",
-                chunk,
-            ):
-                by_rowid[p[0]].parts.append(
-                    PartInfo(
-                        index=p[1],
-                        content_type=p[2],
-                        detected_type=p[3],
-                        name=p[4],
-                        size=p[5],
-                        sha256=p[6],
-                        is_smil=bool(p[7]),
-                        in_smil=bool(p[8]),
-                    )
-                )
-    return items
+def _page(conn: sqlite3.Connection, where: str, args: Sequence[Any], order: str) -> list[Message]:
+    rows = conn.execute(select_sql() + " WHERE " + where + order, args).fetchall()
+    return messages_from_rows(conn, rows)
 
 
 def thread_after(
     conn: sqlite3.Connection, conversation_id: str, after: ThreadKey | None, limit: int = 100
-) -> list[ThreadItem]:
+) -> list[Message]:
     """Up to ``limit`` messages after ``after`` (None: from the first), oldest first."""
+    order = " ORDER BY m.start_ms, m.rowid LIMIT ?"
     if after is None:
-        rows = conn.execute(
-            _THREAD_SELECT + "WHERE m.conversation_id = ? ORDER BY m.start_ms, m.rowid LIMIT ?",
-            (conversation_id, int(limit)),
-        ).fetchall()
-    else:
-        rows = conn.execute(
-            _THREAD_SELECT + "WHERE m.conversation_id = ? AND (m.start_ms, m.rowid) > (?, ?) "
-            "ORDER BY m.start_ms, m.rowid LIMIT ?",
-            (conversation_id, after[0], after[1], int(limit)),
-        ).fetchall()
-    return _items(conn, rows)
+        return _page(conn, "m.conversation_id = ?", (conversation_id, int(limit)), order)
+    return _page(
+        conn,
+        "m.conversation_id = ? AND (m.start_ms, m.rowid) > (?, ?)",
+        (conversation_id, after[0], after[1], int(limit)),
+        order,
+    )
 
 
 def thread_before(
     conn: sqlite3.Connection, conversation_id: str, before: ThreadKey | None, limit: int = 100
-) -> list[ThreadItem]:
+) -> list[Message]:
     """Up to ``limit`` messages before ``before`` (None: the last ones), oldest first."""
+    order = " ORDER BY m.start_ms DESC, m.rowid DESC LIMIT ?"
     if before is None:
-        rows = conn.execute(
-            _THREAD_SELECT + "WHERE m.conversation_id = ? "
-            "ORDER BY m.start_ms DESC, m.rowid DESC LIMIT ?",
-            (conversation_id, int(limit)),
-        ).fetchall()
+        items = _page(conn, "m.conversation_id = ?", (conversation_id, int(limit)), order)
     else:
-        rows = conn.execute(
-            _THREAD_SELECT + "WHERE m.conversation_id = ? AND (m.start_ms, m.rowid) < (?, ?) "
-            "ORDER BY m.start_ms DESC, m.rowid DESC LIMIT ?",
+        items = _page(
+            conn,
+            "m.conversation_id = ? AND (m.start_ms, m.rowid) < (?, ?)",
             (conversation_id, before[0], before[1], int(limit)),
-        ).fetchall()
-    rows.reverse()
-    return _items(conn, rows)
+            order,
+        )
+    items.reverse()
+    return items
 
 
 def thread_window(
     conn: sqlite3.Connection, rowid: int, before: int = 50, after: int = 50
-) -> tuple[list[ThreadItem], int]:
+) -> tuple[list[Message], int]:
     """The messages around ``rowid`` in its conversation, and the index of ``rowid`` in them.
 
     Returns ``([], -1)`` when there is no such message.
@@ -396,18 +269,6 @@ def thread_has_after(conn: sqlite3.Connection, conversation_id: str, key: Thread
         ).fetchone()
         is not None
     )
-
-
-def thread_items(conn: sqlite3.Connection, rowids: Sequence[int]) -> list[ThreadItem]:
-    """The given messages (any conversation), in thread order."""
-    if not rowids:
-        return []
-    marks = ",".join("?" * len(rowids))
-    rows = conn.execute(
-        _THREAD_SELECT + f"WHERE m.rowid IN ({marks}) ORDER BY m.start_ms, m.rowid",
-        [int(r) for r in rowids],
-    ).fetchall()
-    return _items(conn, rows)
 
 
 # -- positions --------------------------------------------------------------------------------

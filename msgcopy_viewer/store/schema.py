@@ -9,7 +9,7 @@ newer than ``SCHEMA_VERSION`` is refused. The tables are described in
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x4D434356  # "MCCV": lets `file`-like tools recognise a case
 
 _V1 = """
@@ -160,6 +160,26 @@ _V3 = """
 ALTER TABLE import_batches ADD COLUMN reason TEXT;
 """
 
+# Version 4: one message model.
+# * Each message keeps its event's own subscriberParty (mobile, domain, did, subrId as
+#   received); the subscribers table keeps the first seen, and an export must not show
+#   another event's DID for this one. Filled from the stored raw event.
+# * MMS parts live in mms_parts only: the copy in the mms JSON is dropped.
+_V4 = """
+ALTER TABLE messages ADD COLUMN sub_mobile TEXT;
+ALTER TABLE messages ADD COLUMN sub_domain TEXT;
+ALTER TABLE messages ADD COLUMN sub_did TEXT;
+ALTER TABLE messages ADD COLUMN sub_subr_id TEXT;
+UPDATE messages SET
+    sub_mobile = CAST(json_extract(raw_event, '$.subscriberParty.mobile') AS TEXT),
+    sub_domain = CAST(json_extract(raw_event, '$.subscriberParty.domain') AS TEXT),
+    sub_did = CAST(json_extract(raw_event, '$.subscriberParty.did') AS TEXT),
+    sub_subr_id = CAST(json_extract(raw_event, '$.subscriberParty.subrId') AS TEXT)
+WHERE json_valid(raw_event);
+UPDATE messages SET mms = json_remove(mms, '$.parts')
+WHERE mms IS NOT NULL AND json_valid(mms);
+"""
+
 # MIGRATIONS[i] upgrades version i to i + 1. Version 0 is an empty file.
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 assert len(MIGRATIONS) == SCHEMA_VERSION

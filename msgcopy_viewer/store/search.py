@@ -13,12 +13,13 @@ renders them as formatting, never as markup.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from msgcopy_viewer.store.messages import Message, messages_from_rows, select_sql
 
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -26,6 +27,7 @@ ELLIPSIS = "…"
 MIN_PHONE_DIGITS = 3
 # Newest-message windows searched before sorting every match (see ``_newest_first``).
 WINDOWS = (20_000, 200_000)
+SNIPPET_SOURCE = 2000  # characters of a message's text a snippet is looked for in
 _LOWEST_ROWID = object()  # placeholder for the lowest rowid an FTS match may have
 
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)
@@ -68,25 +70,14 @@ class ParsedQuery:
 
 @dataclass(slots=True)
 class SearchHit:
-    rowid: int
-    id: str
-    conversation_id: str
-    subscriber_id: int
-    direction: str
-    type: str
-    start_ms: int
-    start_raw: str
-    other_party: str
-    sender: str | None
-    subject: str | None
-    has_attachments: bool
-    warning_count: int
-    participants: list[str]
+    """A message that matched, and the snippet to show for it."""
+
+    message: Message
     snippet: str  # with MARK_START/MARK_END around matches
 
     @property
     def key(self) -> tuple[int, int]:
-        return (self.start_ms, self.rowid)
+        return self.message.key
 
 
 def _quote(term: str) -> str:
@@ -223,47 +214,17 @@ def search(
         if "fts5" in str(exc).lower():
             return []  # a query the tokenizer still rejects: no results, never a crash
         raise
-    hits: list[SearchHit] = []
-    for r in rows:
-        try:
-            participants = json.loads(r[13])
-        except (TypeError, ValueError):
-            participants = []
-        hits.append(
-            SearchHit(
-                rowid=r[0],
-                id=r[1],
-                conversation_id=r[2],
-                subscriber_id=r[3],
-                direction=r[4],
-                type=r[5],
-                start_ms=r[6],
-                start_raw=r[7],
-                other_party=r[8],
-                sender=r[9],
-                subject=r[10],
-                has_attachments=bool(r[11]),
-                warning_count=r[12],
-                participants=[str(p) for p in participants]
-                if isinstance(participants, list)
-                else [],
-                snippet=_plain_snippet(r[14] or r[10] or ""),
-            )
-        )
+    messages = messages_from_rows(conn, rows)
+    hits = [
+        SearchHit(m, _plain_snippet(m.text[:SNIPPET_SOURCE] or m.subject or "")) for m in messages
+    ]
     if pq.fts is not None and hits:
-        _add_snippets(pq.tokens, hits, [r[14] or "" for r in rows])
+        _add_snippets(pq.tokens, hits, [m.text[:SNIPPET_SOURCE] for m in messages])
     if pq.digits is not None:
         for h in hits:
             if MARK_START not in h.snippet:
                 h.snippet = _mark_digits(h, pq.digits)
     return hits
-
-
-_SELECT = (
-    "SELECT m.rowid, m.id, m.conversation_id, m.subscriber_id, m.direction, m.type, "
-    "m.start_ms, m.start_raw, m.other_party, m.sender, m.subject, m.has_attachments, "
-    "m.warning_count, c.participants, substr(m.text, 1, 2000) "
-)
 
 
 def _window_start(
@@ -303,7 +264,6 @@ def _newest_first(
     widened once; otherwise (rare words, few matches) all matches are sorted, which is
     cheap because there are few of them.
     """
-    base = _SELECT + "FROM messages m JOIN conversations c ON c.id = m.conversation_id"
     order = " ORDER BY m.start_ms DESC, m.rowid DESC LIMIT ?"
     if where:
         for n, size in enumerate(WINDOWS):
@@ -318,8 +278,8 @@ def _newest_first(
             ).fetchone()[0]
             window_args = [low or 0 if a is _LOWEST_ROWID else a for a in args]
             sql = (
-                _SELECT + "FROM messages m INDEXED BY messages_by_time "
-                "JOIN conversations c ON c.id = m.conversation_id WHERE m.start_ms >= ? AND "
+                select_sql(indexed_by="messages_by_time")
+                + " WHERE m.start_ms >= ? AND "
                 + " AND ".join(where)
                 + order
             )
@@ -328,7 +288,7 @@ def _newest_first(
                 return rows
             if n + 1 < len(WINDOWS) and len(rows) * WINDOWS[n + 1] < limit * size:
                 break  # too sparse for the wider window to fill a page: sort all matches
-    sql = base + (" WHERE " + " AND ".join(where) if where else "") + order
+    sql = select_sql() + (" WHERE " + " AND ".join(where) if where else "") + order
     return conn.execute(sql, [0 if a is _LOWEST_ROWID else a for a in args] + [limit]).fetchall()
 
 
@@ -366,8 +326,8 @@ def _add_snippets(
     for hit, raw in zip(hits, texts, strict=True):
         text = " ".join(strip_marks(raw).split())
         first = pattern.search(text)
-        if first is None and hit.subject:
-            text = " ".join(strip_marks(hit.subject).split())
+        if first is None and hit.message.subject:
+            text = " ".join(strip_marks(hit.message.subject).split())
             first = pattern.search(text)
         if first is None:
             continue
@@ -384,7 +344,8 @@ def _add_snippets(
 
 def _mark_digits(hit: SearchHit, digits: str) -> str:
     """For a phone match: name the matching participant, its digits marked."""
-    for p in [*hit.participants, hit.other_party, hit.sender or ""]:
+    m = hit.message
+    for p in [*m.participants, m.other_party, m.sender or ""]:
         plain = re.sub(r"\D", "", p)
         pos = plain.find(digits)
         if pos < 0:

@@ -136,6 +136,6 @@ def test_search_model(qtbot, qtmodeltester, browse_case) -> None:
     model.wait()
     qtbot.wait(10)  # let any queued stale result arrive; it must be ignored
     assert model.rowCount() > 0
-    assert all(model.hit(r).type == "mms" for r in range(model.rowCount()))
+    assert all(model.hit(r).message.type == "mms" for r in range(model.rowCount()))
     assert model.data(QModelIndex()) is None
     model.shutdown()

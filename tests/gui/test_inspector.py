@@ -7,7 +7,7 @@ import json
 from PySide6.QtGui import QGuiApplication
 
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.queries import get_message_by_rowid
+from msgcopy_viewer.store.messages import get_message
 from msgcopy_viewer.ui.timezone import TimeZoneSettings
 from msgcopy_viewer.ui.widgets.inspector import Inspector, pretty_event
 from tests.gui.helpers_browse import browse_case, browse_master, browser, needle_rowid
@@ -23,8 +23,8 @@ def test_selected_message_provenance(qtbot, browser) -> None:
     qtbot.waitUntil(lambda: insp.message() is not None and insp.message().rowid == rowid)
     text = insp.details_text()
     row = insp.message()
-    assert row.source_path in text and row.source_sha256 in text
-    assert f"Index in file: {row.source_index}" in text
+    assert row.source.path in text and row.source.sha256 in text
+    assert f"Index in file: {row.source.index}" in text
     assert "Import batch: 1" in text and "Imported:" in text
     assert "startTime (raw): " + row.start_raw in text
     assert "Seen in 1 place" in text
@@ -33,7 +33,7 @@ def test_selected_message_provenance(qtbot, browser) -> None:
     insp.copy_id.click()
     assert QGuiApplication.clipboard().text() == row.id
     insp.copy_sha.click()
-    assert QGuiApplication.clipboard().text() == row.source_sha256
+    assert QGuiApplication.clipboard().text() == row.source.sha256
 
 
 def test_mms_parts_and_zone(qtbot, browse_case) -> None:
@@ -44,15 +44,15 @@ def test_mms_parts_and_zone(qtbot, browse_case) -> None:
         rowid = case.conn.execute(
             "SELECT message_rowid FROM mms_parts WHERE content_type LIKE 'image/%' LIMIT 1"
         ).fetchone()[0]
-        row = get_message_by_rowid(case, rowid)
+        row = get_message(case.conn, rowid)
         insp.show_message(case, row)
         assert insp.tabs.isTabEnabled(insp.parts_index)
-        assert insp.parts.topLevelItemCount() == len(row.mms["parts"])
+        assert insp.parts.topLevelItemCount() == len(row.parts)
         types = [insp.parts.topLevelItem(i).text(1) for i in range(insp.parts.topLevelItemCount())]
         assert any(t.startswith("image/") for t in types)
         smil = [insp.parts.topLevelItem(i).text(5) for i in range(insp.parts.topLevelItemCount())]
         assert "SMIL" in smil or "yes" in smil
-        sha = row.mms["parts"][0]["sha256"]
+        sha = row.parts[0].sha256
         assert insp.parts.topLevelItem(0).text(6) == sha
         assert "UTC (UTC+00:00)" in insp.details_text()
         tz.set_zone("America/New_York")

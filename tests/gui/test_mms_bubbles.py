@@ -11,6 +11,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPo
 from PySide6.QtGui import QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QListView, QToolTip
 
-from msgcopy_viewer.store.browse import PartInfo, ThreadItem, thread_items
+from msgcopy_viewer.store.messages import Message, Part, load_messages
 from msgcopy_viewer.ui import thumbnails as thumbnails_module
 from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, tooltip_html
@@ -135,7 +136,7 @@ class PaintSpy(QObject):
 class ItemsModel(QAbstractListModel):
     """A thread of hand-made items (for parts the demo corpus has no example of)."""
 
-    def __init__(self, items: list[ThreadItem]) -> None:
+    def __init__(self, items: list[Message]) -> None:
         super().__init__()
         self.items = items
 
@@ -153,8 +154,8 @@ class ItemsModel(QAbstractListModel):
         return None
 
 
-def part(index: int, ctype: str, name: str, size: int = 2048) -> PartInfo:
-    return PartInfo(index, ctype, None, name, size, f"{index:064x}", False, True)
+def part(index: int, ctype: str, name: str, size: int = 2048) -> Part:
+    return Part(index, ctype, None, name, None, None, None, size, f"{index:064x}", False, True)
 
 
 # -- what the bubble shows --------------------------------------------------------------------
@@ -179,22 +180,25 @@ def test_bubble_paints_subject_text_thumbnails_and_every_chip_kind(
             "SELECT message_rowid FROM mms_parts WHERE coalesce(detected_type, content_type) "
             "= 'image/jpeg' ORDER BY message_rowid LIMIT 1",
         )
-        (item,) = thread_items(conn, [contact_rowid])
-        (with_image,) = thread_items(conn, [image_rowid])
+        (item,) = load_messages(conn, [contact_rowid])
+        (with_image,) = load_messages(conn, [image_rowid])
     finally:
         conn.close()
     assert contact_name
     # one bubble with everything: subject, a real image, audio, video, a contact, a file
-    item.subject = "Holiday <plans> & more"
-    item.text = "See the attachments"
-    item.parts = [
-        *with_image.images,
-        *[p for p in item.parts if p.kind == "contact"],
-        part(90, "audio/amr", "voice.amr"),
-        part(91, "video/mp4", "clip.mp4"),
-        part(92, "application/pdf", "report.pdf"),
-    ]
-    item.direction = "mt"
+    item = replace(
+        item,
+        subject="Holiday <plans> & more",
+        text="See the attachments",
+        direction="mt",
+        parts=(
+            *with_image.images,
+            *[p for p in item.parts if p.kind == "contact"],
+            part(90, "audio/amr", "voice.amr"),
+            part(91, "video/mp4", "clip.mp4"),
+            part(92, "application/pdf", "report.pdf"),
+        ),
+    )
 
     thumbs = ThumbnailCache()
     thumbs.set_case_path(case_path)
@@ -215,7 +219,7 @@ def test_bubble_paints_subject_text_thumbnails_and_every_chip_kind(
         lay = next(v for k, v in delegate._cache.items() if k[0] == item.rowid)
         chips = [text for _r, text, _p in lay.chips]
         assert chips[0] == f"Contact: {contact_name} · {chips[0].rsplit(' · ', 1)[1]}"
-        assert chips[1].startswith("Audio: voice.amr · 2.0 KB")
+        assert chips[1].startswith("Audio: voice.amr · 2 KB")
         assert chips[2].startswith("Video: clip.mp4")
         assert chips[3].startswith("File: report.pdf")
         assert lay.subject is not None and lay.subject.text() == item.subject

@@ -102,11 +102,11 @@ def test_real_android_vcard_with_several_cards(qtbot, tmp_path: Path, open_viewe
     data = corpus_file("vcard", "ezvcard_John_Doe_ANDROID.vcf").read_bytes()
     case_path, rowid = _vcard_message(tmp_path, data)
     dialog = open_viewer(case_path, rowid)
-    contacts = dialog.row.mms["contacts"]
+    contacts = dialog.row.envelope.contacts
     assert len(contacts) >= 2
     cards = _cards_in(dialog)
     assert len(cards) == len(contacts)
-    assert [c.name_label.text() for c in cards] == [c["name"] or "(no name)" for c in contacts]
+    assert [c.name_label.text() for c in cards] == [c.name or "(no name)" for c in contacts]
 
 
 @pytest.mark.parametrize(
@@ -124,14 +124,14 @@ def test_real_vcards_render(qtbot, tmp_path: Path, open_viewer, name: str) -> No
     data = corpus_file("vcard", name).read_bytes()
     case_path, rowid = _vcard_message(tmp_path, data, in_smil=False)  # so: in the strip
     dialog = open_viewer(case_path, rowid)
-    contacts = dialog.row.mms["contacts"]
+    contacts = dialog.row.envelope.contacts
     cards = _cards_in(dialog)
     assert len(cards) == max(1, len(contacts))
     for card, contact in zip(cards, contacts, strict=False):
-        assert card.has_photo == bool(contact.get("photo_sha256")) or not card.has_photo
-        if contact.get("parsed") is False:
+        assert card.has_photo == bool(contact.photo_sha256) or not card.has_photo
+        if not contact.parsed:
             assert card.raw_view is not None
-            raw = (contact.get("raw") or "").replace("\r\n", "\n").replace("\r", "\n")
+            raw = (contact.raw or "").replace("\r\n", "\n").replace("\r", "\n")
             assert card.raw_view.toPlainText() == raw
 
 
@@ -144,8 +144,8 @@ def test_unparsable_card_shows_raw_text(qtbot, tmp_path: Path, open_viewer) -> N
     dialog = open_viewer(case_path, rowid)
     cards = _cards_in(dialog)
     assert cards
-    contact = dialog.row.mms["contacts"][0] if dialog.row.mms["contacts"] else {"parsed": False}
-    if contact.get("parsed") is False:
+    contacts = dialog.row.envelope.contacts
+    if not contacts or not contacts[0].parsed:
         assert cards[0].raw_view is not None and cards[0].raw_view.toPlainText()
     # a card the decoder did not read at all is still shown as raw text
     garbage = b"BEGIN:VCARD\r\nthis is not a card"
@@ -153,6 +153,7 @@ def test_unparsable_card_shows_raw_text(qtbot, tmp_path: Path, open_viewer) -> N
     dialog2 = open_viewer(case2, rowid2)
     cards2 = _cards_in(dialog2)
     assert len(cards2) >= 1
-    if not dialog2.row.mms["contacts"] or dialog2.row.mms["contacts"][0].get("parsed") is False:
+    contacts2 = dialog2.row.envelope.contacts
+    if not contacts2 or not contacts2[0].parsed:
         assert cards2[0].raw_view is not None
         assert "this is not a card" in cards2[0].raw_view.toPlainText()

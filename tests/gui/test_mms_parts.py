@@ -61,8 +61,8 @@ def test_strip_lists_parts_the_smil_does_not_reference(qtbot, tmp_path: Path, op
     dialog = open_viewer(case_path, rowid)
     strip = dialog.strip
     assert strip.isVisible()
-    mms_parts = dialog.row.mms["parts"]
-    expected = [p["index"] for p in mms_parts if not p["in_smil"] and not p["is_smil"]]
+    mms_parts = dialog.row.parts
+    expected = [p.index for p in mms_parts if not p.in_smil and not p.is_smil]
     assert [p.index for p in strip.parts] == expected
     assert len(expected) == 4
     assert strip.title.text() == "Also in this message (4)"
@@ -74,8 +74,8 @@ def test_strip_lists_parts_the_smil_does_not_reference(qtbot, tmp_path: Path, op
         kinds[p.kind] = type(strip.detail_content()).__name__
     assert kinds["image"] == ImageView.__name__
     assert kinds["audio"] == MediaPlayerWidget.__name__
-    assert kinds["vcard"] == "ContactCards"
-    assert kinds["other"] == "PartPlaceholder"
+    assert kinds["contact"] == "ContactCards"
+    assert kinds["file"] == "PartPlaceholder"
     # click again: hidden
     last = strip.parts[-1].index
     qtbot.mouseClick(strip.buttons[last], Qt.MouseButton.LeftButton)
@@ -119,7 +119,7 @@ def test_save_all_writes_files_and_a_verifying_manifest(
     assert (out / "shown.png").read_bytes() == b"do not overwrite me"
     manifest = out / MANIFEST_NAME
     names = _verify_manifest(out, manifest)
-    parts = dialog.row.mms["parts"]
+    parts = dialog.row.parts
     assert len(names) == len(parts)  # every part, the SMIL included
     assert "shown (2).png" in names and "shown (3).png" in names
     assert "passwd" in names  # the path in the name was dropped
@@ -127,7 +127,7 @@ def test_save_all_writes_files_and_a_verifying_manifest(
     assert set(os.listdir(out)) == {*names, "shown.png", MANIFEST_NAME}
     # the bytes are the stored parts' bytes
     assert sorted(hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names) == sorted(
-        p["sha256"] for p in parts
+        p.sha256 for p in parts
     )
     if shutil.which("sha256sum"):
         done = subprocess.run(
@@ -202,7 +202,7 @@ def test_open_externally_uses_a_private_temporary_copy(
     dialog = open_viewer(case_path, rowid)
     opened: list[QUrl] = []
     monkeypatch.setattr(PartActions, "open_url", lambda url: opened.append(url) or True)
-    pdf = next(p for p in dialog.part_actions.parts if p.kind == "other")
+    pdf = next(p for p in dialog.part_actions.parts if p.kind == "file")
     path = dialog.part_actions.open_externally(pdf)
     assert path is not None and opened == [QUrl.fromLocalFile(str(path))]
     assert path.read_bytes() == b"%PDF-1.4\n%fake\n"

@@ -187,11 +187,11 @@ def test_fallback_slides_are_shown_and_announced(qtbot, tmp_path: Path, open_vie
     message = corpus_file("mm7", "mm7_deliverreq_sinch_docs_example.txt").read_text("utf-8")
     case_path, rowid = import_message(tmp_path, message, "multipart/related")
     dialog = open_viewer(case_path, rowid)
-    assert dialog.row.mms["slides_source"] == "fallback"
+    assert dialog.row.envelope.slides_source == "fallback"
     assert dialog.fallback_label is not None
     assert dialog.fallback_label.text() == FALLBACK_NOTICE
     show = dialog.slideshow
-    assert show.count == len(dialog.row.mms["slides"]) >= 1
+    assert show.count == len(dialog.row.envelope.slides) >= 1
     assert show.current_view().mode == "flow"
     # no usable SMIL: no fallback notice for a message that has one
     message, ctype = mm7([text_part("x")], smil([[("text", "text1", "Text")]]))
@@ -221,8 +221,7 @@ def test_dangling_smil_reference_part_is_still_reachable(qtbot, tmp_path: Path, 
     message = corpus_file("mm7", "mm7_deliverreq_instantcom_req4_jpeg.txt").read_text("utf-8")
     case_path, rowid = import_message(tmp_path, message, "multipart/related")
     dialog = open_viewer(case_path, rowid)
-    mms = dialog.row.mms
-    jpeg = next(p for p in mms["parts"] if (p["name"] or "").startswith("flowers"))
+    jpeg = next(p for p in dialog.row.parts if (p.name or "").startswith("flowers"))
     shown = [
         w.part.index
         for i in range(dialog.slideshow.count)
@@ -230,7 +229,7 @@ def test_dangling_smil_reference_part_is_still_reachable(qtbot, tmp_path: Path, 
         if hasattr(w, "part") and w.part is not None
     ]
     in_strip = [p.index for p in dialog.strip.parts]
-    assert jpeg["index"] in shown or jpeg["index"] in in_strip
+    assert jpeg.index in shown or jpeg.index in in_strip
 
 
 def test_every_real_mm7_sample_opens_without_error(qtbot, tmp_path: Path, open_viewer) -> None:

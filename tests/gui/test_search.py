@@ -59,7 +59,8 @@ def test_phone_digits_and_filters(qtbot, browser) -> None:
         b.search.field.setText("5552")
         b.search.run_now()
     assert model.rowCount() > 0
-    assert all("5552" in "".join(model.hit(r).participants) for r in range(model.rowCount()))
+    hits = [model.hit(r) for r in range(model.rowCount())]
+    assert all("5552" in "".join(h.message.participants) for h in hits)
     # filters: MMS only, received
     b.search.filter_button.click()
     assert b.search.filters_box.isVisible()
@@ -70,7 +71,7 @@ def test_phone_digits_and_filters(qtbot, browser) -> None:
         b.search.run_now()
     assert model.rowCount() > 0
     assert all(
-        model.hit(r).type == "mms" and model.hit(r).direction == "mt"
+        model.hit(r).message.type == "mms" and model.hit(r).message.direction == "mt"
         for r in range(model.rowCount())
     )
     # the snippet is drawn as plain text: a grab must not fail and must not use markup

@@ -23,19 +23,38 @@ def _index_columns(path: Path, name: str) -> list[str]:
 
 
 def _import_v1_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A version-1 case holding what an import of today writes, less what version 1 lacks:
+    today's case is made, then its rows are copied into a file with the version-1 schema."""
+    del monkeypatch
     src = tmp_path / "corpus"
     for i in range(30):
         write(
             src / f"{i:02d}.json",
             sms_event(f"message {i}", start=f"2024-09-16T19:{i:02d}:00.000Z", other="12145550001"),
         )
+    current = tmp_path / "current.mcase"
+    Importer(current, workers=1).run([src])
     path = tmp_path / "old.mcase"
-    with monkeypatch.context() as m:
-        m.setattr(case_module, "SCHEMA_VERSION", 1)
-        m.setattr(case_module, "MIGRATIONS", MIGRATIONS[:1])
-        Importer(path, workers=1).run([src])
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA page_size = 16384")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript(MIGRATIONS[0])
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(f"PRAGMA application_id = {case_module.APPLICATION_ID}")
+        conn.execute("ATTACH DATABASE ? AS cur", (str(current),))
+        conn.execute("BEGIN")
+        for (table,) in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE "
+            "'message_fts%'"
+        ).fetchall():
+            cols = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT INTO main.{table}({cols}) SELECT {cols} FROM cur.{table}")
+        conn.execute("INSERT INTO message_fts(message_fts) VALUES ('rebuild')")
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE cur")
+    finally:
+        conn.close()
     return path
 
 
@@ -63,3 +82,6 @@ def test_version_1_case_is_upgraded_with_a_backup(
         assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 30
     lines = [json.loads(x) for x in out.getvalue().splitlines()]
     assert [x["text"] for x in lines] == [f"message {i}" for i in range(30)]
+    # Version 4 filled each message's own subscriberParty from its stored raw event.
+    assert {x["subscriber"]["mobile"] for x in lines} == {"19465559040"}
+    assert {x["subscriber"]["subr_id"] for x in lines} == {"s021157"}

@@ -55,8 +55,8 @@ def test_search_word_prefix_phrase(case: Case) -> None:
     hits = S.search(case.conn, NEEDLE)
     assert len(hits) == 1
     assert S.MARK_START + NEEDLE + S.MARK_END in hits[0].snippet
-    assert S.search(case.conn, NEEDLE[:6] + "*")[0].rowid == hits[0].rowid
-    assert S.search(case.conn, f'"{NEEDLE} is in"')[0].rowid == hits[0].rowid
+    assert S.search(case.conn, NEEDLE[:6] + "*")[0].message.rowid == hits[0].message.rowid
+    assert S.search(case.conn, f'"{NEEDLE} is in"')[0].message.rowid == hits[0].message.rowid
     assert S.search(case.conn, f'"{NEEDLE} in is"') == []
     assert S.search(case.conn, "(") == []
     assert S.search(case.conn, "") == []
@@ -64,7 +64,7 @@ def test_search_word_prefix_phrase(case: Case) -> None:
 
 def test_search_digits_match_numbers(case: Case) -> None:
     hits = S.search(case.conn, BIG_OTHER[-7:], limit=500)
-    assert hits and all(BIG_OTHER in "".join(h.participants).replace("+", "") for h in hits)
+    assert hits and all(BIG_OTHER in "".join(h.message.participants).replace("+", "") for h in hits)
     assert S.MARK_START in hits[0].snippet
 
 
@@ -73,24 +73,24 @@ def test_results_newest_first_and_keyset(case: Case) -> None:
     assert [h.key for h in first] == sorted((h.key for h in first), reverse=True)
     more = S.search(case.conn, "message", before=first[-1].key, limit=40)
     assert more and more[0].key < first[-1].key
-    assert not {h.rowid for h in first} & {h.rowid for h in more}
+    assert not {h.message.rowid for h in first} & {h.message.rowid for h in more}
 
 
 def test_filters(case: Case) -> None:
     f = S.SearchFilters(direction="mt", type="sms")
     hits = S.search(case.conn, "message", f, limit=200)
-    assert hits and all(h.direction == "mt" and h.type == "sms" for h in hits)
+    assert hits and all(h.message.direction == "mt" and h.message.type == "sms" for h in hits)
     f = S.SearchFilters(type="mms", has_attachments=True)
     hits = S.search(case.conn, "", f, limit=50)
-    assert hits and all(h.type == "mms" and h.has_attachments for h in hits)
-    mid = hits[len(hits) // 2].start_ms
+    assert hits and all(h.message.type == "mms" and h.message.has_attachments for h in hits)
+    mid = hits[len(hits) // 2].message.start_ms
     ranged = S.search(case.conn, "", S.SearchFilters(from_ms=mid, type="mms"), limit=500)
-    assert ranged and all(h.start_ms >= mid for h in ranged)
-    sub = hits[0].subscriber_id
+    assert ranged and all(h.message.start_ms >= mid for h in ranged)
+    sub = hits[0].message.subscriber_id
     scoped = S.search(case.conn, "", S.SearchFilters(subscriber_ids=[sub]), limit=50)
-    assert scoped and all(h.subscriber_id == sub for h in scoped)
+    assert scoped and all(h.message.subscriber_id == sub for h in scoped)
     warned = S.search(case.conn, "", S.SearchFilters(warnings_only=True), limit=50)
-    assert all(h.warning_count > 0 for h in warned)
+    assert all(h.message.warnings for h in warned)
 
 
 def test_split_marked() -> None:
@@ -109,14 +109,16 @@ def test_time_windows_give_the_same_results_as_sorting_all(
     page2 = S.search(case.conn, "message", before=expected["message"][-1].key, limit=30)
     monkeypatch.setattr(S, "WINDOWS", windows)
     for q in queries:
-        assert [h.rowid for h in S.search(case.conn, q, limit=30)] == [h.rowid for h in expected[q]]
+        assert [h.message.rowid for h in S.search(case.conn, q, limit=30)] == [
+            h.message.rowid for h in expected[q]
+        ]
     again = S.search(case.conn, "message", before=expected["message"][-1].key, limit=30)
-    assert [h.rowid for h in again] == [h.rowid for h in page2]
+    assert [h.message.rowid for h in again] == [h.message.rowid for h in page2]
     f = S.SearchFilters(type="mms")
     monkeypatch.setattr(S, "WINDOWS", ())
-    want = [h.rowid for h in S.search(case.conn, "message", f, limit=20)]
+    want = [h.message.rowid for h in S.search(case.conn, "message", f, limit=20)]
     monkeypatch.setattr(S, "WINDOWS", windows)
-    assert [h.rowid for h in S.search(case.conn, "message", f, limit=20)] == want
+    assert [h.message.rowid for h in S.search(case.conn, "message", f, limit=20)] == want
 
 
 def test_snippets_mark_words_prefixes_and_phrases(case: Case) -> None:

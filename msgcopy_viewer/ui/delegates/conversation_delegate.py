@@ -159,11 +159,12 @@ class SearchResultDelegate(_TwoLineDelegate):
             pal, fg, muted, selected = self._colors(option)
             r = QRectF(option.rect).adjusted(PAD, PAD, -PAD, -PAD)
             fm_b = QFontMetricsF(bold)
-            arrow = "→ " if hit.direction == "mo" else "← "
-            head = arrow + (", ".join(hit.participants) or hit.other_party)
-            if hit.type == "mms":
+            m = hit.message
+            arrow = "→ " if m.direction == "mo" else "← "
+            head = arrow + (", ".join(m.participants) or m.other_party)
+            if m.is_mms:
                 head += "  (MMS)"
-            if hit.warning_count:
+            if m.warnings:
                 head += "  ⚠"
             self._header(
                 painter, r, item_data(index, TIME_TEXT_ROLE) or "", head, bold, small, fg, muted

@@ -3,7 +3,7 @@ addresses), or as their raw text when the card could not be parsed."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.store.messages import Contact, Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions
-from msgcopy_viewer.ui.mms.part_info import IMAGE_FORMATS, PartInfo
+from msgcopy_viewer.ui.mms.part_info import IMAGE_FORMATS
 
 PHOTO_SIZE = 72
 
@@ -51,8 +52,8 @@ class ContactCard(QFrame):
 
     def __init__(
         self,
-        contact: dict[str, Any],
-        part: PartInfo | None,
+        contact: Contact,
+        part: Part | None,
         case: Case,
         actions: PartActions | None,
         parent: QWidget | None = None,
@@ -63,7 +64,7 @@ class ContactCard(QFrame):
         self.contact = contact
         self.part = part
         self._actions = actions
-        self.parsed = bool(contact.get("parsed", True))
+        self.parsed = contact.parsed
         self.has_photo = False
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -74,7 +75,7 @@ class ContactCard(QFrame):
         top.addWidget(self.photo_label, 0, Qt.AlignmentFlag.AlignTop)
 
         info = QVBoxLayout()
-        name = contact.get("name") or "(no name)"
+        name = contact.name or "(no name)"
         self.name_label = plain_label(str(name), self)
         font = self.name_label.font()
         font.setBold(True)
@@ -82,15 +83,19 @@ class ContactCard(QFrame):
         self.name_label.setFont(font)
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         info.addWidget(self.name_label)
-        self.org_label = plain_label(str(contact.get("org") or ""), self)
-        self.org_label.setVisible(bool(contact.get("org")))
+        self.org_label = plain_label(contact.org or "", self)
+        self.org_label.setVisible(bool(contact.org))
         info.addWidget(self.org_label)
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         self.field_labels: dict[str, list[QLabel]] = {"phone": [], "email": [], "address": []}
         row = 0
-        for key, title in (("phones", "Phone"), ("emails", "E-mail"), ("addresses", "Address")):
-            for value in contact.get(key) or []:
+        for key, title, values in (
+            ("phones", "Phone", contact.phones),
+            ("emails", "E-mail", contact.emails),
+            ("addresses", "Address", contact.addresses),
+        ):
+            for value in values:
                 head = plain_label(title, self, wrap=False)
                 head.setStyleSheet("color: palette(mid);")
                 value_label = plain_label(str(value), self)
@@ -113,7 +118,7 @@ class ContactCard(QFrame):
             outer.addWidget(note)
             self.raw_view = QPlainTextEdit(self)
             self.raw_view.setReadOnly(True)
-            self.raw_view.setPlainText(str(contact.get("raw") or ""))
+            self.raw_view.setPlainText(contact.raw or "")
             self.raw_view.setMinimumHeight(100)
             outer.addWidget(self.raw_view)
 
@@ -125,11 +130,11 @@ class ContactCard(QFrame):
         buttons.addWidget(self.save_button)
         outer.addLayout(buttons)
 
-    def _photo(self, case: Case, contact: dict[str, Any]) -> QPixmap:
-        sha = contact.get("photo_sha256")
+    def _photo(self, case: Case, contact: Contact) -> QPixmap:
+        sha = contact.photo_sha256
         if sha:
-            data = case.media_bytes(str(sha))
-            fmt = IMAGE_FORMATS.get(str(contact.get("photo_type") or "").lower())
+            data = case.media_bytes(sha)
+            fmt = IMAGE_FORMATS.get((contact.photo_type or "").lower())
             if data is not None:
                 # a photo is small (a vCard line); decoding here is cheap
                 for candidate in (fmt, b"jpeg", b"png", b"gif", b"bmp"):
@@ -146,7 +151,7 @@ class ContactCard(QFrame):
                             Qt.AspectRatioMode.KeepAspectRatio,
                             Qt.TransformationMode.SmoothTransformation,
                         )
-        return _initials_pixmap(contact.get("name"))
+        return _initials_pixmap(contact.name)
 
     def _save(self) -> None:
         if self._actions is not None and self.part is not None:
@@ -158,8 +163,8 @@ class ContactCards(QWidget):
 
     def __init__(
         self,
-        part: PartInfo,
-        contacts: list[dict[str, Any]],
+        part: Part,
+        contacts: Sequence[Contact],
         case: Case,
         actions: PartActions | None,
         parent: QWidget | None = None,
@@ -169,12 +174,25 @@ class ContactCards(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.cards: list[ContactCard] = []
-        mine = [c for c in contacts if c.get("part") == part.index]
+        mine = [c for c in contacts if c.part == part.index]
         if not mine:
             # labelled as a vCard but nothing could be read: show the raw text
             data = case.media_bytes(part.sha256) if part.sha256 else None
             raw = data.decode("utf-8", "replace") if data is not None else ""
-            mine = [{"part": part.index, "name": part.label, "parsed": False, "raw": raw}]
+            mine = [
+                Contact(
+                    part=part.index,
+                    name=part.label,
+                    phones=(),
+                    emails=(),
+                    org=None,
+                    addresses=(),
+                    photo_sha256=None,
+                    photo_type=None,
+                    parsed=False,
+                    raw=raw,
+                )
+            ]
         for contact in mine:
             card = ContactCard(contact, part, case, actions, self)
             self.cards.append(card)

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import ImageLoader, LoadResult
 from msgcopy_viewer.ui.mms.part_actions import PartActions
-from msgcopy_viewer.ui.mms.part_info import PartInfo, human_size
+from msgcopy_viewer.ui.mms.part_info import human_size, image_format, part_description
 
 #: The size an image is first decoded at for a slide: a JPEG then decodes at 1/2, 1/4 or
 #: 1/8 scale, which is what keeps a 5 MB message's first slide fast. When the view grows
@@ -57,7 +58,7 @@ class PartPlaceholder(QFrame):
 
     def __init__(
         self,
-        part: PartInfo | None,
+        part: Part | None,
         reason: str,
         actions: PartActions | None,
         parent: QWidget | None = None,
@@ -141,7 +142,7 @@ class ImageView(QWidget):
 
     def __init__(
         self,
-        part: PartInfo,
+        part: Part,
         loader: ImageLoader,
         actions: PartActions | None,
         fit: str | None = None,
@@ -164,12 +165,12 @@ class ImageView(QWidget):
         self.setMinimumSize(48, 48)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(f"{part.description}\nClick to view at full size")
+        self.setToolTip(f"{part_description(part)}\nClick to view at full size")
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         loader.loaded.connect(self._on_loaded)
         self._requested = QSize(SLIDE_DECODE_SIZE)
-        self._token = loader.request(part.sha256, part.image_format, self._requested)
+        self._token = loader.request(part.sha256, image_format(part), self._requested)
 
     # -- results ------------------------------------------------------------------------------
     def _on_loaded(self, result: LoadResult) -> None:
@@ -223,7 +224,7 @@ class ImageView(QWidget):
         if bigger_available and too_small and need.boundedTo(self._requested) != need:
             self._requested = need.expandedTo(self._requested)
             self._token = self._loader.request(
-                self.part.sha256, self.part.image_format, self._requested
+                self.part.sha256, image_format(self.part), self._requested
             )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -323,7 +324,7 @@ class _ZoomView(QGraphicsView):
 class ImageZoomDialog(QDialog):
     """The image at full resolution, with zoom (wheel, +/−, Fit, 100 %) and panning."""
 
-    def __init__(self, part: PartInfo, loader: ImageLoader, parent: QWidget | None = None) -> None:
+    def __init__(self, part: Part, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{part.label} — {part.media_type}, {human_size(part.size)}")
         self.part = part
@@ -355,7 +356,7 @@ class ImageZoomDialog(QDialog):
         layout.addLayout(bar)
         self._loader = loader
         loader.loaded.connect(self._on_loaded)
-        self._token = loader.request(part.sha256, part.image_format, None)
+        self._token = loader.request(part.sha256, image_format(part), None)
 
     def _on_loaded(self, result: LoadResult) -> None:
         if result.token != self._token:

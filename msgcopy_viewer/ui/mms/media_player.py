@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions, safe_name
-from msgcopy_viewer.ui.mms.part_info import PartInfo, format_ms, human_size
+from msgcopy_viewer.ui.mms.part_info import format_ms, human_size, suggested_filename
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class MediaPlayerWidget(QWidget):
 
     def __init__(
         self,
-        part: PartInfo,
+        part: Part,
         data: bytes | None,
         actions: PartActions | None,
         parent: QWidget | None = None,
@@ -210,7 +211,7 @@ class MediaPlayerWidget(QWidget):
         # A read-only QDataStream over the bytes makes (and owns) a plain C++ QBuffer,
         # opened for reading: the demuxer thread reads it without ever needing Python.
         self._source = QDataStream(QByteArray(data))
-        hint = QUrl.fromLocalFile("/" + safe_name(self.part.suggested_filename()))
+        hint = QUrl.fromLocalFile("/" + safe_name(suggested_filename(self.part)))
         self.play_button.setEnabled(False)
         self._set_message("Loading…")
         self._load_timer.start()

@@ -28,8 +28,9 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
-from msgcopy_viewer.ui.mms.part_info import PartInfo, human_size
+from msgcopy_viewer.ui.mms.part_info import human_size, image_format, suggested_filename
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class SaveAllResult:
     missing: list[str] = field(default_factory=list)  # labels of parts whose bytes are absent
 
 
-def save_all_to(case: Case, parts: Sequence[PartInfo], folder: Path) -> SaveAllResult:
+def save_all_to(case: Case, parts: Sequence[Part], folder: Path) -> SaveAllResult:
     """Write every part into ``folder`` plus a ``manifest.sha256`` that ``sha256sum -c``
     accepts (hashes computed from the bytes written)."""
     folder = Path(folder).resolve()
@@ -147,7 +148,7 @@ def save_all_to(case: Case, parts: Sequence[PartInfo], folder: Path) -> SaveAllR
         if data is None:
             result.missing.append(part.label)
             continue
-        path = write_new_file(folder, safe_name(part.suggested_filename(), _fallback(part)), data)
+        path = write_new_file(folder, safe_name(suggested_filename(part), _fallback(part)), data)
         digest = hashlib.sha256(data).hexdigest()
         if part.sha256 and digest != part.sha256:
             log.warning("part %s: stored hash %s, bytes hash %s", part.index, part.sha256, digest)
@@ -158,7 +159,7 @@ def save_all_to(case: Case, parts: Sequence[PartInfo], folder: Path) -> SaveAllR
     return result
 
 
-def _fallback(part: PartInfo) -> str:
+def _fallback(part: Part) -> str:
     return f"part-{part.index + 1}.bin"
 
 
@@ -179,11 +180,11 @@ def private_temp_dir() -> Path:
         return _temp_root
 
 
-def private_copy(part: PartInfo, data: bytes) -> Path:
+def private_copy(part: Part, data: bytes) -> Path:
     """A private temporary copy of a part's bytes, in its own 0700 sub-folder."""
     sub = Path(tempfile.mkdtemp(prefix="part-", dir=private_temp_dir()))
     os.chmod(sub, 0o700)
-    path = write_new_file(sub, safe_name(part.suggested_filename(), _fallback(part)), data)
+    path = write_new_file(sub, safe_name(suggested_filename(part), _fallback(part)), data)
     os.chmod(path, 0o600)
     return path
 
@@ -201,7 +202,7 @@ class PartActions(QObject):
     open_url: Callable[[QUrl], bool] = staticmethod(QDesktopServices.openUrl)
 
     def __init__(
-        self, case: Case, parts: Sequence[PartInfo], parent_widget: QWidget | None = None
+        self, case: Case, parts: Sequence[Part], parent_widget: QWidget | None = None
     ) -> None:
         super().__init__(parent_widget)
         self._case = case
@@ -210,13 +211,13 @@ class PartActions(QObject):
         self.last_private_copy: Path | None = None
 
     @property
-    def parts(self) -> list[PartInfo]:
+    def parts(self) -> list[Part]:
         return list(self._parts)
 
-    def data(self, part: PartInfo) -> bytes | None:
+    def data(self, part: Part) -> bytes | None:
         return self._case.media_bytes(part.sha256) if part.sha256 else None
 
-    def _missing(self, part: PartInfo) -> None:
+    def _missing(self, part: Part) -> None:
         self._error(f"The bytes of {part.label} are not in the case.")
 
     def _error(self, text: str) -> None:
@@ -225,15 +226,15 @@ class PartActions(QObject):
             QMessageBox.warning(self._widget, "MMS part", text)
 
     # -- save -------------------------------------------------------------------------------
-    def save(self, part: PartInfo) -> Path | None:
+    def save(self, part: Part) -> Path | None:
         """Ask where to save one part, then save it (never overwriting)."""
-        start = str(Path.home() / safe_name(part.suggested_filename(), _fallback(part)))
+        start = str(Path.home() / safe_name(suggested_filename(part), _fallback(part)))
         path, _flt = QFileDialog.getSaveFileName(self._widget, f"Save {part.label}", start)
         if not path:
             return None
         return self.save_to(part, Path(path))
 
-    def save_to(self, part: PartInfo, path: Path) -> Path | None:
+    def save_to(self, part: Part, path: Path) -> Path | None:
         data = self.data(part)
         if data is None:
             self._missing(part)
@@ -265,20 +266,20 @@ class PartActions(QObject):
         return result
 
     # -- copy -------------------------------------------------------------------------------
-    def copy(self, part: PartInfo) -> bool:
+    def copy(self, part: Part) -> bool:
         data = self.data(part)
         if data is None:
             self._missing(part)
             return False
         clipboard = QGuiApplication.clipboard()
         if part.kind == "image":
-            image, _size, _anim, _err = decode_image(data, part.image_format)
+            image, _size, _anim, _err = decode_image(data, image_format(part))
             if image is not None:
                 clipboard.setImage(image)
                 self.status.emit(f"Copied the image {part.label}")
                 return True
         if part.kind in ("text", "smil") or (
-            part.kind == "vcard" and part.media_type.startswith("text/")
+            part.kind == "contact" and part.media_type.startswith("text/")
         ):
             from msgcopy_viewer.core.vcard import decode_charset
 
@@ -300,7 +301,7 @@ class PartActions(QObject):
         return True
 
     # -- open externally --------------------------------------------------------------------
-    def open_externally(self, part: PartInfo) -> Path | None:
+    def open_externally(self, part: Part) -> Path | None:
         data = self.data(part)
         if data is None:
             self._missing(part)

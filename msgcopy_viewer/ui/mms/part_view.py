@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
@@ -12,12 +11,12 @@ from PySide6.QtWidgets import QFrame, QMenu, QPlainTextEdit, QVBoxLayout, QWidge
 
 from msgcopy_viewer.core.vcard import decode_charset
 from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.store.messages import Contact, Envelope, Message, Part
 from msgcopy_viewer.ui.mms.contact_card import ContactCards
 from msgcopy_viewer.ui.mms.image_loader import ImageLoader
 from msgcopy_viewer.ui.mms.image_view import ImageView, PartPlaceholder
 from msgcopy_viewer.ui.mms.media_player import MediaPlayerWidget
 from msgcopy_viewer.ui.mms.part_actions import PartActions
-from msgcopy_viewer.ui.mms.part_info import PartInfo
 
 #: Text parts longer than this are shown truncated (the full text is one Save away).
 MAX_TEXT_CHARS = 200_000
@@ -31,28 +30,30 @@ class RenderContext:
     case_path: Path
     loader: ImageLoader
     actions: PartActions
-    mms: dict[str, Any]
-    parts: list[PartInfo]
+    message: Message
     players: list[MediaPlayerWidget] = field(default_factory=list)
     images: list[ImageView] = field(default_factory=list)
 
-    def part(self, index: int | None) -> PartInfo | None:
-        if index is None:
-            return None
-        for part in self.parts:
-            if part.index == index:
-                return part
-        return None
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        return self.message.parts
 
     @property
-    def contacts(self) -> list[dict[str, Any]]:
-        return list(self.mms.get("contacts") or [])
+    def envelope(self) -> Envelope:
+        return self.message.envelope or Envelope()
+
+    def part(self, index: object) -> Part | None:
+        return None if index is None else self.message.part(index)
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return self.envelope.contacts
 
 
 class TextPartView(QPlainTextEdit):
     """A text part: plain text only, read-only, scrollable (SMIL ``fit="scroll"``)."""
 
-    def __init__(self, part: PartInfo, text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, part: Part, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mmsText")
         self.part = part
@@ -68,7 +69,7 @@ class TextPartView(QPlainTextEdit):
 
 
 def make_part_widget(
-    ctx: RenderContext, part: PartInfo | None, *, fit: str | None = None, src: str = ""
+    ctx: RenderContext, part: Part | None, *, fit: str | None = None, src: str = ""
 ) -> QWidget:
     """The widget for ``part`` (never raises: unknown or missing parts get a placeholder)."""
     if part is None:
@@ -87,7 +88,7 @@ def make_part_widget(
         player = MediaPlayerWidget(part, ctx.actions.data(part), ctx.actions)
         ctx.players.append(player)
         return player
-    if kind == "vcard":
+    if kind == "contact":
         return ContactCards(part, ctx.contacts, ctx.case, ctx.actions)
     if kind in ("text", "smil"):
         data = ctx.actions.data(part)
@@ -109,7 +110,7 @@ class PartFrame(QFrame):
     def __init__(
         self,
         ctx: RenderContext,
-        part: PartInfo | None,
+        part: Part | None,
         content: QWidget,
         parent: QWidget | None = None,
     ) -> None:
@@ -135,7 +136,7 @@ class PartFrame(QFrame):
         menu.exec(self.mapToGlobal(pos))
 
 
-def add_part_actions(menu: QMenu, actions: PartActions, part: PartInfo) -> list[QAction]:
+def add_part_actions(menu: QMenu, actions: PartActions, part: Part) -> list[QAction]:
     """Add Save / Copy / Open externally for ``part`` to ``menu``."""
     created = []
     save = menu.addAction("Save…")

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_view import ImageView, plain_label
 from msgcopy_viewer.ui.mms.media_player import MediaPlayerWidget
-from msgcopy_viewer.ui.mms.part_info import PartInfo, human_size
+from msgcopy_viewer.ui.mms.part_info import human_size, part_description
 from msgcopy_viewer.ui.mms.part_view import (
     PartFrame,
     RenderContext,
@@ -29,17 +30,13 @@ _ICONS = {
     "audio": QStyle.StandardPixmap.SP_MediaVolume,
     "video": QStyle.StandardPixmap.SP_MediaPlay,
     "text": QStyle.StandardPixmap.SP_FileDialogDetailedView,
-    "vcard": QStyle.StandardPixmap.SP_DirHomeIcon,
+    "contact": QStyle.StandardPixmap.SP_DirHomeIcon,
 }
 
 
-def unreferenced_parts(ctx: RenderContext) -> list[PartInfo]:
+def unreferenced_parts(ctx: RenderContext) -> list[Part]:
     """Parts that no slide shows (the SMIL itself excluded)."""
-    shown = {
-        item.get("part")
-        for slide in ctx.mms.get("slides") or []
-        for item in slide.get("items") or []
-    }
+    shown = {item.get("part") for slide in ctx.envelope.slides for item in slide.get("items") or []}
     return [p for p in ctx.parts if not p.is_smil and not p.in_smil and p.index not in shown]
 
 
@@ -76,7 +73,7 @@ class PartsStrip(QWidget):
                 self.style().standardIcon(_ICONS.get(part.kind, QStyle.StandardPixmap.SP_FileIcon))
             )
             button.setText(f"{part.label} · {human_size(part.size)}")
-            button.setToolTip(part.description)
+            button.setToolTip(part_description(part))
             button.setCheckable(True)
             button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
             menu = QMenu(button)
@@ -120,7 +117,7 @@ class PartsStrip(QWidget):
         self.selected = index
         self.buttons[index].setChecked(True)
         content = make_part_widget(self._ctx, part, fit="meet")
-        content.setMinimumHeight(200 if part.kind in ("image", "video", "vcard") else 80)
+        content.setMinimumHeight(200 if part.kind in ("image", "video", "contact") else 80)
         self.detail = PartFrame(self._ctx, part, content, self)
         self._detail_layout.addWidget(self.detail)
         self.partSelected.emit(index)

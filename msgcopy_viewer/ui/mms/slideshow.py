@@ -11,6 +11,7 @@ each slide's duration (5 s when the message gives none).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ class Region:
     fit: str | None
 
 
-def root_size(layout: dict[str, Any] | None) -> tuple[float, float]:
+def root_size(layout: Mapping[str, Any] | None) -> tuple[float, float]:
     if not layout:
         return DEFAULT_ROOT
     width = layout.get("root_width") or 0
@@ -66,7 +67,7 @@ def root_size(layout: dict[str, Any] | None) -> tuple[float, float]:
     return w, h
 
 
-def regions_of(layout: dict[str, Any] | None) -> dict[str, Region]:
+def regions_of(layout: Mapping[str, Any] | None) -> dict[str, Region]:
     """The layout's regions in root pixels, clipped to the root (bad ones dropped)."""
     if not layout:
         return {}
@@ -179,7 +180,7 @@ class SlideView(QWidget):
         #: (item dict, the widget that shows its part) in document order
         self.items: list[tuple[dict[str, Any], QWidget]] = []
         self.players: list[MediaPlayerWidget] = []
-        layout_json = ctx.mms.get("layout")
+        layout_json = ctx.envelope.layout
         regions = regions_of(layout_json)
         items = [i for i in slide.get("items") or [] if isinstance(i, dict)]
         placed: list[tuple[dict[str, Any], Region | None]] = []
@@ -195,7 +196,7 @@ class SlideView(QWidget):
         ]
         self.mode = (
             "regions"
-            if ctx.mms.get("slides_source") == "smil"
+            if ctx.envelope.slides_source == "smil"
             and visual
             and all(region is not None for _i, region in visual)
             else "flow"
@@ -235,7 +236,7 @@ class SlideView(QWidget):
     def _is_bar_item(ctx: RenderContext, item: dict[str, Any], has_region: bool) -> bool:
         # sound, and contact cards the layout gives no region, go under the slide
         part = ctx.part(item.get("part"))
-        return part is not None and part.kind in ("audio", "vcard") and not has_region
+        return part is not None and part.kind in ("audio", "contact") and not has_region
 
     def widget_for_part(self, index: int) -> QWidget | None:
         for item, widget in self.items:
@@ -262,9 +263,7 @@ class Slideshow(QWidget):
         super().__init__(parent)
         self.setObjectName("mmsSlideshow")
         self._ctx = ctx
-        self.slides: list[dict[str, Any]] = [
-            s for s in ctx.mms.get("slides") or [] if isinstance(s, dict)
-        ]
+        self.slides: list[dict[str, Any]] = [s for s in ctx.envelope.slides if isinstance(s, dict)]
         self.current = -1
         self.playing = False
         self._views: dict[int, SlideView] = {}

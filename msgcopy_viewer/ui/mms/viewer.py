@@ -1,17 +1,16 @@
 """The MMS viewer dialog: header (who, to whom, when), slides, other parts, actions.
 
-Opened by the main window as ``MmsViewerDialog(case_path, rowid, parent)``. It reads
-the message's stored ``mms`` JSON and the decoded part bytes from the case (opened
-read-only; image decoding threads open their own connections). Nothing is fetched
-from the network, and message text is only ever shown as plain text.
+Opened by the main window as ``MmsViewerDialog(case_path, rowid, parent)``. It reads the
+message (``store.messages.Message``: envelope, slides, parts) and the decoded part bytes
+from the case (opened read-only; image decoding threads open their own connections).
+Nothing is fetched from the network, and message text is only ever shown as plain text.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -30,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.store.case import Case, CaseError
-from msgcopy_viewer.store.queries import MessageRow, get_message_by_rowid
+from msgcopy_viewer.store.messages import Envelope, Message, get_message
 from msgcopy_viewer.ui.mms.image_loader import ImageLoader
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions
-from msgcopy_viewer.ui.mms.part_info import human_size, parts_of
+from msgcopy_viewer.ui.mms.part_info import human_size
 from msgcopy_viewer.ui.mms.part_view import RenderContext, add_part_actions
 from msgcopy_viewer.ui.mms.parts_strip import PartsStrip
 from msgcopy_viewer.ui.mms.slideshow import Slideshow
@@ -54,12 +53,12 @@ def _join(values: list[str]) -> str:
 class MessageHeader(QFrame):
     """Subject, From, To/Cc/Bcc, time, direction; group messages say so."""
 
-    def __init__(self, row: MessageRow, mms: dict[str, Any], parent: QWidget | None = None):
+    def __init__(self, row: Message, env: Envelope, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("mmsHeader")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        subject = mms.get("subject") or row.subject
+        subject = env.subject or row.subject
         self.subject_label = plain_label(subject or "(no subject)", self)
         font = self.subject_label.font()
         font.setBold(True)
@@ -70,26 +69,27 @@ class MessageHeader(QFrame):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setHorizontalSpacing(10)
         form.setVerticalSpacing(2)
-        recipients = mms.get("recipients") or {}
-        sender = mms.get("sender") or row.sender
+        sender = env.sender or row.sender
         if not sender and row.direction == "mo":
-            sender = row.subscriber_mobile
+            sender = row.sub_mobile or row.subscriber_mobile
         self.values: dict[str, QLabel] = {}
         rows: list[tuple[str, str]] = [("From", sender or "(unknown sender)")]
-        rows.append(("To", _join(list(recipients.get("to") or []))))
-        for key, title in (("cc", "Cc"), ("bcc", "Bcc")):
-            if recipients.get(key):
-                rows.append((title, _join(list(recipients[key]))))
+        rows.append(("To", _join(list(env.to))))
+        for values, title in ((env.cc, "Cc"), (env.bcc, "Bcc")):
+            if values:
+                rows.append((title, _join(list(values))))
         direction = {"mo": "Sent by the subscriber", "mt": "Received by the subscriber"}.get(
             row.direction, row.direction
         )
-        rows.append(("Date", f"{row.start_raw}  ·  {direction} ({row.subscriber_mobile})"))
+        rows.append(
+            ("Date", f"{row.start_raw}  ·  {direction} ({row.sub_mobile or row.subscriber_mobile})")
+        )
         if row.is_group:
             rows.append(
                 (
                     "Group",
                     f"Group MMS with {len(row.participants)} other participant(s): "
-                    f"{_join(row.participants)}",
+                    f"{_join(list(row.participants))}",
                 )
             )
         for title, value in rows:
@@ -111,7 +111,7 @@ class MmsViewerDialog(QDialog):
         self.case_path = Path(case_path)
         self.rowid = rowid
         self.case: Case | None = None
-        self.row: MessageRow | None = None
+        self.row: Message | None = None
         self.ctx: RenderContext | None = None
         self.loader: ImageLoader | None = None
         self.part_actions: PartActions | None = None
@@ -125,14 +125,14 @@ class MmsViewerDialog(QDialog):
         layout = self._layout = QVBoxLayout(self)
         try:
             self.case = Case.open(self.case_path, create=False, readonly=True)
-            self.row = get_message_by_rowid(self.case, rowid)
+            self.row = get_message(self.case.conn, rowid, raw=False)
         except CaseError as exc:
             self._show_error(str(exc))
             return
         if self.row is None:
             self._show_error(f"Message {rowid} is not in this case.")
             return
-        if self.row.mms is None:
+        if not self.row.is_mms:
             self._show_error("This message is not an MMS, or its content could not be decoded.")
             return
         self._build(layout, self.row)
@@ -148,22 +148,20 @@ class MmsViewerDialog(QDialog):
         close.clicked.connect(self.reject)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
 
-    def _build(self, layout: QVBoxLayout, row: MessageRow) -> None:
-        assert self.case is not None and row.mms is not None
-        mms = row.mms
-        parts = parts_of(mms)
-        subject = mms.get("subject") or row.subject
+    def _build(self, layout: QVBoxLayout, row: Message) -> None:
+        assert self.case is not None
+        env = row.envelope or Envelope()
+        parts = row.parts
+        subject = env.subject or row.subject
         self.setWindowTitle(f"MMS — {subject}" if subject else "MMS")
         self.loader = ImageLoader(self.case.path, self)
         self.part_actions = PartActions(self.case, parts, self)
-        self.ctx = RenderContext(
-            self.case, self.case.path, self.loader, self.part_actions, mms, parts
-        )
+        self.ctx = RenderContext(self.case, self.case.path, self.loader, self.part_actions, row)
 
-        self.header = MessageHeader(row, mms, self)
+        self.header = MessageHeader(row, env, self)
         layout.addWidget(self.header)
 
-        if mms.get("slides_source") == "fallback":
+        if env.slides_source == "fallback":
             self.fallback_label = plain_label(FALLBACK_NOTICE, self)
             self.fallback_label.setObjectName("mmsFallbackNotice")
             self.fallback_label.setStyleSheet(
@@ -206,7 +204,7 @@ class MmsViewerDialog(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_Right), self, self.slideshow.next)
         QShortcut(QKeySequence(Qt.Key.Key_Left), self, self.slideshow.previous)
 
-    def _add_warnings(self, layout: QVBoxLayout, warnings: list[str]) -> None:
+    def _add_warnings(self, layout: QVBoxLayout, warnings: Sequence[str]) -> None:
         toggle = QToolButton(self)
         toggle.setText(f"Decoding notes ({len(warnings)})")
         toggle.setCheckable(True)

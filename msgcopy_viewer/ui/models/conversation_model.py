@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.store.browse import ConversationInfo, conversations_page
+from msgcopy_viewer.store.connection import CaseConnection
 from msgcopy_viewer.ui.models.base import RowListModel
 from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE, tooltip_html
 
@@ -18,15 +18,13 @@ Index = QModelIndex | QPersistentModelIndex
 class ConversationModel(RowListModel):
     def __init__(self, tz=None, parent=None) -> None:
         super().__init__(tz, parent)
-        self._conn: sqlite3.Connection | None = None
+        self._conn: CaseConnection | None = None
         self._scope: list[int] | None = None
         self._exhausted = True
         self._fetching = False  # no nested fetchMore from rowsInserted handlers
 
     # -- loading ---------------------------------------------------------------------------
-    def set_scope(
-        self, conn: sqlite3.Connection | None, subscriber_ids: Sequence[int] | None
-    ) -> None:
+    def set_scope(self, conn: CaseConnection | None, subscriber_ids: Sequence[int] | None) -> None:
         """Show the conversations of ``subscriber_ids`` (None: all subscribers)."""
         self.beginResetModel()
         self._conn = conn

@@ -9,12 +9,13 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 _BASE = int(Qt.ItemDataRole.UserRole)
 
-ROW_ROLE = _BASE + 1  # the row object (SubscriberInfo, ConversationInfo, ThreadItem, SearchHit)
+ROW_ROLE = _BASE + 1  # the row object (SubscriberInfo, ConversationInfo, Message, SearchHit)
 ID_ROLE = _BASE + 2  # the row's stable id (subscriber id, conversation id, message rowid)
 SUBSCRIBER_IDS_ROLE = _BASE + 3  # subscriber tree: ids under the node
 HIGHLIGHT_ROLE = _BASE + 4  # thread: the jumped-to message
 SNIPPET_ROLE = _BASE + 5  # search results: snippet with MARK_START/MARK_END
 TIME_TEXT_ROLE = _BASE + 6  # formatted time in the selected zone
+SEPARATOR_ROLE = _BASE + 7  # thread: the message starts a calendar day (date separator above)
 
 
 def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:

@@ -196,16 +196,17 @@ class SearchResultModel(RowListModel):
             return h.snippet
         if role == ROW_ROLE:
             return h
+        m = h.message
         if role == ID_ROLE:
-            return h.rowid
+            return m.rowid
         if role == TIME_TEXT_ROLE:
-            return self._tz.datetime_text(h.start_ms) if self._tz is not None else h.start_raw
+            return self._tz.datetime_text(m.start_ms) if self._tz is not None else m.start_raw
         if role == Qt.ItemDataRole.ToolTipRole:
             if self._tz is None:
-                return h.start_raw
-            return self._tz.tooltip(h.start_ms, h.start_raw)
+                return m.start_raw
+            return self._tz.tooltip(m.start_ms, m.start_raw)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            who = "Sent to" if h.direction == "mo" else "Received from"
-            when = self._tz.datetime_text(h.start_ms) if self._tz is not None else h.start_raw
-            return f"{who} {', '.join(h.participants)}, {when}: {strip_marks(h.snippet)}"
+            who = "Sent to" if m.direction == "mo" else "Received from"
+            when = self._tz.datetime_text(m.start_ms) if self._tz is not None else m.start_raw
+            return f"{who} {', '.join(m.participants)}, {when}: {strip_marks(h.snippet)}"
         return None

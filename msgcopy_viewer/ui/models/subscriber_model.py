@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.store.browse import SubscriberInfo, group_by_domain, list_subscribers
+from msgcopy_viewer.store.connection import CaseConnection
 from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, SUBSCRIBER_IDS_ROLE, tooltip_html
 
 NO_DOMAIN = "(no domain)"
@@ -24,12 +23,12 @@ class SubscriberModel(QAbstractItemModel):
         self._groups: list[tuple[str, list[SubscriberInfo]]] = []
 
     # -- loading ---------------------------------------------------------------------------
-    def set_connection(self, conn: sqlite3.Connection | None) -> None:
+    def set_connection(self, conn: CaseConnection | None) -> None:
         self.beginResetModel()
         self._groups = group_by_domain(list_subscribers(conn)) if conn is not None else []
         self.endResetModel()
 
-    def refresh(self, conn: sqlite3.Connection | None) -> None:
+    def refresh(self, conn: CaseConnection | None) -> None:
         """Re-read (after an import). Existing rows are updated in place, new ones inserted."""
         if conn is None:
             self.set_connection(None)

@@ -17,44 +17,53 @@ arrives (the view sizes all rows of the model).
 
 from __future__ import annotations
 
-import sqlite3
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.store.browse import (
-    ThreadItem,
     thread_after,
     thread_before,
     thread_has_after,
     thread_has_before,
     thread_window,
 )
+from msgcopy_viewer.store.connection import CaseConnection
+from msgcopy_viewer.store.messages import Message
 from msgcopy_viewer.ui.models.base import RowListModel
-from msgcopy_viewer.ui.models.roles import HIGHLIGHT_ROLE, ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
+from msgcopy_viewer.ui.models.roles import (
+    HIGHLIGHT_ROLE,
+    ID_ROLE,
+    ROW_ROLE,
+    SEPARATOR_ROLE,
+    TIME_TEXT_ROLE,
+)
 
 PAGE = 50
 MAX_ROWS = 300  # rows kept in the window (the bubble delegate caches more layouts than that)
+DAY_KEYS = 8000  # calendar days remembered per start time (well above the window)
 Index = QModelIndex | QPersistentModelIndex
 
 
 class ThreadModel(RowListModel):
     def __init__(self, tz=None, parent=None) -> None:
         super().__init__(tz, parent)
-        self._conn: sqlite3.Connection | None = None
+        self._conn: CaseConnection | None = None
         self._cid: str | None = None
         self._has_older = False
         self._has_newer = False
         self.highlight_rowid: int | None = None
         self._fetching = False  # no nested page loads from rowsInserted handlers
+        self._day_keys: dict[int, int] = {}  # start_ms -> calendar day in the zone shown
+
+    def _on_zone_changed(self, *_a: object) -> None:
+        self._day_keys.clear()
+        super()._on_zone_changed()
 
     # -- loading ---------------------------------------------------------------------------
     @property
     def conversation_id(self) -> str | None:
         return self._cid
 
-    def set_conversation(
-        self, conn: sqlite3.Connection | None, conversation_id: str | None
-    ) -> None:
+    def set_conversation(self, conn: CaseConnection | None, conversation_id: str | None) -> None:
         """Show a conversation's newest page (None: nothing)."""
         self.beginResetModel()
         self._conn, self._cid = conn, conversation_id
@@ -72,7 +81,7 @@ class ThreadModel(RowListModel):
         finally:
             self._fetching = False
 
-    def load_around(self, conn: sqlite3.Connection, rowid: int, *, highlight: bool = True) -> int:
+    def load_around(self, conn: CaseConnection, rowid: int, *, highlight: bool = True) -> int:
         """Load a window around message ``rowid`` (switching conversation if needed);
         returns its row, or -1."""
         items, pos = thread_window(conn, rowid, PAGE // 2, PAGE // 2)
@@ -221,15 +230,27 @@ class ThreadModel(RowListModel):
                 return n
         return -1
 
-    def item(self, row: int) -> ThreadItem | None:
+    def item(self, row: int) -> Message | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def set_highlight(self, rowid: int | None) -> None:
-        old = self.highlight_rowid
-        self.highlight_rowid = rowid
-        for r in (old, rowid):
-            if r is not None and (row := self.row_of(r)) >= 0:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, 0), [HIGHLIGHT_ROLE])
+    def _day_key(self, ms: int) -> int:
+        """``tz.day_key`` remembered: the view asks for every row's size after each page
+        load, and converting an instant to a zoned date is most of that question's cost."""
+        key = self._day_keys.get(ms)
+        if key is None:
+            if len(self._day_keys) >= DAY_KEYS:
+                self._day_keys.clear()
+            day = self._tz.day_key(ms) if self._tz is not None else ms // 86_400_000
+            key = self._day_keys[ms] = day
+        return key
+
+    def starts_day(self, row: int) -> bool:
+        """Whether the message at ``row`` is the first of its calendar day in the window
+        (it then shows a date separator)."""
+        if row == 0:
+            return True
+        rows = self._rows
+        return self._day_key(rows[row - 1].start_ms) != self._day_key(rows[row].start_ms)
 
     # -- QAbstractListModel ----------------------------------------------------------------
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -240,6 +261,8 @@ class ThreadModel(RowListModel):
             return it.text
         if role == ROW_ROLE:
             return it
+        if role == SEPARATOR_ROLE:
+            return self.starts_day(index.row())
         if role == ID_ROLE:
             return it.rowid
         if role == HIGHLIGHT_ROLE:

@@ -233,7 +233,7 @@ class Browser(QWidget):
         self.middle_stack.setCurrentIndex(1 if active else 0)
 
     def _on_result(self, hit) -> None:
-        self.open_rowid(hit.rowid)
+        self.open_rowid(hit.message.rowid)
 
     def _focus_middle(self) -> None:
         w = self.middle_stack.currentWidget()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.store.browse import batch_info, message_occurrences
-from msgcopy_viewer.store.queries import MessageRow, get_message_by_rowid, raw_event
+from msgcopy_viewer.store.messages import Message, get_message
 from msgcopy_viewer.ui.widgets.flow_layout import FlowLayout
 
 RAW_LIMIT = 20000  # characters of a huge field shown before "Show all"
@@ -64,7 +64,7 @@ class Inspector(QWidget):
         super().__init__(parent)
         self._tz = tz
         self._case = None
-        self._row: MessageRow | None = None
+        self._row: Message | None = None
         self._raw: str | None = None
         self.setAccessibleName("Message inspector")
         self.tabs = QTabWidget(self)
@@ -116,7 +116,7 @@ class Inspector(QWidget):
         self.copy_value.setAccessibleName("Copy the selected value")
         self.copy_id.clicked.connect(lambda: self._copy(self._row.id if self._row else ""))
         self.copy_sha.clicked.connect(
-            lambda: self._copy(self._row.source_sha256 or "" if self._row else "")
+            lambda: self._copy(self._row.source.sha256 or "" if self._row else "")
         )
         self.copy_path.clicked.connect(lambda: self._copy(self.source_path()))
         self.copy_json.clicked.connect(lambda: self._copy(self._raw or ""))
@@ -147,21 +147,22 @@ class Inspector(QWidget):
         self.show_message(None, None)
 
     # -- API -------------------------------------------------------------------------------
-    def message(self) -> MessageRow | None:
+    def message(self) -> Message | None:
         return self._row
 
     def source_path(self) -> str:
         if self._row is None:
             return ""
-        root = self._row.source_root.rstrip("/\\")
-        return f"{root}/{self._row.source_path}" if root else self._row.source_path
+        src = self._row.source
+        root = src.root.rstrip("/\\")
+        return f"{root}/{src.path}" if root else src.path
 
-    def show_rowid(self, case, rowid: int | None) -> MessageRow | None:
-        row = get_message_by_rowid(case, rowid) if case is not None and rowid is not None else None
+    def show_rowid(self, case, rowid: int | None) -> Message | None:
+        row = get_message(case.conn, rowid) if case is not None and rowid is not None else None
         self.show_message(case, row)
         return row
 
-    def show_message(self, case, row: MessageRow | None) -> None:
+    def show_message(self, case, row: Message | None) -> None:
         self._case, self._row = case, row
         has = row is not None
         self.empty.setVisible(not has)
@@ -176,8 +177,8 @@ class Inspector(QWidget):
             return
         self._fill_details(case, row)
         self._fill_parts(row)
-        self.tabs.setTabEnabled(self.parts_index, row.mms is not None)
-        self._raw = raw_event(case, row.rowid) or ""
+        self.tabs.setTabEnabled(self.parts_index, row.is_mms)
+        self._raw = row.raw_event or ""
         text, truncated = pretty_event(self._raw)
         self.raw.setPlainText(text)
         self.show_all.setVisible(truncated)
@@ -210,7 +211,7 @@ class Inspector(QWidget):
         top.setExpanded(True)
         return top
 
-    def _fill_details(self, case, row: MessageRow) -> None:
+    def _fill_details(self, case, row: Message) -> None:
         tz = self._tz
         self._section(
             "Message",
@@ -222,23 +223,25 @@ class Inspector(QWidget):
                 ("startTime (raw)", row.start_raw),
                 ("Other party", row.other_party),
                 ("Sender", row.sender or ""),
-                ("Subscriber", row.subscriber_mobile),
-                ("Domain", row.domain or ""),
-                ("DID", row.did or ""),
-                ("Subscriber ID", row.subr_id or ""),
+                # this event's subscriberParty as received ("" where the event had none)
+                ("Subscriber", row.sub_mobile or ""),
+                ("Domain", row.sub_domain or ""),
+                ("DID", row.sub_did or ""),
+                ("Subscriber ID", row.sub_subr_id or ""),
                 ("Participants", ", ".join(row.participants)),
                 ("Content type", row.content_type or ""),
                 ("Subject", row.subject or ""),
                 ("Message ID", row.id),
             ],
         )
-        batch = batch_info(case.conn, row.batch_id)
+        src = row.source
+        batch = batch_info(case.conn, src.batch_id)
         prov = [
-            ("Source path", row.source_path),
-            ("Root", row.source_root),
-            ("File SHA-256", row.source_sha256 or "(not recorded)"),
-            ("Index in file", str(row.source_index)),
-            ("Import batch", str(row.batch_id)),
+            ("Source path", src.path),
+            ("Root", src.root),
+            ("File SHA-256", src.sha256 or "(not recorded)"),
+            ("Index in file", str(src.index)),
+            ("Import batch", str(src.batch_id)),
         ]
         if batch is not None:
             prov.append(
@@ -265,29 +268,27 @@ class Inspector(QWidget):
             warn_rows,
         )
 
-    def _fill_parts(self, row: MessageRow) -> None:
-        mms = row.mms or {}
-        contacts = {c.get("part"): c for c in mms.get("contacts", []) if isinstance(c, dict)}
-        for p in mms.get("parts", []):
-            if not isinstance(p, dict):
-                continue
-            in_smil = "SMIL" if p.get("is_smil") else ("yes" if p.get("in_smil") else "no")
+    def _fill_parts(self, row: Message) -> None:
+        contacts = row.envelope.contacts if row.envelope is not None else ()
+        for p in row.parts:
+            in_smil = "SMIL" if p.is_smil else ("yes" if p.in_smil else "no")
             item = QTreeWidgetItem(
                 self.parts,
                 [
-                    str(p.get("index", "")),
-                    str(p.get("content_type") or ""),
-                    str(p.get("detected_type") or ""),
-                    str(p.get("name") or ""),
-                    _human_size(p.get("size")),
+                    str(p.index),
+                    p.content_type,
+                    p.detected_type or "",
+                    p.name or "",
+                    _human_size(p.size),
                     in_smil,
-                    str(p.get("sha256") or ""),
+                    p.sha256,
                 ],
             )
-            c = contacts.get(p.get("index"))
-            if c is not None:
-                phones = ", ".join(str(x) for x in c.get("phones", []))
-                QTreeWidgetItem(item, ["", "contact", "", str(c.get("name") or ""), "", "", phones])
+            for c in contacts:
+                if c.part != p.index:
+                    continue
+                phones = ", ".join(c.phones)
+                QTreeWidgetItem(item, ["", "contact", "", c.name or "", "", "", phones])
                 item.setExpanded(True)
         for col in range(6):
             self.parts.resizeColumnToContents(col)

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msgcopy_viewer.store.browse import ConversationInfo, ThreadItem
+from msgcopy_viewer.store.browse import ConversationInfo
+from msgcopy_viewer.store.messages import Message
 from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.models.thread_model import ThreadModel
@@ -180,8 +181,8 @@ class BubbleListView(QListView):
 
 
 class ThreadView(QWidget):
-    messageSelected = Signal(object)  # ThreadItem | None
-    messageActivated = Signal(object)  # ThreadItem (Enter / double-click)
+    messageSelected = Signal(object)  # Message | None
+    messageActivated = Signal(object)  # Message (Enter / double-click)
 
     def __init__(self, tz, thumbnails=None, parent=None) -> None:
         super().__init__(parent)
@@ -299,7 +300,7 @@ class ThreadView(QWidget):
         anchor = current.rowid if current else None
         self.thread_model.refresh(anchor)
 
-    def current_item(self) -> ThreadItem | None:
+    def current_item(self) -> Message | None:
         index = self.list.currentIndex()
         return item_data(index, ROW_ROLE) if index.isValid() else None
 
@@ -358,7 +359,7 @@ class ThreadView(QWidget):
             # Rows added or dropped at the window's ends: Qt moves the current index off a
             # dropped row by itself, which is not the user choosing another message.
             return
-        item: ThreadItem | None = item_data(current, ROW_ROLE) if current.isValid() else None
+        item: Message | None = item_data(current, ROW_ROLE) if current.isValid() else None
         self._selected_rowid = item.rowid if item is not None else None
         self.messageSelected.emit(item)
 

@@ -1,0 +1,195 @@
+"""Drawing a laid-out chat bubble: the painting half of the bubble delegate.
+
+``BubblePainter.paint`` draws what ``bubble_layout`` placed — date separator, sender
+name, bubble, subject, thumbnails (from the thumbnail cache, a placeholder until decoded
+or when the image may not be decoded), chips, text, time and warning icon — with
+``save()``/``restore()`` around it. It reads nothing but its arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QElapsedTimer, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPalette
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+from msgcopy_viewer.store.messages import Message, Part
+from msgcopy_viewer.ui.delegates.bubble_layout import RADIUS, BubbleLayout, bubble_fonts
+from msgcopy_viewer.ui.delegates.paint_util import blend, received_tint, sent_tint
+from msgcopy_viewer.ui.icons import icon as named_icon
+
+CHIP_ICONS = {"audio": "audio", "video": "video", "contact": "contact", "file": "attachment"}
+
+# Called for every thumbnail drawn: (its rect relative to the item's top-left, the part).
+ThumbDrawn = Callable[[QRectF, Part], None]
+
+
+class BubblePainter:
+    def __init__(self, thumbnails=None) -> None:
+        self._thumbs = thumbnails
+        self.clock = QElapsedTimer()  # animated thumbnails show the frame of this time
+        self.clock.start()
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        m: Message,
+        lay: BubbleLayout,
+        *,
+        separator_text: str,
+        time_text: str,
+        highlighted: bool,
+        thumb_drawn: ThumbDrawn | None = None,
+    ) -> None:
+        pal: QPalette = option.palette
+        _base, bold, small = bubble_fonts(option.font)
+        fm_small = QFontMetricsF(small)
+        r = QRectF(option.rect)
+        ox, oy = r.left(), r.top()
+        painter.save()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            if highlighted or selected:
+                band = QColor(pal.color(QPalette.ColorRole.Highlight))
+                band.setAlpha(70 if highlighted else 35)
+                top = oy + lay.sep_h
+                painter.fillRect(QRectF(r.left(), top, r.width(), r.height() - lay.sep_h), band)
+            text_color = pal.color(QPalette.ColorRole.Text)
+            muted = blend(pal.color(QPalette.ColorRole.Base), text_color, 0.6)
+            if lay.sep_h:
+                painter.setFont(small)
+                tw = fm_small.horizontalAdvance(separator_text) + 20
+                pill = QRectF(ox + (r.width() - tw) / 2, oy + 6, tw, fm_small.height() + 6)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(received_tint(pal))
+                painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+                painter.setPen(muted)
+                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, separator_text)
+            if lay.name_h:  # sender name (group conversations)
+                painter.setFont(small)
+                painter.setPen(muted)
+                name_rect = QRectF(
+                    ox + lay.bubble.left() + 4,
+                    oy + lay.bubble.top() - lay.name_h,
+                    r.width() * 0.7,
+                    lay.name_h,
+                )
+                painter.drawText(
+                    name_rect,
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    m.sender or m.other_party,
+                )
+            bubble = lay.bubble.translated(ox, oy)
+            path = QPainterPath()
+            path.addRoundedRect(bubble, RADIUS, RADIUS)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.fillPath(path, sent_tint(pal) if m.outgoing else received_tint(pal))
+            if highlighted:
+                painter.setPen(pal.color(QPalette.ColorRole.Highlight))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+            painter.setPen(text_color)
+            origin = bubble.topLeft()
+            if lay.subject is not None:
+                lay.subject.draw(painter, origin + lay.subject_pos)
+            for rect, part in lay.thumbs:
+                self.paint_thumb(painter, rect.translated(origin), part, pal)
+                if thumb_drawn is not None:
+                    thumb_drawn(rect.translated(lay.bubble.topLeft()), part)
+            if lay.more_images and lay.thumbs:
+                last = lay.thumbs[-1][0].translated(origin)
+                painter.fillRect(last, QColor(0, 0, 0, 110))
+                painter.setPen(QColor(255, 255, 255))
+                painter.setFont(bold)
+                painter.drawText(last, Qt.AlignmentFlag.AlignCenter, f"+{lay.more_images}")
+            if lay.chips:
+                self._paint_chips(painter, lay, origin, fm_small, small, pal, text_color)
+            if lay.text is not None:
+                painter.setPen(text_color)
+                lay.text.draw(painter, origin + lay.text_pos)
+            self._paint_time(painter, option, m, lay, bubble, time_text, small, muted)
+            if (
+                option.state & QStyle.StateFlag.State_HasFocus
+                and option.widget is not None
+                and option.widget.hasFocus()
+            ):
+                painter.setPen(pal.color(QPalette.ColorRole.Highlight))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), RADIUS + 2, RADIUS + 2)
+        finally:
+            painter.restore()
+
+    @staticmethod
+    def _paint_chips(painter, lay, origin, fm_small, small, pal, text_color) -> None:
+        painter.setFont(small)
+        for rect, text, part in lay.chips:
+            chip = rect.translated(origin)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pal.color(QPalette.ColorRole.Base))
+            painter.drawRoundedRect(chip, chip.height() / 2, chip.height() / 2)
+            side = chip.height() - 8
+            named_icon(CHIP_ICONS.get(part.kind, "attachment")).paint(
+                painter, int(chip.left() + 8), int(chip.top() + 4), int(side), int(side)
+            )
+            painter.setPen(text_color)
+            text_rect = chip.adjusted(8 + side + 4, 0, -8, 0)
+            painter.drawText(
+                text_rect,
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                fm_small.elidedText(text, Qt.TextElideMode.ElideMiddle, text_rect.width()),
+            )
+
+    @staticmethod
+    def _paint_time(painter, option, m: Message, lay, bubble, time_text, small, muted) -> None:
+        """The time (and warning icon) under the bubble."""
+        fm_small = QFontMetricsF(small)
+        painter.setFont(small)
+        painter.setPen(muted)
+        tw = fm_small.horizontalAdvance(time_text)
+        ty = QRectF(option.rect).top() + lay.time_y
+        icon_w = fm_small.height() if m.warnings else 0
+        if m.outgoing:
+            tx = bubble.right() - tw - 4
+        else:
+            tx = bubble.left() + 4 + (icon_w + 4 if icon_w else 0)
+        if m.warnings and option.widget is not None:
+            icon = option.widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            ix = tx - icon_w - 4 if m.outgoing else bubble.left() + 4
+            icon.paint(painter, int(ix), int(ty), int(icon_w), int(icon_w))
+        painter.drawText(
+            QRectF(tx, ty, tw + 2, fm_small.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            time_text,
+        )
+
+    def paint_thumb(self, painter: QPainter, rect: QRectF, part: Part, pal: QPalette) -> None:
+        thumb = self._thumbs.thumb(part.sha256) if self._thumbs is not None else None
+        image = None
+        if thumb is not None:
+            image = thumb.frames[thumb.frame_at(self.clock.elapsed())]
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(pal.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(rect, 6, 6)
+        if image is None or image.isNull():
+            painter.setPen(
+                blend(pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text), 0.5)
+            )
+            failed = self._thumbs is not None and self._thumbs.is_failed(part.sha256)
+            painter.drawText(
+                rect,
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                "Image cannot be shown" if failed else "Image…",
+            )
+            return
+        size = image.size()
+        dpr = max(1.0, painter.device().devicePixelRatioF())
+        w, h = size.width() / dpr, size.height() / dpr
+        scale = min(rect.width() / w, rect.height() / h, 1.0 * dpr)
+        scale = min(scale, rect.width() / w, rect.height() / h)
+        dw, dh = w * scale, h * scale
+        target = QRectF(rect.center().x() - dw / 2, rect.center().y() - dh / 2, dw, dh)
+        painter.drawImage(target, image)
