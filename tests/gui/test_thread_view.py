@@ -292,3 +292,40 @@ def test_arrow_keys_walk_message_by_message_across_pages(qtbot, browser, monkeyp
             assert all(older < newer for older, newer in pairs)
         assert lst.currentIndex().isValid()
         assert b.thread_view.thread_model.item(lst.currentIndex().row()).key == seen[-1]
+
+
+def test_pages_are_read_and_laid_out_ahead_while_the_user_reads(qtbot, browser, monkeypatch):
+    """A page added by scrolling costs no query and no bubble layout: both were done ahead,
+    a few bubbles per turn of the event loop, while the thread sat on screen."""
+    from msgcopy_viewer.ui.delegates import bubble_layout
+    from msgcopy_viewer.ui.models import thread_model as tm
+
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    model = b.thread_view.thread_model
+    lst = b.thread_view.list
+    # idle: the older page is read and all its bubbles laid out
+    qtbot.waitUntil(lambda: not lst._ahead_timer.isActive() and not lst._ahead, timeout=10_000)
+    assert model._ahead_older is not None and len(model._ahead_older) == tm.PAGE
+    laid_out: list[int] = []
+    queried: list[int] = []
+    real_layout = bubble_layout.layout_bubble
+    real_before = tm.thread_before
+
+    def counting_layout(m, *a, **k):
+        laid_out.append(m.rowid)
+        return real_layout(m, *a, **k)
+
+    def counting_before(*a, **k):
+        queried.append(1)
+        return real_before(*a, **k)
+
+    monkeypatch.setattr(bubble_layout, "layout_bubble", counting_layout)
+    monkeypatch.setattr(tm, "thread_before", counting_before)
+    first = model.rowCount()
+    assert lst.load_older() == tm.PAGE
+    lst.viewport().repaint()
+    assert model.rowCount() == first + tm.PAGE
+    assert queried == []  # the page was read ahead
+    added = {model.item(r).rowid for r in range(tm.PAGE)}
+    assert not added & set(laid_out)  # and its bubbles laid out ahead

@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QHelpEvent, QMouseEvent, QPainter
+from PySide6.QtGui import QFont, QHelpEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyledItemDelegate,
@@ -103,11 +103,11 @@ class BubbleDelegate(QStyledItemDelegate):
         return "\n".join(lines)
 
     # -- layout ----------------------------------------------------------------------------
-    def _width(self, option: QStyleOptionViewItem) -> int:
+    def _width(self, option: QStyleOptionViewItem | None) -> int:
         view = self.parent()
         if view is not None and hasattr(view, "viewport"):
             return max(200, view.viewport().width())
-        return max(200, option.rect.width())
+        return max(200, option.rect.width() if option is not None else 200)
 
     def _layout(self, option: QStyleOptionViewItem, index: Index) -> BubbleLayout | None:
         m: Message | None = item_data(index, ROW_ROLE)
@@ -121,6 +121,22 @@ class BubbleDelegate(QStyledItemDelegate):
             separator=bool(item_data(index, SEPARATOR_ROLE)),
             show_name=self.group and not m.outgoing,
         )
+
+    def prepare(self, font: QFont, messages: list[tuple[Message, bool]]) -> int:
+        """Lay out bubbles that are not in the view yet (``(message, separator)`` pairs), so
+        that adding them later finds them in the cache; returns how many were new."""
+        width = self._width(None)
+        made = 0
+        for m, sep in messages:
+            made += self._cache.prepare(
+                m,
+                width,
+                font,
+                generation=self._tz.generation,
+                separator=sep,
+                show_name=self.group and not m.outgoing,
+            )
+        return made
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         lay = self._layout(option, index)

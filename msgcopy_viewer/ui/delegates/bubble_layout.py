@@ -174,6 +174,26 @@ class BubbleLayouts:
             self._last_font_key = font.key()
         return self._last_font_key
 
+    def prepare(
+        self,
+        m: Message,
+        width: int,
+        font: QFont,
+        *,
+        generation: int,
+        separator: bool,
+        show_name: bool,
+    ) -> int:
+        """Lay ``m`` out unless it is cached (without refreshing its place in the LRU);
+        returns 1 when it was laid out, else 0."""
+        key = (m.rowid, width, generation, separator, show_name, self._font_key(font))
+        if key in self._cache:
+            return 0
+        self._cache[key] = layout_bubble(m, width, font, separator=separator, show_name=show_name)
+        while len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
+        return 1
+
     def get(
         self,
         m: Message,

@@ -53,6 +53,11 @@ class ThreadModel(RowListModel):
         self.highlight_rowid: int | None = None
         self._fetching = False  # no nested page loads from rowsInserted handlers
         self._day_keys: dict[int, int] = {}  # start_ms -> calendar day in the zone shown
+        # The next page at each end, read ahead while the user reads (see ``read_ahead``);
+        # None when not read yet. A page read ahead is adjacent to the window's end: any
+        # change of the window that breaks that drops it.
+        self._ahead_older: list[Message] | None = None
+        self._ahead_newer: list[Message] | None = None
 
     def _on_zone_changed(self, *_a: object) -> None:
         self._day_keys.clear()
@@ -69,6 +74,7 @@ class ThreadModel(RowListModel):
         self._conn, self._cid = conn, conversation_id
         self.highlight_rowid = None
         self._rows = []
+        self._forget_ahead()
         self._has_older = self._has_newer = False
         if conn is not None and conversation_id is not None:
             self._rows = thread_before(conn, conversation_id, None, PAGE)
@@ -90,6 +96,7 @@ class ThreadModel(RowListModel):
         self.beginResetModel()
         self._conn, self._cid = conn, items[pos].conversation_id
         self._rows = items
+        self._forget_ahead()
         self._has_older = thread_has_before(conn, self._cid, items[0].key)
         self._has_newer = thread_has_after(conn, self._cid, items[-1].key)
         self.highlight_rowid = rowid if highlight else None
@@ -128,6 +135,7 @@ class ThreadModel(RowListModel):
             for i in persistent
         ]
         self._rows = items
+        self._forget_ahead()
         self._has_older = thread_has_before(self._conn, self._cid, items[0].key)
         self._has_newer = thread_has_after(self._conn, self._cid, items[-1].key)
         pos_of = {it.rowid: n for n, it in enumerate(items)}
@@ -150,7 +158,10 @@ class ThreadModel(RowListModel):
         """Append the next page (rows beyond the window are dropped by ``trim_front``)."""
         if not self.can_fetch_newer() or self._conn is None or self._cid is None:
             return
-        page = thread_after(self._conn, self._cid, self._rows[-1].key, PAGE)
+        page = self._ahead_newer
+        self._ahead_newer = None
+        if page is None:
+            page = thread_after(self._conn, self._cid, self._rows[-1].key, PAGE)
         self._has_newer = len(page) == PAGE and thread_has_after(
             self._conn, self._cid, page[-1].key
         )
@@ -172,7 +183,10 @@ class ThreadModel(RowListModel):
         """Prepend the previous page; returns how many rows were inserted at the top."""
         if not self.can_fetch_older() or self._conn is None or self._cid is None or not self._rows:
             return 0
-        page = thread_before(self._conn, self._cid, self._rows[0].key, PAGE)
+        page = self._ahead_older
+        self._ahead_older = None
+        if page is None:
+            page = thread_before(self._conn, self._cid, self._rows[0].key, PAGE)
         self._has_older = len(page) == PAGE and thread_has_before(
             self._conn, self._cid, page[0].key
         )
@@ -199,6 +213,7 @@ class ThreadModel(RowListModel):
         try:
             self.beginRemoveRows(QModelIndex(), first, len(self._rows) - 1)
             del self._rows[first:]
+            self._ahead_newer = None  # no longer next to the window's end
             self.endRemoveRows()
         finally:
             self._fetching = False
@@ -215,6 +230,7 @@ class ThreadModel(RowListModel):
         try:
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
+            self._ahead_older = None  # no longer next to the window's start
             self.endRemoveRows()
         finally:
             self._fetching = False
@@ -222,6 +238,37 @@ class ThreadModel(RowListModel):
         # the new first row always shows its date separator
         self.dataChanged.emit(self.index(0, 0), self.index(0, 0))
         return excess
+
+    # -- reading ahead ---------------------------------------------------------------------
+    def _forget_ahead(self) -> None:
+        self._ahead_older = self._ahead_newer = None
+
+    def read_ahead(self, newer: bool) -> list[tuple[Message, bool]]:
+        """Read the next page at one end without adding it (the view calls this when idle,
+        so that adding it later costs no query), and return its messages with whether each
+        will show a date separator once added — for laying their bubbles out ahead.
+        Empty when there is nothing more at that end."""
+        if self._conn is None or self._cid is None or not self._rows or self._fetching:
+            return []
+        if newer:
+            if not self._has_newer:
+                return []
+            if self._ahead_newer is None:
+                self._ahead_newer = thread_after(self._conn, self._cid, self._rows[-1].key, PAGE)
+            page, before = self._ahead_newer, self._rows[-1]
+        else:
+            if not self._has_older:
+                return []
+            if self._ahead_older is None:
+                self._ahead_older = thread_before(self._conn, self._cid, self._rows[0].key, PAGE)
+            page, before = self._ahead_older, None
+        out: list[tuple[Message, bool]] = []
+        prev = before
+        for m in page:
+            sep = prev is None or self._day_key(prev.start_ms) != self._day_key(m.start_ms)
+            out.append((m, sep))
+            prev = m
+        return out
 
     # -- lookups ---------------------------------------------------------------------------
     def row_of(self, rowid: int) -> int:

@@ -79,6 +79,9 @@ def grouping_text(conv: ConversationInfo) -> str:
     )
 
 
+AHEAD_PER_TURN = 6  # bubbles laid out ahead per turn of the event loop (~1-2 ms)
+
+
 class BubbleListView(QListView):
     """The bubble list: pages messages in at the end the user scrolls towards, and drops
     rows at the other end (see ThreadModel)."""
@@ -99,6 +102,15 @@ class BubbleListView(QListView):
         self.verticalScrollBar().setSingleStep(24)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._paging = False
+        # Reading ahead: while the user reads, the next page at the end they scroll towards
+        # is read and its bubbles laid out, a few per turn of the event loop, so that adding
+        # the page later finds every size in the delegate's cache.
+        self._ahead: list = []  # (message, separator) still to lay out
+        self._ahead_newer = False  # the direction of the last scroll
+        self._last_value = 0
+        self._ahead_timer = QTimer(self)
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.timeout.connect(self._read_ahead_step)
 
     def thread_model(self) -> ThreadModel:
         return self.model()  # type: ignore[return-value]
@@ -108,10 +120,39 @@ class BubbleListView(QListView):
         """True while a page is being added or rows dropped."""
         return self._paging
 
+    def read_ahead(self) -> None:
+        """Start (or restart) reading ahead from the current position."""
+        self._ahead = []
+        self._ahead_timer.start(0)
+
+    def _read_ahead_step(self) -> None:
+        model = self.thread_model()
+        delegate = self.itemDelegate()
+        if model is None or self._paging or not hasattr(delegate, "prepare"):
+            return
+        if not self._ahead:
+            # the direction of travel first, then the other end
+            for newer in (self._ahead_newer, not self._ahead_newer):
+                todo = model.read_ahead(newer)
+                if todo and delegate.prepare(self.font(), todo[:AHEAD_PER_TURN]):
+                    self._ahead = todo[AHEAD_PER_TURN:]
+                    break
+            else:
+                return  # both ends are laid out (or there is nothing more)
+        else:
+            delegate.prepare(self.font(), self._ahead[:AHEAD_PER_TURN])
+            del self._ahead[:AHEAD_PER_TURN]
+        self._ahead_timer.start(0)
+
     def _on_scrolled(self, value: int) -> None:
         model = self.thread_model()
+        if value != self._last_value:
+            self._ahead_newer = value > self._last_value
+            self._last_value = value
         if self._paging or model is None:
             return
+        if not self._ahead_timer.isActive() and not self._ahead:
+            self._ahead_timer.start(0)
         # A page comes in while more than a screen is still left to read, so a Page Up or
         # Page Down never stops short at the end of what is loaded.
         margin = self.viewport().height() * 3 // 2
@@ -154,6 +195,7 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
+            self.read_ahead()
             self.paged.emit()
 
     def load_older(self) -> int:
@@ -172,6 +214,7 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
+            self.read_ahead()
             self.paged.emit()
 
     def resizeEvent(self, event) -> None:
@@ -274,6 +317,7 @@ class ThreadView(QWidget):
         self.thread_model.set_conversation(conn, conv.id if conv else None)
         if conv is not None:
             self.list.scrollToBottom()
+            self.list.read_ahead()
         self._selected_rowid = None
         self.messageSelected.emit(None)
 
@@ -292,6 +336,7 @@ class ThreadView(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
         self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.list.read_ahead()
         return True
 
     def refresh(self, conn) -> None:
