@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
-from msgcopy_viewer.ui.mms.part_info import human_size, image_format, suggested_filename
+from msgcopy_viewer.ui.mms.part_info import human_size, suggested_filename
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ class PartActions(QObject):
             return False
         clipboard = QGuiApplication.clipboard()
         if part.kind == "image":
-            image, _size, _anim, _err = decode_image(data, image_format(part))
+            image, _size, _anim, _err = decode_image(data)
             if image is not None:
                 clipboard.setImage(image)
                 self.status.emit(f"Copied the image {part.label}")
