@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import ImageLoader, LoadResult
 from msgcopy_viewer.ui.mms.part_actions import PartActions
-from msgcopy_viewer.ui.mms.part_info import human_size, part_description
+from msgcopy_viewer.ui.mms.part_info import part_description
 
 #: The size an image is first decoded at for a slide: a JPEG then decodes at 1/2, 1/4 or
 #: 1/8 scale, which is what keeps a 5 MB message's first slide fast. When the view grows

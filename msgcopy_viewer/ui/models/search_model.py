@@ -108,10 +108,6 @@ class SearchResultModel(RowListModel):
             self.endResetModel()
 
     @property
-    def busy(self) -> bool:
-        return self._busy
-
-    @property
     def token(self) -> int:
         return self._token
 
