@@ -19,8 +19,10 @@ from typing import Final
 
 __all__ = [
     "DECODABLE_IMAGE_FORMATS",
+    "VCARD_TYPES",
     "decodable_image_format",
     "is_media_type",
+    "part_kind",
     "sniff",
     "sniff_wbmp",
 ]
