@@ -17,6 +17,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check msgcopy_viewer tests benchmarks
 	$(VENV)/bin/ruff format --check msgcopy_viewer tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format msgcopy_viewer tests benchmarks

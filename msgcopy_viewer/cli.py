@@ -294,31 +294,33 @@ def cmd_extract_media(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.store import ledger
+
     with _open_existing(args) as case:
-        batch = args.batch
-        if batch is None:
-            row = case.conn.execute("SELECT max(id) FROM import_batches").fetchone()
-            batch = row[0]
-            if batch is None:
+        batch_id = args.batch
+        if batch_id is None:
+            batch_id = ledger.latest_batch_id(case.conn)
+            if batch_id is None:
                 raise UsageError(f"{case.path} has no imports yet")
-        info = case.conn.execute(
-            "SELECT status, roots, started_ms FROM import_batches WHERE id = ?", (batch,)
-        ).fetchone()
+        info = ledger.batch(case.conn, batch_id)
         if info is None:
-            raise UsageError(f"no import batch {batch} in {case.path}")
-        rows = case.conn.execute(
-            "SELECT path, outcome, reason, size, sha256 FROM source_files WHERE batch_id = ? "
-            "ORDER BY id",
-            (batch,),
-        ).fetchall()
+            raise UsageError(f"no import batch {batch_id} in {case.path}")
+        rows = ledger.rows(case.conn, batch_id)
     if args.json:
         json.dump(
             {
-                "batch": batch,
-                "status": info[0],
-                "roots": json.loads(info[1]),
+                "batch": batch_id,
+                "status": info.status,
+                "reason": info.reason,
+                "roots": info.roots,
                 "files": [
-                    {"path": r[0], "outcome": r[1], "reason": r[2], "size": r[3], "sha256": r[4]}
+                    {
+                        "path": r.path,
+                        "outcome": r.outcome,
+                        "reason": r.reason,
+                        "size": r.size,
+                        "sha256": r.sha256,
+                    }
                     for r in rows
                 ],
             },
@@ -328,9 +330,11 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
     else:
-        print(f"import batch {batch} ({info[0]}): {len(rows)} files")
+        print(f"import batch {batch_id} ({info.status}): {len(rows)} files")
+        if info.reason:
+            print(f"stopped: {info.reason}")
         for r in rows:
-            print(f"{r[1]:<10} {r[0]}" + (f"  ({r[2]})" if r[2] else ""))
+            print(f"{r.outcome:<10} {r.path}" + (f"  ({r.reason})" if r.reason else ""))
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
-"""Where msgcopy-viewer keeps its files (platformdirs, overridable with --data-dir)."""
+"""Where msgcopy-viewer keeps its files (platformdirs, overridable with --data-dir): data,
+config and logs."""
 
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ def demo_case_path(override: str | Path | None = None) -> Path:
 
 def demo_corpus_dir(override: str | Path | None = None) -> Path:
     return data_dir(override) / "demo" / "corpus"
+
+
+def config_dir(override: str | Path | None = None) -> Path:
+    """The config folder (recent cases, settings): ``config`` in the data folder when one
+    is given (``--data-dir`` or $MSGCOPY_VIEWER_DATA_DIR: tests, demos), else the
+    platform's."""
+    if override or os.environ.get(ENV_DATA_DIR):
+        return data_dir(override) / "config"
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
 def log_dir(override: str | Path | None = None) -> Path:

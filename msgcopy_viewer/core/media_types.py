@@ -3,11 +3,40 @@
 :func:`sniff` looks only at the first bytes of a payload and returns a MIME type
 for the formats phones put into MMS, or ``None`` when it does not recognise
 them.  It never raises.
+
+:func:`decodable_image_format` is the one rule for which image bytes from message
+content may ever be handed to an image decoder: PNG, JPEG, GIF, BMP and WebP, told
+apart by their magic bytes (never by the type a part declares). SVG, PDF, TIFF, HEIC,
+WBMP and everything else are refused: each is a large parser (or, for SVG, one that
+would fetch from the network) that nothing in an MMS needs.
 """
 
 from __future__ import annotations
 
-__all__ = ["is_media_type", "sniff", "sniff_wbmp"]
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+__all__ = [
+    "DECODABLE_IMAGE_FORMATS",
+    "VCARD_TYPES",
+    "decodable_image_format",
+    "is_media_type",
+    "part_kind",
+    "sniff",
+    "sniff_wbmp",
+]
+
+#: The image types whose bytes may be decoded, and the decoder's name for each format.
+DECODABLE_IMAGE_FORMATS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "image/png": "png",
+        "image/jpeg": "jpeg",
+        "image/gif": "gif",
+        "image/bmp": "bmp",
+        "image/webp": "webp",
+    }
+)
 
 _ISO_BMFF_HEIF_BRANDS = {
     b"heic": "image/heic",
@@ -99,6 +128,13 @@ def sniff(data: bytes) -> str | None:
     if _is_mp3_frame(head):
         return "audio/mpeg"
     return None
+
+
+def decodable_image_format(data: bytes) -> str | None:
+    """The format (``png``, ``jpeg``, ``gif``, ``bmp``, ``webp``) that ``data``'s magic
+    bytes show, when it is one that may be decoded; None for anything else."""
+    kind = sniff(data)
+    return None if kind is None else DECODABLE_IMAGE_FORMATS.get(kind)
 
 
 def sniff_wbmp(data: bytes) -> bool:

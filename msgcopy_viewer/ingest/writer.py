@@ -22,7 +22,6 @@ from msgcopy_viewer.store.messages import message_insert_sql
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("imported", "duplicate", "rejected", "skipped")
 WRITE_LOCK_WAIT_MS = 30_000
 
 # A record's first STORED_FIELDS fields are these columns, in order.

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -46,7 +45,7 @@ from msgcopy_viewer.ui.workers.import_worker import ImportWorker, WorkerThread
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "msgcopy-viewer"
+APP_NAME = paths.APP_NAME
 MAX_RECENT = 10
 CASE_FILTER = f"msgcopy-viewer cases (*{CASE_SUFFIX});;All files (*)"
 _DND_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
@@ -61,13 +60,6 @@ def browser_class() -> type:
 
 
 # -- config: recent cases and a few settings, as small JSON files -------------------------
-def config_dir(data_dir: str | Path | None = None) -> Path:
-    """``data_dir/config`` when a data folder is given (tests, demos), else the platform's."""
-    if data_dir or os.environ.get(paths.ENV_DATA_DIR):
-        return paths.data_dir(data_dir) / "config"
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
 def _read_json(path: Path, default: Any) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -146,7 +138,7 @@ class MainWindow(QMainWindow):
         self.case_path: Path | None = None
         # Why the open case cannot be changed ("" when it can): read-only file or medium.
         self.case_readonly_reason = ""
-        self.config_dir = config_dir(data_dir)
+        self.config_dir = paths.config_dir(data_dir)
         self.recent = RecentCases(self.config_dir / "recent-cases.json")
         self._settings_path = self.config_dir / "settings.json"
         settings = _read_json(self._settings_path, {})

@@ -8,41 +8,34 @@ Painting never waits and never decodes.
 Bounds: the cache holds at most ``MAX_BYTES`` of decoded pixels (least recently used
 thumbnails go first); an animation keeps at most ``MAX_FRAMES`` frames and
 ``MAX_ANIMATION_BYTES`` of pixels (frames past the budget are dropped, the rest loop).
-Every frame is scaled to ``THUMB_SIZE`` while it is decoded, on a pool thread.
+Every frame is scaled to ``THUMB_SIZE`` while it is decoded, on a pool thread, by the one
+decoder of message images (``ui.image_decoder``: only PNG, JPEG, GIF, BMP and WebP bytes,
+within a pixel limit).
 """
 
 from __future__ import annotations
 
 import bisect
 import logging
-import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
-    QObject,
-    QRunnable,
-    QSize,
-    Qt,
-    QThreadPool,
-    Signal,
-)
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal
+from PySide6.QtGui import QImage
+
+from msgcopy_viewer.store.connection import open_reader
+from msgcopy_viewer.store.errors import StorageError
+from msgcopy_viewer.store.media import media_bytes
+from msgcopy_viewer.ui.image_decoder import DEFAULT_FRAME_MS, decode, warm_image_plugins
 
 log = logging.getLogger(__name__)
 
 THUMB_SIZE = 240  # device pixels; the delegate paints at ≤ 120 logical px (crisp at 2x)
 MAX_BYTES = 96 << 20  # decoded pixels kept in the cache, all thumbnails together
-ALLOCATION_LIMIT_MB = 64
-MAX_BLOB = 32 << 20
+MAX_BLOB = 32 << 20  # larger payloads are not read for a thumbnail
 MAX_FRAMES = 60  # frames kept of one animation
 MAX_ANIMATION_BYTES = 8 << 20  # decoded pixels kept of one animation
-MIN_FRAME_MS = 20  # GIF delays below this are shown as DEFAULT_FRAME_MS (as browsers do)
-DEFAULT_FRAME_MS = 100
 FAILED_COST = 64  # bookkeeping cost of remembering that a decode failed
 
 
@@ -93,58 +86,6 @@ class Thumb:
         return self._ends[bisect.bisect_right(self._ends, pos)] - pos
 
 
-_plugins_ready = False
-
-
-def warm_image_plugins() -> None:
-    """Create every image-format plugin once, on the GUI thread, before any pool thread
-    decodes an image.
-
-    Qt creates a plugin the first time a reader needs it and moves it to the main thread
-    (``QObject::moveToThread``, which takes the main thread's object lock). A pool thread
-    doing that while it holds the GIL (PySide6 keeps it across some ``QImageReader``
-    calls) deadlocks with the GUI thread destroying a widget: the destructor holds that
-    lock and waits for the GIL to look for Python overrides. Seen as a hang in the test
-    suite; created here first, no pool thread ever creates a plugin.
-    """
-    global _plugins_ready
-    if _plugins_ready:
-        return
-    _plugins_ready = True
-    junk = QByteArray(b"\x00" * 64)
-    formats = [QByteArray(), *QImageReader.supportedImageFormats()]
-    for fmt in formats:  # the empty format makes the reader ask every plugin
-        buf = QBuffer()
-        buf.setData(junk)
-        buf.open(QIODevice.OpenModeFlag.ReadOnly)
-        reader: QImageReader | None = QImageReader(buf, fmt)
-        assert reader is not None
-        reader.canRead()
-        reader = None  # before its buffer (see decode_frames)
-        buf.close()
-
-
-def _reader(buf: QBuffer, size: int) -> QImageReader:
-    reader = QImageReader(buf)
-    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-    reader.setAutoTransform(True)
-    full = reader.size()
-    if full.isValid() and (full.width() > size or full.height() > size):
-        reader.setScaledSize(full.scaled(QSize(size, size), Qt.AspectRatioMode.KeepAspectRatio))
-    return reader
-
-
-def _fit(image: QImage, size: int) -> QImage:
-    if image.width() > size or image.height() > size:
-        image = image.scaled(
-            size,
-            size,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-    return image
-
-
 def decode_frames(
     data: bytes,
     size: int = THUMB_SIZE,
@@ -152,44 +93,13 @@ def decode_frames(
     max_bytes: int = MAX_ANIMATION_BYTES,
 ) -> Thumb | None:
     """Decode an image (every frame of an animation, within the bounds), each scaled to fit
-    ``size``×``size``; None when it cannot be read."""
-    buf = QBuffer()
-    buf.setData(QByteArray(data))
-    buf.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader: QImageReader | None = None
-    try:
-        reader = _reader(buf, size)
-        animated = reader.supportsAnimation() and reader.imageCount() != 1
-        frames: list[QImage] = []
-        delays: list[int] = []
-        used = 0
-        while len(frames) < max(1, max_frames):
-            image = reader.read()
-            if image.isNull():
-                break
-            image = _fit(image, size).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-            if frames and used + image.sizeInBytes() > max_bytes:
-                break  # keep what fits: the decoded frames still loop
-            delay = reader.nextImageDelay()
-            frames.append(image)
-            delays.append(delay if delay >= MIN_FRAME_MS else DEFAULT_FRAME_MS)
-            used += int(image.sizeInBytes())
-            if not animated or not reader.canRead():
-                break
-    finally:
-        # The reader goes first: some handlers (TIFF's) use the device when destroyed,
-        # and a buffer freed before them crashed the process.
-        reader = None
-        buf.close()
-    if not frames:
+    ``size``×``size``; None when it cannot or may not be decoded (``ui.image_decoder``)."""
+    decoded = decode(data, QSize(size, size), max_frames=max_frames, max_bytes=max_bytes)
+    if not decoded.frames:
+        log.debug("no thumbnail: %s", decoded.error)
         return None
-    return Thumb(frames, delays)
-
-
-def decode_thumbnail(data: bytes, size: int = THUMB_SIZE) -> QImage | None:
-    """Decode an image's first frame scaled to fit ``size``×``size``; None when unreadable."""
-    thumb = decode_frames(data, size, max_frames=1)
-    return thumb.image if thumb is not None else None
+    frames = [f.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied) for f in decoded.frames]
+    return Thumb(frames, decoded.delays)
 
 
 def _cost(thumb: Thumb | None) -> int:
@@ -209,16 +119,14 @@ class _DecodeJob(QRunnable):
     def run(self) -> None:
         thumb: Thumb | None = None
         try:
-            conn = sqlite3.connect(f"{self._path.as_uri()}?mode=ro", uri=True)
+            conn = open_reader(self._path)
             try:
-                row = conn.execute(
-                    "SELECT data FROM media WHERE sha256 = ? AND size <= ?", (self._sha, MAX_BLOB)
-                ).fetchone()
+                data = media_bytes(conn, self._sha, max_size=MAX_BLOB)
             finally:
                 conn.close()
-            if row is not None:
-                thumb = decode_frames(bytes(row[0]))
-        except sqlite3.Error as exc:
+            if data is not None:
+                thumb = decode_frames(data)
+        except StorageError as exc:
             log.warning("thumbnail %s: %s", self._sha[:12], exc)
         except Exception:  # a decoder bug must not kill the pool thread
             log.exception("thumbnail %s failed", self._sha[:12])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import random
 import sqlite3
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -230,10 +229,6 @@ def vcard(
         lines.append("PHOTO;ENCODING=b;TYPE=JPEG:" + base64.b64encode(photo).decode())
     lines.append("END:VCARD")
     return ("\r\n".join(lines) + "\r\n").encode()
-
-
-def threads_alive() -> list[str]:
-    return [t.name for t in threading.enumerate() if t is not threading.main_thread()]
 
 
 def wait_images(qtbot, dialog, timeout: int = 5000) -> None:  # type: ignore[no-untyped-def]

@@ -1,8 +1,9 @@
-"""Image-format plugins are created on the GUI thread before any pool thread decodes,
-and every format decodes without crashing (TIFF's handler used to touch a freed buffer).
+"""Image-format plugins are created on the GUI thread before any pool thread decodes;
+every allowed format decodes, and the others (TIFF, whose handler used to touch a freed
+buffer) are refused without crashing.
 
 A pool thread that creates a plugin while holding the GIL can deadlock with the GUI
-thread destroying a widget (see ``ui.thumbnails.warm_image_plugins``). Qt reports each
+thread destroying a widget (see ``ui.image_decoder.warm_image_plugins``). Qt reports each
 plugin library it loads when QT_DEBUG_PLUGINS is set; a fresh process shows whether any
 is loaded only once decoding has started on other threads.
 """
@@ -33,21 +34,26 @@ SCRIPT = textwrap.dedent(
     print("OWNER-READY", file=sys.stderr, flush=True)
     from msgcopy_viewer.ui.thumbnails import decode_frames
     images = []
-    for fmt in ("GIF", "JPEG", "WEBP", "TIFF", "PNG"):
+    formats = ("GIF", "JPEG", "WEBP", "TIFF", "PNG", "BMP")
+    for fmt in formats:
         buf = io.BytesIO()
         Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, fmt)
         images.append(buf.getvalue())
     from PySide6.QtCore import QThreadPool
-    decoded = []
+    decoded = {}
     pool = QThreadPool()
-    for data in images:
-        pool.start(lambda data=data: decoded.append(decode_frames(data)))
+    for fmt, data in zip(formats, images):
+        pool.start(lambda fmt=fmt, data=data: decoded.__setitem__(fmt, decode_frames(data)))
     pool.waitForDone()
-    assert all(d is not None and d.frames for d in decoded), decoded
+    assert decoded.pop("TIFF") is None
+    assert all(d is not None and d.frames for d in decoded.values()), decoded
     from msgcopy_viewer.ui.mms.image_loader import decode_image
-    for data, fmt in zip(images, (b"gif", b"jpeg", b"webp", b"tiff", b"png")):
-        image, size, _animated, error = decode_image(data, fmt)
-        assert image is not None and size.width() == 8, (fmt, error)
+    for fmt, data in zip(formats, images):
+        image, size, _animated, error = decode_image(data)
+        if fmt == "TIFF":
+            assert image is None and error == "this type of image cannot be shown", error
+        else:
+            assert image is not None and size.width() == 8, (fmt, error)
     print("DECODED", len(decoded), file=sys.stderr, flush=True)
     """
 )

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 
 from msgcopy_viewer.ingest.pipeline import Importer
 from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.store.connection import open_writer
 from msgcopy_viewer.ui.widgets import ledger_dialog
 from msgcopy_viewer.ui.widgets.ledger_dialog import LedgerDialog, LedgerFilterProxy, LedgerModel
 
@@ -202,3 +203,21 @@ def test_case_without_imports(qtbot: Any, tmp_path: Path) -> None:
     assert dialog.batch_id is None
     assert dialog.export_csv() is None
     dialog.close()
+
+
+def test_a_failed_import_says_why_in_the_summary(qtbot: Any, imported_case: Any) -> None:
+    case_path, first, second = imported_case
+    conn = open_writer(case_path)
+    try:
+        conn.execute(
+            "UPDATE import_batches SET status = 'failed', reason = ? WHERE id = ?",
+            ("The disk holding the case is full.", second),
+        )
+    finally:
+        conn.close()
+    dialog = make_dialog(qtbot, case_path, second)
+    text = dialog.summary.text()
+    assert f"Import #{second} (failed)" in text
+    assert text.endswith("It stopped because: The disk holding the case is full.")
+    dialog.batch_combo.setCurrentIndex(dialog.batch_combo.findData(first))
+    assert "stopped because" not in dialog.summary.text()

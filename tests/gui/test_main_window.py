@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer, qWarning
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from msgcopy_viewer import paths
 from msgcopy_viewer.ingest.pipeline import Importer
 from msgcopy_viewer.store import case as case_module
 from msgcopy_viewer.store.case import Case
@@ -236,8 +237,15 @@ def test_time_zone_choice_is_remembered(make_window: Any, data_dir: Path) -> Non
     assert make_window().tz.key == "Europe/London"
 
 
-def test_config_dir_follows_data_dir(tmp_path: Path) -> None:
-    assert main_window.config_dir(tmp_path) == tmp_path.absolute() / "config"
+def test_config_dir_follows_data_dir(
+    tmp_path: Path, make_window: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert paths.config_dir(tmp_path) == tmp_path.absolute() / "config"
+    assert make_window().config_dir == data_dir / "config"
+    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "env"))
+    assert paths.config_dir() == tmp_path.absolute() / "env" / "config"
+    monkeypatch.delenv(paths.ENV_DATA_DIR)
+    assert paths.config_dir().name == "msgcopy-viewer"  # the platform's
 
 
 # -- app start-up ----------------------------------------------------------------------------

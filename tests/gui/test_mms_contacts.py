@@ -98,6 +98,9 @@ def test_save_as_vcf_writes_the_part_bytes(qtbot, tmp_path: Path, open_viewer, m
     assert (target.parent / "bob (2).vcf").read_bytes() == data
 
 
+# A contact photo in this real sample has stray bytes between JPEG markers: the decoder
+# says so and shows the picture anyway.
+@pytest.mark.qt_log_ignore("Corrupt JPEG data", "Unsupported marker type")
 def test_real_android_vcard_with_several_cards(qtbot, tmp_path: Path, open_viewer) -> None:
     data = corpus_file("vcard", "ezvcard_John_Doe_ANDROID.vcf").read_bytes()
     case_path, rowid = _vcard_message(tmp_path, data)

@@ -86,3 +86,16 @@ def test_unsafe_input_gives_no_error(qtbot, browser) -> None:
             b.search.field.setText(text)
             b.search.run_now()
         assert "failed" not in b.search.status.text().lower()
+
+
+def test_a_case_that_cannot_be_read_fails_the_search_with_its_reason(qtbot, tmp_path) -> None:
+    from msgcopy_viewer.ui.models.search_model import SearchResultModel
+
+    model = SearchResultModel()
+    model.set_case_path(tmp_path / "gone.mcase")
+    with qtbot.waitSignal(model.failed, timeout=5000) as blocker:
+        model.run("hello")
+    (message,) = blocker.args
+    assert message.startswith("Search failed: Cannot open ")
+    assert "gone.mcase" in message
+    assert model.rowCount() == 0

@@ -363,6 +363,27 @@ def test_ledger_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "rejected   b.json  (not a Message Copy document (no smsEvent list))" in out
     code, _, err = run(capsys, "ledger", "--case", str(case), "--batch", "7")
     assert code == 2 and "no import batch 7" in err
+    assert ledger["reason"] is None
+
+
+def test_ledger_says_why_a_failed_import_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "in" / "a.json", sms_event())
+    case = tmp_path / "c.mcase"
+    run(capsys, "import", str(tmp_path / "in"), "--case", str(case))
+    con = sqlite3.connect(case)
+    with con:
+        con.execute("UPDATE import_batches SET status = 'failed', reason = 'The disk is full.'")
+    con.close()
+    code, out, _ = run(capsys, "ledger", "--case", str(case))
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "import batch 1 (failed): 1 files",
+        "stopped: The disk is full.",
+    ]
+    code, out, _ = run(capsys, "ledger", "--case", str(case), "--json")
+    assert json.loads(out)["reason"] == "The disk is full."
 
 
 def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from msgcopy_viewer.core.media_types import is_media_type, sniff, sniff_wbmp
+from msgcopy_viewer.core.media_types import (
+    DECODABLE_IMAGE_FORMATS,
+    decodable_image_format,
+    is_media_type,
+    sniff,
+    sniff_wbmp,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +56,32 @@ def test_wbmp_weak_check() -> None:
 def test_is_media_type() -> None:
     assert is_media_type("image/png") and is_media_type("audio/amr") and is_media_type("video/3gpp")
     assert not is_media_type("text/plain") and not is_media_type(None)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "png"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "jpeg"),
+        (b"GIF89a\x01\x00", "gif"),
+        (b"GIF87a\x01\x00", "gif"),
+        (b"BM\x00\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00", "bmp"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "webp"),
+        # refused: never handed to a decoder, whatever the part says it is
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', None),
+        (b'<?xml version="1.0"?><svg/>', None),
+        (b"%PDF-1.7\n", None),
+        (b"II*\x00\x08\x00\x00\x00", None),
+        (b"MM\x00*\x00\x00\x00\x08", None),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00", None),
+        (b"\x00\x00\x00\x00", None),  # WBMP has no magic number
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", None),
+        (b"", None),
+    ],
+)
+def test_decodable_image_format(data: bytes, expected: str | None) -> None:
+    assert decodable_image_format(data) == expected
+
+
+def test_decodable_formats_are_the_allowlist() -> None:
+    assert sorted(DECODABLE_IMAGE_FORMATS.values()) == ["bmp", "gif", "jpeg", "png", "webp"]

@@ -2,55 +2,35 @@
 
 A :class:`ImageLoader` hands each request to a :class:`QThreadPool` as a
 :class:`QRunnable`. The runnable opens its own read-only connection to the case,
-reads the part's bytes from the ``media`` table, and decodes them with
-:class:`QImageReader` (explicit format, no auto-detection, an allocation limit and a
-pixel-count cap against decompression bombs). It never touches a widget: the result
+reads the part's bytes from the ``media`` table, and decodes them with the one decoder of
+message images (``ui.image_decoder``: PNG, JPEG, GIF, BMP and WebP recognised from the
+bytes, the format forced, no auto-detection, an allocation limit and a pixel-count cap
+against decompression bombs). It never touches a widget: the result
 travels back as a :class:`LoadResult` through a queued signal, tagged with the
 request's token so that the requester can drop stale answers.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
-    QObject,
-    QRunnable,
-    QSize,
-    Qt,
-    QThreadPool,
-    Signal,
-)
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal
+from PySide6.QtGui import QImage
 
 from msgcopy_viewer.store.case import Case, CaseError
-from msgcopy_viewer.ui.thumbnails import warm_image_plugins
+from msgcopy_viewer.ui.image_decoder import decode, warm_image_plugins
 
 log = logging.getLogger(__name__)
-
-#: QImageReader refuses to allocate more than this many megabytes for one image.
-ALLOCATION_LIMIT_MB = 256
-#: Images with more pixels than this are refused before decoding (a 64-megapixel cap).
-MAX_PIXELS = 64_000_000
 
 _tokens = itertools.count(1)
 
 
 def next_token() -> int:
     return next(_tokens)
-
-
-@functools.cache
-def supported_formats() -> frozenset[bytes]:
-    return frozenset(bytes(f.data()).lower() for f in QImageReader.supportedImageFormats())
 
 
 @dataclass(slots=True)
@@ -65,58 +45,17 @@ class LoadResult:
 
 
 def decode_image(
-    data: bytes, fmt: bytes | None, max_size: QSize | None = None
+    data: bytes, declared: bytes | None = None, max_size: QSize | None = None
 ) -> tuple[QImage | None, QSize, bool, str | None]:
-    """Decode ``data`` as ``fmt``; return (image, original size, animated, error text).
+    """Decode ``data`` for the viewer; return (image, original size, animated GIF, error).
 
-    Safe to call from any thread (QImage is not a widget).
+    The bytes decide what is decoded (``ui.image_decoder``); ``declared``, the format the
+    part's type names, is not trusted and plays no part. Safe to call from any thread.
     """
-    if not data:
-        return None, QSize(), False, "the part is empty"
-    if fmt is None:
-        return None, QSize(), False, "this type of image cannot be shown"
-    if fmt not in supported_formats():
-        return None, QSize(), False, f"no {fmt.decode().upper()} decoder is available here"
-    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-    buf = QBuffer()
-    buf.setData(QByteArray(data))
-    buf.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader: QImageReader | None = QImageReader(buf, fmt)
-    try:
-        assert reader is not None
-        return _read(reader, fmt, max_size)
-    finally:
-        # The reader goes first: some handlers (TIFF's) use the device when destroyed,
-        # and a buffer freed before them crashed the process.
-        reader = None
-        buf.close()
-
-
-def _read(
-    reader: QImageReader, fmt: bytes, max_size: QSize | None
-) -> tuple[QImage | None, QSize, bool, str | None]:
-    reader.setAutoDetectImageFormat(False)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and size.width() * size.height() > MAX_PIXELS:
-        return (
-            None,
-            size,
-            False,
-            f"the image is too large to show safely ({size.width()} × {size.height()} pixels)",
-        )
-    animated = fmt == b"gif" and reader.supportsAnimation() and reader.imageCount() > 1
-    if (
-        max_size is not None
-        and size.isValid()
-        and max_size.isValid()
-        and (size.width() > max_size.width() or size.height() > max_size.height())
-    ):
-        reader.setScaledSize(size.scaled(max_size, Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    if image.isNull():
-        return None, size, animated, f"the image could not be decoded ({reader.errorString()})"
-    return image, size, animated, None
+    del declared  # the bytes decide; see the docstring
+    decoded = decode(data, max_size)
+    animated = decoded.animated and decoded.format == "gif"  # QMovie plays GIFs
+    return decoded.image, decoded.original_size, animated, decoded.error
 
 
 class _Signals(QObject):
@@ -130,7 +69,6 @@ class _LoadTask(QRunnable):
         case_path: Path,
         token: int,
         sha256: str,
-        fmt: bytes | None,
         max_size: QSize | None,
         cancelled: threading.Event,
     ) -> None:
@@ -140,7 +78,6 @@ class _LoadTask(QRunnable):
         self._case_path = case_path
         self._token = token
         self._sha256 = sha256
-        self._fmt = fmt
         self._max_size = max_size
         self._cancelled = cancelled
 
@@ -158,7 +95,7 @@ class _LoadTask(QRunnable):
             if data is None:
                 result.error = result.error or "its bytes are missing from the case"
             elif not self._cancelled.is_set():
-                image, size, animated, error = decode_image(data, self._fmt, self._max_size)
+                image, size, animated, error = decode_image(data, None, self._max_size)
                 result.image = image
                 result.original_size = size
                 result.error = error
@@ -190,12 +127,11 @@ class ImageLoader(QObject):
     def pool(self) -> QThreadPool:
         return self._pool
 
-    def request(self, sha256: str, fmt: bytes | None, max_size: QSize | None = None) -> int:
-        """Queue a decode; returns the token the matching ``loaded`` result will carry."""
+    def request(self, sha256: str, max_size: QSize | None = None) -> int:
+        """Queue a decode of the part stored under ``sha256`` (scaled to fit ``max_size``);
+        returns the token the matching ``loaded`` result will carry."""
         token = next_token()
-        task = _LoadTask(
-            self._signals, self._case_path, token, sha256, fmt, max_size, self._cancelled
-        )
+        task = _LoadTask(self._signals, self._case_path, token, sha256, max_size, self._cancelled)
         self._pool.start(task)
         return token
 

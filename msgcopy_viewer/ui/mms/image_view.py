@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import ImageLoader, LoadResult
 from msgcopy_viewer.ui.mms.part_actions import PartActions
-from msgcopy_viewer.ui.mms.part_info import human_size, image_format, part_description
+from msgcopy_viewer.ui.mms.part_info import part_description
 
 #: The size an image is first decoded at for a slide: a JPEG then decodes at 1/2, 1/4 or
 #: 1/8 scale, which is what keeps a 5 MB message's first slide fast. When the view grows
@@ -170,7 +171,7 @@ class ImageView(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         loader.loaded.connect(self._on_loaded)
         self._requested = QSize(SLIDE_DECODE_SIZE)
-        self._token = loader.request(part.sha256, image_format(part), self._requested)
+        self._token = loader.request(part.sha256, self._requested)
 
     # -- results ------------------------------------------------------------------------------
     def _on_loaded(self, result: LoadResult) -> None:
@@ -223,9 +224,7 @@ class ImageView(QWidget):
         too_small = need.width() > have.width() * 1.1 and need.height() > have.height() * 1.1
         if bigger_available and too_small and need.boundedTo(self._requested) != need:
             self._requested = need.expandedTo(self._requested)
-            self._token = self._loader.request(
-                self.part.sha256, image_format(self.part), self._requested
-            )
+            self._token = self._loader.request(self.part.sha256, self._requested)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -356,7 +355,7 @@ class ImageZoomDialog(QDialog):
         layout.addLayout(bar)
         self._loader = loader
         loader.loaded.connect(self._on_loaded)
-        self._token = loader.request(part.sha256, image_format(part), None)
+        self._token = loader.request(part.sha256, None)
 
     def _on_loaded(self, result: LoadResult) -> None:
         if result.token != self._token:

@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions, safe_name
-from msgcopy_viewer.ui.mms.part_info import format_ms, human_size, suggested_filename
+from msgcopy_viewer.ui.mms.part_info import format_ms, suggested_filename
 
 log = logging.getLogger(__name__)
 

@@ -27,10 +27,11 @@ from PySide6.QtCore import QMimeData, QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
-from msgcopy_viewer.ui.mms.part_info import human_size, image_format, suggested_filename
+from msgcopy_viewer.ui.mms.part_info import suggested_filename
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,6 @@ class PartActions(QObject):
         self._case = case
         self._parts = list(parts)
         self._widget = parent_widget
-        self.last_private_copy: Path | None = None
 
     @property
     def parts(self) -> list[Part]:
@@ -273,7 +273,7 @@ class PartActions(QObject):
             return False
         clipboard = QGuiApplication.clipboard()
         if part.kind == "image":
-            image, _size, _anim, _err = decode_image(data, image_format(part))
+            image, _size, _anim, _err = decode_image(data)
             if image is not None:
                 clipboard.setImage(image)
                 self.status.emit(f"Copied the image {part.label}")
@@ -291,7 +291,6 @@ class PartActions(QObject):
         except OSError as exc:
             self._error(f"Could not copy {part.label}: {exc.strerror or exc}")
             return False
-        self.last_private_copy = path
         mime = QMimeData()
         mime.setUrls([QUrl.fromLocalFile(str(path))])
         clipboard.setMimeData(mime)
@@ -311,7 +310,6 @@ class PartActions(QObject):
         except OSError as exc:
             self._error(f"Could not prepare {part.label}: {exc.strerror or exc}")
             return None
-        self.last_private_copy = path
         if not type(self).open_url(QUrl.fromLocalFile(str(path))):
             self._error(f"No program is set up to open {part.media_type} files.")
         else:

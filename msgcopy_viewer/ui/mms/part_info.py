@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.messages import Part
 
 #: Image types this viewer decodes, and the Qt image format used for each. Only these
@@ -81,14 +82,6 @@ def suggested_filename(part: Part) -> str:
     if part.kind == "contact":
         ext = ".vcf"
     return f"part-{part.index + 1}{ext or '.bin'}"
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def format_ms(ms: int) -> str:

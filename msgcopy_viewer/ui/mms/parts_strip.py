@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_view import ImageView, plain_label
 from msgcopy_viewer.ui.mms.media_player import MediaPlayerWidget
-from msgcopy_viewer.ui.mms.part_info import human_size, part_description
+from msgcopy_viewer.ui.mms.part_info import part_description
 from msgcopy_viewer.ui.mms.part_view import (
     PartFrame,
     RenderContext,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -16,6 +15,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from msgcopy_viewer.store.connection import open_reader
+from msgcopy_viewer.store.errors import StorageError
 from msgcopy_viewer.store.search import (
     ParsedQuery,
     SearchFilters,
@@ -31,12 +32,6 @@ log = logging.getLogger(__name__)
 
 PAGE = 100
 Index = QModelIndex | QPersistentModelIndex
-
-
-def open_readonly(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
 
 
 class _Signals(QObject):
@@ -64,14 +59,17 @@ class _SearchJob(QRunnable):
         token, path, query, filters, before, append = self._args
         result: object
         try:
-            conn = open_readonly(path)
+            conn = open_reader(path)
             try:
                 result = search(conn, query, filters, before=before, limit=PAGE)
             finally:
                 conn.close()
-        except sqlite3.Error as exc:
+        except StorageError as exc:  # the environment's: say what it is
             log.warning("search failed: %s", exc)
             result = f"Search failed: {exc}"
+        except Exception as exc:  # a bug: logged with its traceback, shown as one
+            log.exception("search failed")
+            result = f"Search failed because of an internal error ({type(exc).__name__})."
         self._signals.done.emit(token, result, append)
 
 
@@ -108,10 +106,6 @@ class SearchResultModel(RowListModel):
             self.beginResetModel()
             self._rows = []
             self.endResetModel()
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
 
     @property
     def token(self) -> int:

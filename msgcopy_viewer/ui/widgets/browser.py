@@ -200,6 +200,9 @@ class Browser(QWidget):
         """Stop background work and close the read connection (call before the app quits)."""
         self.search.shutdown()
         self.thumbnails.shutdown()
+        # The thread view lets go of the connection first: its read-ahead step, already
+        # queued, would otherwise run a query on the closed connection.
+        self.thread_view.set_conversation(None, None)
         if self.case is not None:
             self.case.close()
             self.case = None

@@ -1,15 +1,13 @@
 """The import ledger: what an import batch did with every file it saw.
 
-``LedgerModel`` pages the batch's ``source_files`` rows in with keyset queries
-(``id > last LIMIT n``); ``LedgerFilterProxy`` filters them by outcome and text.
+``LedgerModel`` pages the batch's rows in (``store.ledger.rows``, a keyset on the row id);
+``LedgerFilterProxy`` filters them by outcome and text.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,8 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.export.atomic import atomic_text_writer
-from msgcopy_viewer.ingest.writer import OUTCOMES
+from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.case import Case, CaseError
+from msgcopy_viewer.store.ledger import OUTCOMES, Batch, LedgerRow
 from msgcopy_viewer.ui.icons import icon
 from msgcopy_viewer.ui.widgets import dialogs
 
@@ -53,64 +52,17 @@ PAGE_ROWS = 2000
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-@dataclass(slots=True, frozen=True)
-class LedgerRow:
-    id: int
-    path: str
-    outcome: str
-    reason: str | None
-    events: int
-    new_messages: int
-    size: int | None
-    sha256: str | None
-    root: str
-
-
-@dataclass(slots=True, frozen=True)
-class BatchInfo:
-    id: int
-    started_ms: int
-    finished_ms: int | None
-    status: str
-    roots: list[str]
-    origin: str
-    files_seen: int
-
-    def label(self) -> str:
-        when = datetime.fromtimestamp(self.started_ms / 1000).strftime("%Y-%m-%d %H:%M")
-        roots = ", ".join(Path(r).name or r for r in self.roots[:2])
-        if len(self.roots) > 2:
-            roots += f" +{len(self.roots) - 2}"
-        return f"#{self.id} · {when} · {self.status} · {roots}"
+def batch_label(b: Batch) -> str:
+    """``#3 · 2024-07-01 12:00 · completed · inbox, more.zip +1`` (the batch selector)."""
+    when = datetime.fromtimestamp(b.started_ms / 1000).strftime("%Y-%m-%d %H:%M")
+    roots = ", ".join(Path(r).name or r for r in b.roots[:2])
+    if len(b.roots) > 2:
+        roots += f" +{len(b.roots) - 2}"
+    return f"#{b.id} · {when} · {b.status} · {roots}"
 
 
 COLUMNS = ("File", "Outcome", "Reason", "Events", "New messages", "Size", "SHA-256")
 COL_PATH, COL_OUTCOME, COL_REASON, COL_EVENTS, COL_NEW, COL_SIZE, COL_SHA = range(len(COLUMNS))
-
-
-def load_batches(case: Case) -> list[BatchInfo]:
-    rows = case.conn.execute(
-        "SELECT id, started_ms, finished_ms, status, roots, origin, files_seen "
-        "FROM import_batches ORDER BY id DESC"
-    ).fetchall()
-    result = []
-    for r in rows:
-        try:
-            roots = json.loads(r[4])
-        except ValueError:
-            roots = []
-        result.append(BatchInfo(r[0], r[1], r[2], r[3], list(roots), r[5], r[6]))
-    return result
-
-
-def outcome_counts(case: Case, batch_id: int) -> dict[str, int]:
-    counts = dict.fromkeys(OUTCOMES, 0)
-    for outcome, n in case.conn.execute(
-        "SELECT outcome, count(*) FROM source_files WHERE batch_id = ? GROUP BY outcome",
-        (batch_id,),
-    ):
-        counts[outcome] = n
-    return counts
 
 
 class LedgerModel(QAbstractTableModel):
@@ -145,15 +97,12 @@ class LedgerModel(QAbstractTableModel):
     def _next_page(self) -> list[LedgerRow]:
         if not self._more or self._case is None:
             return []
+        assert self._batch_id is not None
         last_id = self._rows[-1].id if self._rows else 0
-        fetched = self._case.conn.execute(
-            "SELECT id, path, outcome, reason, events, new_messages, size, sha256, root "
-            "FROM source_files WHERE batch_id = ? AND id > ? ORDER BY id LIMIT ?",
-            (self._batch_id, last_id, PAGE_ROWS),
-        ).fetchall()
+        fetched = ledger.rows(self._case.conn, self._batch_id, after=last_id, limit=PAGE_ROWS)
         if len(fetched) < PAGE_ROWS:
             self._more = False
-        return [LedgerRow(*tuple(r)) for r in fetched]
+        return fetched
 
     # -- paging ----------------------------------------------------------------------------
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
@@ -340,7 +289,7 @@ class LedgerDialog(QDialog):
         self.setAccessibleName("Import ledger")
         self.setSizeGripEnabled(True)
         self._case: Case | None = None
-        self.batches: list[BatchInfo] = []
+        self.batches: list[Batch] = []
 
         self.batch_combo = QComboBox(self)
         self.batch_combo.setAccessibleName("Import batch")
@@ -430,15 +379,15 @@ class LedgerDialog(QDialog):
     # -- loading ---------------------------------------------------------------------------
     def _open(self, batch_id: int | None) -> None:
         try:
-            self._case = Case.open(self.case_path, create=False)
-            self.batches = load_batches(self._case)
+            self._case = Case.open(self.case_path, create=False, readonly=True)
+            self.batches = ledger.batches(self._case.conn)
         except CaseError as exc:
             self._case = None
             self.summary.setText(str(exc))
             return
         self.batch_combo.blockSignals(True)
         for b in self.batches:
-            self.batch_combo.addItem(b.label(), b.id)
+            self.batch_combo.addItem(batch_label(b), b.id)
         self.batch_combo.blockSignals(False)
         if not self.batches:
             self.summary.setText("This case has no imports yet.")
@@ -464,18 +413,20 @@ class LedgerDialog(QDialog):
         if self._case is None:
             return
         info = next((b for b in self.batches if b.id == batch_id), None)
-        counts = outcome_counts(self._case, batch_id)
+        try:
+            counts = ledger.outcome_counts(self._case.conn, batch_id)
+            new = ledger.new_message_count(self._case.conn, batch_id)
+        except CaseError as exc:
+            self.summary.setText(str(exc))
+            return
         total = sum(counts.values())
-        new = self._case.conn.execute(
-            "SELECT coalesce(sum(new_messages), 0) FROM source_files WHERE batch_id = ?",
-            (batch_id,),
-        ).fetchone()[0]
         status = info.status if info else "?"
         roots = "; ".join(info.roots) if info else ""
+        why = f"\nIt stopped because: {info.reason}" if info and info.reason else ""
         self.summary.setText(
             f"Import #{batch_id} ({status}): {total:,} files — {counts['imported']:,} imported, "
             f"{counts['duplicate']:,} duplicate, {counts['rejected']:,} rejected, "
-            f"{counts['skipped']:,} skipped; {new:,} new messages.\nFrom: {roots}"
+            f"{counts['skipped']:,} skipped; {new:,} new messages.\nFrom: {roots}{why}"
         )
         self.model.set_batch(self._case, batch_id)
         if self.proxy.is_filtered():

@@ -38,7 +38,7 @@ class ExportWorker(QObject):
         write = write_jsonl if self.fmt == "jsonl" else write_csv
         try:
             with (
-                Case.open(self.case_path, create=False) as case,
+                Case.open(self.case_path, create=False, readonly=True) as case,
                 atomic_text_writer(self.out, newline="") as fh,
             ):
                 n = write(case, fh, self.conversation_id)
