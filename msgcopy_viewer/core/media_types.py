@@ -19,6 +19,7 @@ from typing import Final
 
 __all__ = [
     "DECODABLE_IMAGE_FORMATS",
+    "EXTENSIONS",
     "VCARD_TYPES",
     "decodable_image_format",
     "is_media_type",
@@ -208,3 +209,36 @@ def part_kind(
     if media.startswith("text/plain"):
         return "text"
     return "file"
+
+
+# File name extensions for saved or extracted parts, by (lower-case) media type.
+EXTENSIONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+        "image/gif": ".gif",
+        "image/bmp": ".bmp",
+        "image/webp": ".webp",
+        "image/vnd.wap.wbmp": ".wbmp",
+        "image/heic": ".heic",
+        "image/heif": ".heif",
+        "audio/amr": ".amr",
+        "audio/amr-wb": ".awb",
+        "audio/mp4": ".m4a",
+        "audio/aac": ".aac",
+        "audio/mpeg": ".mp3",
+        "audio/mp3": ".mp3",
+        "audio/ogg": ".ogg",
+        "audio/wav": ".wav",
+        "audio/x-wav": ".wav",
+        "audio/3gpp": ".3gp",
+        "audio/midi": ".mid",
+        "video/3gpp": ".3gp",
+        "video/3gpp2": ".3g2",
+        "video/mp4": ".mp4",
+        "text/plain": ".txt",
+        "text/vcard": ".vcf",
+        "text/x-vcard": ".vcf",
+        "application/smil": ".smil",
+    }
+)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from msgcopy_viewer.core.events import format_utc_ms
+from msgcopy_viewer.core.media_types import EXTENSIONS
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import iter_messages
 
@@ -30,16 +31,6 @@ RESERVED_NAMES = {
 }  # fmt: skip
 MAX_NAME_BYTES = 120
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-
-EXTENSIONS = {
-    "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/bmp": ".bmp",
-    "image/webp": ".webp", "image/heic": ".heic", "image/heif": ".heif",
-    "image/vnd.wap.wbmp": ".wbmp", "audio/amr": ".amr", "audio/wav": ".wav",
-    "audio/x-wav": ".wav", "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "audio/ogg": ".ogg",
-    "audio/midi": ".mid", "audio/3gpp": ".3gp", "video/3gpp": ".3gp", "video/mp4": ".mp4",
-    "video/3gpp2": ".3g2", "text/plain": ".txt", "text/x-vcard": ".vcf", "text/vcard": ".vcf",
-    "application/smil": ".smil",
-}  # fmt: skip
 
 MANIFEST_COLUMNS = (
     "file", "sha256", "size", "content_type", "detected_type", "part_index", "part_name",

@@ -86,9 +86,6 @@ class MessageRecord(NamedTuple):
     parts: tuple[PartRecord, ...] = ()
     blobs: tuple[tuple[str, bytes], ...] = ()  # (sha256, bytes) of decoded media
 
-    def warning_list(self) -> list[str]:
-        return list(json.loads(self.warnings))
-
     def __reduce__(self) -> tuple[Any, ...]:
         # Unpickled by tuple.__new__ itself: the generated __new__ of a named tuple is a
         # Python function of 28 arguments, which made unpickling cost more than parsing.

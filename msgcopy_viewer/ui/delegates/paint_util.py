@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextLayout, QTextOption
 
 LINE_SEPARATOR = "\u2028"
@@ -95,7 +95,3 @@ def highlight_formats(
         fr.format = fmt
         out.append(fr)
     return out
-
-
-def rect_f(x: float, y: float, w: float, h: float) -> QRectF:
-    return QRectF(x, y, w, h)

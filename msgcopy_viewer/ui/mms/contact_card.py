@@ -23,7 +23,6 @@ from msgcopy_viewer.store.messages import Contact, Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions
-from msgcopy_viewer.ui.mms.part_info import IMAGE_FORMATS
 
 PHOTO_SIZE = 72
 
@@ -134,23 +133,20 @@ class ContactCard(QFrame):
         sha = contact.photo_sha256
         if sha:
             data = case.media_bytes(sha)
-            fmt = IMAGE_FORMATS.get((contact.photo_type or "").lower())
             if data is not None:
-                # a photo is small (a vCard line); decoding here is cheap
-                for candidate in (fmt, b"jpeg", b"png", b"gif", b"bmp"):
-                    if candidate is None:
-                        continue
-                    image, _size, _anim, _err = decode_image(
-                        data, candidate, QSize(PHOTO_SIZE * 2, PHOTO_SIZE * 2)
+                # a photo is small (a vCard line); decoding here is cheap. Its bytes decide
+                # the format (the one decoder's allowlist), never the card's PHOTO type.
+                image, _size, _anim, _err = decode_image(
+                    data, QSize(PHOTO_SIZE * 2, PHOTO_SIZE * 2)
+                )
+                if image is not None:
+                    self.has_photo = True
+                    return QPixmap.fromImage(image).scaled(
+                        PHOTO_SIZE,
+                        PHOTO_SIZE,
+                        Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation,
                     )
-                    if image is not None:
-                        self.has_photo = True
-                        return QPixmap.fromImage(image).scaled(
-                            PHOTO_SIZE,
-                            PHOTO_SIZE,
-                            Qt.AspectRatioMode.KeepAspectRatio,
-                            Qt.TransformationMode.SmoothTransformation,
-                        )
         return _initials_pixmap(contact.name)
 
     def _save(self) -> None:

@@ -45,14 +45,13 @@ class LoadResult:
 
 
 def decode_image(
-    data: bytes, declared: bytes | None = None, max_size: QSize | None = None
+    data: bytes, max_size: QSize | None = None
 ) -> tuple[QImage | None, QSize, bool, str | None]:
     """Decode ``data`` for the viewer; return (image, original size, animated GIF, error).
 
-    The bytes decide what is decoded (``ui.image_decoder``); ``declared``, the format the
-    part's type names, is not trusted and plays no part. Safe to call from any thread.
+    The bytes decide what is decoded (``ui.image_decoder``): a part's declared type is not
+    trusted and plays no part. Safe to call from any thread.
     """
-    del declared  # the bytes decide; see the docstring
     decoded = decode(data, max_size)
     animated = decoded.animated and decoded.format == "gif"  # QMovie plays GIFs
     return decoded.image, decoded.original_size, animated, decoded.error
@@ -95,7 +94,7 @@ class _LoadTask(QRunnable):
             if data is None:
                 result.error = result.error or "its bytes are missing from the case"
             elif not self._cancelled.is_set():
-                image, size, animated, error = decode_image(data, None, self._max_size)
+                image, size, animated, error = decode_image(data, self._max_size)
                 result.image = image
                 result.original_size = size
                 result.error = error

@@ -92,9 +92,6 @@ class SubscriberModel(QAbstractItemModel):
         ids = self.data(index, SUBSCRIBER_IDS_ROLE)
         return list(ids) if ids else []
 
-    def all_subscribers(self) -> list[SubscriberInfo]:
-        return [s for _d, subs in self._groups for s in subs]
-
     # -- QAbstractItemModel ----------------------------------------------------------------
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if column < 0 or column >= len(self.COLUMNS) or row < 0:

@@ -19,21 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.browse import batch_info, message_occurrences
 from msgcopy_viewer.store.messages import Message, get_message
 from msgcopy_viewer.ui.widgets.flow_layout import FlowLayout
 
 RAW_LIMIT = 20000  # characters of a huge field shown before "Show all"
-
-
-def _human_size(n: int | None) -> str:
-    if n is None:
-        return ""
-    if n < 1024:
-        return f"{n} B"
-    if n < 1 << 20:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / (1 << 20):.1f} MB"
 
 
 def pretty_event(raw: str, limit: int | None = RAW_LIMIT) -> tuple[str, bool]:
@@ -279,7 +270,7 @@ class Inspector(QWidget):
                     p.content_type,
                     p.detected_type or "",
                     p.name or "",
-                    _human_size(p.size),
+                    human_size(p.size),
                     in_smil,
                     p.sha256,
                 ],
