@@ -691,6 +691,7 @@ def build_case(
     from msgcopy_viewer import __version__
     from msgcopy_viewer.ingest.analyze import snippet
     from msgcopy_viewer.store.case import Case
+    from msgcopy_viewer.store.messages import part_insert_sql, part_row
 
     t0 = time.perf_counter()
     if path.exists():
@@ -764,7 +765,7 @@ def build_case(
                      raw, rowid, 0, batch, *esub)
                 )  # fmt: skip
                 occ.append((rowid, rowid, 0))
-                parts.extend(p.row(rowid) for p in rparts)
+                parts.extend(part_row(rowid, p) for p in rparts)
                 for sha, data in blobs:
                     if sha not in media_seen:
                         media_seen.add(sha)
@@ -808,9 +809,7 @@ def build_case(
                 msgs,
             )
             em(
-                "INSERT INTO mms_parts(message_rowid, idx, content_type, detected_type, name, "
-                "content_id, content_location, charset, size, sha256, is_smil, in_smil) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                part_insert_sql(),
                 parts,
             )
             em(

@@ -20,33 +20,12 @@ from msgcopy_viewer.core.parties import (
     normalize_subscriber,
     subscriber_region,
 )
-from msgcopy_viewer.store.messages import MESSAGE_COLUMNS
+from msgcopy_viewer.store.messages import MESSAGE_COLUMNS, Part
 
 if TYPE_CHECKING:
     from msgcopy_viewer.core.mms import DecodedMms
 
 SNIPPET_CHARS = 160
-
-
-class PartRecord(NamedTuple):
-    idx: int
-    content_type: str
-    detected_type: str | None
-    name: str | None
-    content_id: str | None
-    content_location: str | None
-    charset: str | None
-    size: int
-    sha256: str
-    is_smil: bool
-    in_smil: bool
-
-    def row(self, message_rowid: int) -> tuple[Any, ...]:
-        """The ``mms_parts`` row of this part (column order of the INSERT in the writer)."""
-        return (message_rowid, *self[:9], int(self.is_smil), int(self.in_smil))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (tuple.__new__, (PartRecord, tuple(self)))
 
 
 # Records are named tuples: they cross a process boundary for every file imported, and
@@ -83,7 +62,7 @@ class MessageRecord(NamedTuple):
     subscriber_key: str
     participants: tuple[str, ...]
     participant_keys: tuple[str, ...]
-    parts: tuple[PartRecord, ...] = ()
+    parts: tuple[Part, ...] = ()
     blobs: tuple[tuple[str, bytes], ...] = ()  # (sha256, bytes) of decoded media
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -149,7 +128,7 @@ def _record(
     warnings_json: str,
     warning_count: int,
     mms_json: str | None,
-    parts: tuple[PartRecord, ...] = (),
+    parts: tuple[Part, ...] = (),
     blobs: tuple[tuple[str, bytes], ...] = (),
 ) -> MessageRecord:
     return MessageRecord(
@@ -189,7 +168,7 @@ def _build_mms_record(event: Event) -> MessageRecord:
     region = subscriber_region(event.mobile)
     other = normalize_party(event.other_party, region)
     warnings: list[str] = []
-    parts: list[PartRecord] = []
+    parts: list[Part] = []
     blobs: dict[str, bytes] = {}
     subject: str | None = None
     contact_names = ""
@@ -222,11 +201,12 @@ def _build_mms_record(event: Event) -> MessageRecord:
         text = decoded.text
         contact_names = "\n".join(c.name for c in decoded.contacts if c.name)
         mms_obj = mms_to_json(decoded, region, blobs)
+        carded = {c.part for c in decoded.contacts}
         for p in decoded.parts:
             blobs.setdefault(p.sha256, p.data)
             parts.append(
-                PartRecord(
-                    idx=p.index,
+                Part(
+                    index=p.index,
                     content_type=p.content_type,
                     detected_type=p.detected_type,
                     name=p.name,
@@ -237,6 +217,7 @@ def _build_mms_record(event: Event) -> MessageRecord:
                     sha256=p.sha256,
                     is_smil=p.is_smil,
                     in_smil=p.in_smil,
+                    has_contact=p.index in carded,
                 )
             )
     else:

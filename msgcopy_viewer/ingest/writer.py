@@ -18,7 +18,7 @@ from msgcopy_viewer import __version__
 from msgcopy_viewer.ingest.analyze import STORED_FIELDS, FileAnalysis, MessageRecord, snippet
 from msgcopy_viewer.store.case import Case, CaseError, now_ms
 from msgcopy_viewer.store.checkpoint import BackgroundCheckpointer
-from msgcopy_viewer.store.messages import message_insert_sql
+from msgcopy_viewer.store.messages import message_insert_sql, part_insert_sql, part_row
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ WRITE_LOCK_WAIT_MS = 30_000
 
 # A record's first STORED_FIELDS fields are these columns, in order.
 MESSAGE_INSERT = message_insert_sql()
+PART_INSERT = part_insert_sql()
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,7 +623,7 @@ class BatchWriter:
         self._next_rowid += 1
         rows.messages.append((*m[:STORED_FIELDS], rowid, sid, file_id, self.batch_id))
         if m.parts:
-            rows.parts.extend(p.row(rowid) for p in m.parts)
+            rows.parts.extend(part_row(rowid, p) for p in m.parts)
         d = self._conv_delta.get(m.conversation_id)
         if d is None:
             d = self._conv_delta[m.conversation_id] = _ConvDelta()
@@ -664,12 +665,7 @@ class BatchWriter:
         if rows.messages:
             em(MESSAGE_INSERT, rows.messages)
         if rows.parts:
-            em(
-                "INSERT INTO mms_parts(message_rowid, idx, content_type, detected_type, name, "
-                "content_id, content_location, charset, size, sha256, is_smil, in_smil) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows.parts,
-            )
+            em(PART_INSERT, rows.parts)
         if rows.occurrences:
             em(
                 "INSERT OR IGNORE INTO occurrences(message_rowid, source_file_id, source_index) "

@@ -61,6 +61,45 @@ def message_insert_sql() -> str:
     return f"INSERT INTO messages({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
 
 
+# The mms_parts columns after message_rowid, in the order of part_row.
+PART_COLUMNS: tuple[str, ...] = (
+    "idx",
+    "content_type",
+    "detected_type",
+    "name",
+    "content_id",
+    "content_location",
+    "charset",
+    "size",
+    "sha256",
+    "is_smil",
+    "in_smil",
+)
+
+
+def part_insert_sql() -> str:
+    cols = ("message_rowid", *PART_COLUMNS)
+    return f"INSERT INTO mms_parts({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+
+
+def part_row(message_rowid: int, p: Part) -> tuple[Any, ...]:
+    """The ``mms_parts`` row of part ``p`` of message ``message_rowid``."""
+    return (
+        message_rowid,
+        p.index,
+        p.content_type,
+        p.detected_type,
+        p.name,
+        p.content_id,
+        p.content_location,
+        p.charset,
+        p.size,
+        p.sha256,
+        int(p.is_smil),
+        int(p.in_smil),
+    )
+
+
 # -- the objects ------------------------------------------------------------------------------
 
 
@@ -380,8 +419,7 @@ def _attach_parts(
         chunk = rowids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for p in conn.execute(
-            "SELECT message_rowid, idx, content_type, detected_type, name, content_id, "
-            "content_location, charset, size, sha256, is_smil, in_smil FROM mms_parts "
+            f"SELECT message_rowid, {', '.join(PART_COLUMNS)} FROM mms_parts "
             f"WHERE message_rowid IN ({marks}) ORDER BY message_rowid, idx",
             chunk,
         ):
