@@ -4,9 +4,11 @@ The delegate joins three pieces that each do one job — ``bubble_layout`` (wher
 with an LRU of laid-out bubbles), ``bubble_painter`` (drawing them) and
 ``bubble_animation`` (the timer of animated GIF thumbnails) — and handles what a delegate
 is asked for: sizes, painting, the tooltip and clicks on thumbnails and chips. It talks to
-the model only through roles (``ROW_ROLE`` for the ``Message``, ``SEPARATOR_ROLE``,
-``HIGHLIGHT_ROLE``, the tooltip role) and reads nothing else: every message carries its
-parts and envelope from the page that loaded it.
+the model only through roles — ``BUBBLE_ROLE`` (the ``Message`` and whether it starts a
+day, in one call; or ``ROW_ROLE`` and ``SEPARATOR_ROLE``), ``HIGHLIGHT_ROLE``, the tooltip
+role — and reads nothing else: every message carries its parts and envelope from the page
+that loaded it. Sizes are kept per (message, separator, width) for the zone and font they
+were made for, since the view asks for every row's size after each page load.
 
 An MMS bubble shows its subject, thumbnails of its images (fixed boxes, decoded off the
 GUI thread by :class:`~msgcopy_viewer.ui.thumbnails.ThumbnailCache`), chips for audio,
@@ -38,9 +40,10 @@ from PySide6.QtWidgets import (
 
 from msgcopy_viewer.store.messages import Message, Part
 from msgcopy_viewer.ui.delegates.bubble_animation import ThumbnailAnimator, plain_index
-from msgcopy_viewer.ui.delegates.bubble_layout import BubbleLayout, BubbleLayouts
+from msgcopy_viewer.ui.delegates.bubble_layout import CACHE_ITEMS, BubbleLayout, BubbleLayouts
 from msgcopy_viewer.ui.delegates.bubble_painter import BubblePainter
 from msgcopy_viewer.ui.models.roles import (
+    BUBBLE_ROLE,
     HIGHLIGHT_ROLE,
     ROW_ROLE,
     SEPARATOR_ROLE,
@@ -49,6 +52,16 @@ from msgcopy_viewer.ui.models.roles import (
 )
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def _bubble(index: Index) -> tuple[Message, bool] | None:
+    """(message, starts a day) of a row: ``BUBBLE_ROLE`` in one call, or ``ROW_ROLE`` and
+    ``SEPARATOR_ROLE`` from a model that does not offer it."""
+    got: tuple[Message, bool] | None = item_data(index, BUBBLE_ROLE)
+    if got is not None:
+        return got
+    m: Message | None = item_data(index, ROW_ROLE)
+    return None if m is None else (m, bool(item_data(index, SEPARATOR_ROLE)))
 
 
 class BubbleDelegate(QStyledItemDelegate):
@@ -61,18 +74,25 @@ class BubbleDelegate(QStyledItemDelegate):
         self._cache = BubbleLayouts()
         self._painter = BubblePainter(thumbnails)
         view = parent if isinstance(parent, QAbstractItemView) else None
+        self._view = view
+        # sizes by (rowid, separator, width) for the zone generation and font in
+        # ``_sizes_for``: the view asks for every row's size after each page load
+        self._sizes: dict[tuple[int, bool, int], QSize] = {}
+        self._sizes_for: tuple[int, QFont | None] = (-1, None)
         self._animator = ThumbnailAnimator(view, thumbnails, self._painter.clock)
         self._press: QPersistentModelIndex | None = None
         tz.changed.connect(self.clear_cache)
 
     def clear_cache(self, *_a: object) -> None:
         self._cache.clear()
+        self._sizes.clear()
 
     # -- text the bubble shows (also used by tests and accessibility) ------------------------
     def time_text(self, index: Index) -> str:
         m: Message | None = item_data(index, ROW_ROLE)
-        if m is None:
-            return ""
+        return "" if m is None else self._time_text(m)
+
+    def _time_text(self, m: Message) -> str:
         text = self._tz.time_text(m.start_ms)
         if m.warnings:
             n = len(m.warnings)
@@ -104,21 +124,21 @@ class BubbleDelegate(QStyledItemDelegate):
 
     # -- layout ----------------------------------------------------------------------------
     def _width(self, option: QStyleOptionViewItem | None) -> int:
-        view = self.parent()
-        if view is not None and hasattr(view, "viewport"):
-            return max(200, view.viewport().width())
+        if self._view is not None:
+            return max(200, self._view.viewport().width())
         return max(200, option.rect.width() if option is not None else 200)
 
     def _layout(self, option: QStyleOptionViewItem, index: Index) -> BubbleLayout | None:
-        m: Message | None = item_data(index, ROW_ROLE)
-        if m is None:
+        got = _bubble(index)
+        if got is None:
             return None
+        m, separator = got
         return self._cache.get(
             m,
             self._width(option),
             option.font,
             generation=self._tz.generation,
-            separator=bool(item_data(index, SEPARATOR_ROLE)),
+            separator=separator,
             show_name=self.group and not m.outgoing,
         )
 
@@ -139,17 +159,48 @@ class BubbleDelegate(QStyledItemDelegate):
         return made
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        lay = self._layout(option, index)
-        if lay is None:
+        got = _bubble(index)
+        if got is None:
             return QSize(0, 0)
-        return QSize(lay.width, int(lay.height + 0.999))
+        m, separator = got
+        generation, font = self._sizes_for
+        if generation != self._tz.generation or font != option.font:
+            self._sizes.clear()
+            self._sizes_for = (self._tz.generation, QFont(option.font))
+        width = self._width(option)
+        key = (m.rowid, separator, width)
+        size = self._sizes.get(key)
+        if size is None:
+            lay = self._cache.get(
+                m,
+                width,
+                option.font,
+                generation=self._tz.generation,
+                separator=separator,
+                show_name=self.group and not m.outgoing,
+            )
+            size = self._sizes[key] = QSize(lay.width, int(lay.height + 0.999))
+            if len(self._sizes) > 4 * CACHE_ITEMS:
+                self._sizes.clear()
+        return size
 
     # -- painting --------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        m: Message | None = item_data(index, ROW_ROLE)
-        lay = self._layout(option, index)
-        if m is None or lay is None:
+        got = _bubble(index)
+        if got is None:
             return
+        m, separator = got
+        lay = self._cache.get(
+            m,
+            self._width(option),
+            option.font,
+            generation=self._tz.generation,
+            separator=separator,
+            show_name=self.group and not m.outgoing,
+        )
+        if lay.time_text is None:
+            lay.time_text = self._time_text(m)
+            lay.separator_text = self._tz.date_separator(m.start_ms) if lay.sep_h else ""
 
         def thumb_drawn(rect: QRectF, part: Part) -> None:
             self._animator.note(index, m.rowid, rect, part)
@@ -159,8 +210,8 @@ class BubbleDelegate(QStyledItemDelegate):
             option,
             m,
             lay,
-            separator_text=self._tz.date_separator(m.start_ms) if lay.sep_h else "",
-            time_text=self.time_text(index),
+            separator_text=lay.separator_text,
+            time_text=lay.time_text,
             highlighted=bool(item_data(index, HIGHLIGHT_ROLE)),
             thumb_drawn=thumb_drawn,
         )

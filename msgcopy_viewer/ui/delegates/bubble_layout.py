@@ -62,6 +62,10 @@ class BubbleLayout:
     text: QTextLayout | None = None
     text_pos: QPointF = field(default_factory=QPointF)
     time_y: float = 0.0
+    # the time and date-separator texts, set by the delegate when first painted (the cache
+    # key holds the zone's generation, so they stay right)
+    time_text: str | None = None
+    separator_text: str = ""
 
     def media(self) -> list[QRectF]:
         """Thumbnail and chip rectangles, relative to the bubble's top-left."""

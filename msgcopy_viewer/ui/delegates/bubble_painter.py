@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QElapsedTimer, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from msgcopy_viewer.store.messages import Message, Part
@@ -30,6 +30,17 @@ class BubblePainter:
         self._thumbs = thumbnails
         self.clock = QElapsedTimer()  # animated thumbnails show the frame of this time
         self.clock.start()
+        self._font: QFont | None = None  # the font the fonts below were made from
+        self._fonts: tuple[QFont, QFont, QFont] | None = None
+        self._small_metrics: QFontMetricsF | None = None
+
+    def _fonts_for(self, font: QFont) -> tuple[tuple[QFont, QFont, QFont], QFontMetricsF]:
+        """(text, bold, small) fonts and the small font's metrics, made once per font."""
+        if self._fonts is None or self._small_metrics is None or font != self._font:
+            self._font = QFont(font)
+            self._fonts = bubble_fonts(font)
+            self._small_metrics = QFontMetricsF(self._fonts[2])
+        return self._fonts, self._small_metrics
 
     def paint(
         self,
@@ -44,8 +55,7 @@ class BubblePainter:
         thumb_drawn: ThumbDrawn | None = None,
     ) -> None:
         pal: QPalette = option.palette
-        _base, bold, small = bubble_fonts(option.font)
-        fm_small = QFontMetricsF(small)
+        (_base, bold, small), fm_small = self._fonts_for(option.font)
         r = QRectF(option.rect)
         ox, oy = r.left(), r.top()
         painter.save()
@@ -111,7 +121,7 @@ class BubblePainter:
             if lay.text is not None:
                 painter.setPen(text_color)
                 lay.text.draw(painter, origin + lay.text_pos)
-            self._paint_time(painter, option, m, lay, bubble, time_text, small, muted)
+            self._paint_time(painter, option, m, lay, bubble, time_text, small, fm_small, muted)
             if (
                 option.state & QStyle.StateFlag.State_HasFocus
                 and option.widget is not None
@@ -144,9 +154,10 @@ class BubblePainter:
             )
 
     @staticmethod
-    def _paint_time(painter, option, m: Message, lay, bubble, time_text, small, muted) -> None:
+    def _paint_time(
+        painter, option, m: Message, lay, bubble, time_text, small, fm_small, muted
+    ) -> None:
         """The time (and warning icon) under the bubble."""
-        fm_small = QFontMetricsF(small)
         painter.setFont(small)
         painter.setPen(muted)
         tw = fm_small.horizontalAdvance(time_text)

@@ -16,6 +16,9 @@ HIGHLIGHT_ROLE = _BASE + 4  # thread: the jumped-to message
 SNIPPET_ROLE = _BASE + 5  # search results: snippet with MARK_START/MARK_END
 TIME_TEXT_ROLE = _BASE + 6  # formatted time in the selected zone
 SEPARATOR_ROLE = _BASE + 7  # thread: the message starts a calendar day (date separator above)
+# thread: (Message, starts a day) in one call — the delegate asks it for every row's size
+# after each page load, and one call through the Python model costs as much as the answer
+BUBBLE_ROLE = _BASE + 8
 
 
 def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:

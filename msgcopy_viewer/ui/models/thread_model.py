@@ -30,6 +30,7 @@ from msgcopy_viewer.store.connection import CaseConnection
 from msgcopy_viewer.store.messages import Message
 from msgcopy_viewer.ui.models.base import RowListModel
 from msgcopy_viewer.ui.models.roles import (
+    BUBBLE_ROLE,
     HIGHLIGHT_ROLE,
     ID_ROLE,
     ROW_ROLE,
@@ -301,6 +302,11 @@ class ThreadModel(RowListModel):
 
     # -- QAbstractListModel ----------------------------------------------------------------
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == BUBBLE_ROLE:  # first: asked for every row after every page load
+            row = index.row()
+            if not index.isValid() or not 0 <= row < len(self._rows):
+                return None
+            return self._rows[row], self.starts_day(row)
         it = self._row(index)
         if it is None:
             return None
