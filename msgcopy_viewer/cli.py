@@ -195,9 +195,12 @@ class _ProgressBar:
         bar = "#" * int(frac * width)
         mb = p.bytes_done / 1e6
         rate = mb / p.elapsed_s if p.elapsed_s > 0 else 0.0
+        left = p.seconds_left()
+        eta = f"  {left:.0f} s left" if left is not None and p.files_done < p.files_total else ""
         self.stream.write(
-            f"\r[{bar:<{width}}] {p.files_done}/{p.files_total} files  {mb:.1f} MB  "
-            f"{rate:.1f} MB/s  {p.messages_imported} messages"
+            f"\r[{bar:<{width}}] {p.files_done}/{p.files_total} files  "
+            f"{mb:.1f}/{p.bytes_total / 1e6:.1f} MB  {rate:.1f} MB/s{eta}  "
+            f"{p.messages_imported} messages"
         )
         self.stream.flush()
 
