@@ -12,7 +12,12 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msgcopy_viewer.store.browse import ConversationInfo
 from msgcopy_viewer.store.search import SearchHit, split_marked
-from msgcopy_viewer.ui.delegates.paint_util import blend, highlight_formats, make_layout
+from msgcopy_viewer.ui.delegates.paint_util import (
+    badge_background,
+    highlight_formats,
+    make_layout,
+    row_colors,
+)
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, SNIPPET_ROLE, TIME_TEXT_ROLE, item_data
 
 PAD = 8
@@ -46,9 +51,8 @@ class _TwoLineDelegate(QStyledItemDelegate):
     def _colors(self, option: QStyleOptionViewItem):
         pal: QPalette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        fg = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        bg = pal.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)
-        return pal, fg, blend(bg, fg, 0.65), selected
+        fg, _bg, secondary = row_colors(pal, selected)
+        return pal, fg, secondary, selected
 
     def _badge(
         self, painter: QPainter, right: float, y: float, text: str, font: QFont, fg, bg
@@ -119,9 +123,7 @@ class ConversationDelegate(_TwoLineDelegate):
                 muted,
             )
             y2 = r.top() + fm_b.height() + PAD / 2
-            badge_bg = blend(
-                pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Highlight), 0.3
-            )
+            badge_bg = badge_background(pal)
             badge_fg = pal.color(QPalette.ColorRole.Text)
             right = r.right()
             right = self._badge(
