@@ -397,10 +397,43 @@ class MainWindow(QMainWindow):
             self.resize(screen_fit.fit_size(self.size(), area))
         if self.settings.flag("window/maximized"):
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        self._splitter_restored = False
+        self._frame_fitted = False
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._frame_fitted:
+            self._frame_fitted = True
+            self.fit_frame_to_screen()
+
+    def fit_frame_to_screen(self) -> None:
+        """Make the window with its frame (title bar, borders) fit the usable area."""
+        if self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            return
+        area = screen_fit.available_geometry(self)
+        frame, inner = self.frameGeometry(), self.geometry()
+        if area.contains(frame):
+            return
+        extra_w, extra_h = frame.width() - inner.width(), frame.height() - inner.height()
+        fitted = screen_fit.clamp_rect(frame, area)
+        self.resize(max(1, fitted.width() - extra_w), max(1, fitted.height() - extra_h))
+        self.move(fitted.topLeft())
+
+    def _restore_splitter(self) -> None:
+        """Once, when the browser is first shown at its real size: restored while it is
+        hidden (a few pixels wide), the panes would be stretched again afterwards."""
+        if self._splitter_restored or not self.isVisible():
+            return
+        self._splitter_restored = True
         splitter = getattr(self.browser, "splitter", None)
         state = self.settings.bytes("window/browser_splitter")
-        if splitter is not None and state is not None:
-            splitter.restoreState(state)
+        if splitter is None or state is None:
+            return
+        for widget in (self, self.stack, self.browser, self.browser.pages):
+            layout = widget.layout()
+            if layout is not None:
+                layout.activate()
+        splitter.restoreState(state)
 
     def save_window_state(self) -> None:
         maximized = bool(self.windowState() & Qt.WindowState.WindowMaximized)
@@ -408,7 +441,7 @@ class MainWindow(QMainWindow):
         if not maximized:
             self.settings.set_rect("window/geometry", self.geometry())
         splitter = getattr(self.browser, "splitter", None)
-        if splitter is not None:
+        if splitter is not None and self._splitter_restored:
             self.settings.set_bytes("window/browser_splitter", splitter.saveState())
         self.settings.sync()
 
@@ -490,6 +523,7 @@ class MainWindow(QMainWindow):
             self.ledger_dialog = None
         self.browser.set_case(path)
         self.stack.setCurrentWidget(self.browser)
+        self._restore_splitter()
         self.recent.add(path)
         self._fill_recent_menu()
         self._update_title()
