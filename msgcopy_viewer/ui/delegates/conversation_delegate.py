@@ -21,10 +21,20 @@ from msgcopy_viewer.ui.delegates.paint_util import (
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, SNIPPET_ROLE, TIME_TEXT_ROLE, item_data
 
 PAD = 8
+
+
+def subscriber_label(mobile: str) -> str:
+    """Which subscriber (Extend SIM) a row belongs to, as shown in the lists."""
+    return f"Sub {mobile}"
+
+
 Index = QModelIndex | QPersistentModelIndex
 
 
 class _TwoLineDelegate(QStyledItemDelegate):
+    # Say whose conversation a row is (the list shows several subscribers' at once).
+    show_subscriber = True
+
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
         base = QFont(option.font)
         bold = QFont(base)
@@ -133,6 +143,16 @@ class ConversationDelegate(_TwoLineDelegate):
                 right = self._badge(painter, right, y2, "MMS", small, badge_fg, badge_bg)
             if conv.is_group:
                 right = self._badge(painter, right, y2, "Group", small, badge_fg, badge_bg)
+            if self.show_subscriber:
+                right = self._badge(
+                    painter,
+                    right,
+                    y2,
+                    subscriber_label(conv.subscriber_mobile),
+                    small,
+                    badge_fg,
+                    badge_bg,
+                )
             painter.setFont(base)
             painter.setPen(muted)
             snippet = " ".join((conv.last_snippet or "").split())
@@ -168,6 +188,8 @@ class SearchResultDelegate(_TwoLineDelegate):
                 head += "  (MMS)"
             if m.warnings:
                 head += "  ⚠"
+            if self.show_subscriber:
+                head += f"  · {subscriber_label(m.subscriber_mobile)}"
             self._header(
                 painter, r, item_data(index, TIME_TEXT_ROLE) or "", head, bold, small, fg, muted
             )

@@ -16,7 +16,8 @@ class ConversationView(QListView):
         super().__init__(parent)
         self.conversation_model = ConversationModel(tz, self)
         self.setModel(self.conversation_model)
-        self.setItemDelegate(ConversationDelegate(self))
+        self.delegate = ConversationDelegate(self)
+        self.setItemDelegate(self.delegate)
         self.setAccessibleName("Conversations")
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -30,6 +31,8 @@ class ConversationView(QListView):
         return self._current_id
 
     def set_scope(self, conn, subscriber_ids) -> None:
+        # one subscriber chosen: the header says whose they are; else every row says it
+        self.delegate.show_subscriber = subscriber_ids is None or len(subscriber_ids) != 1
         self.conversation_model.set_scope(conn, subscriber_ids)
 
     def refresh(self) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -50,6 +53,55 @@ def pretty_event(raw: str, limit: int | None = RAW_LIMIT) -> tuple[str, bool]:
     return json.dumps(shorten(obj), indent=2, ensure_ascii=False), truncated
 
 
+class WrappingValueDelegate(QStyledItemDelegate):
+    """The Value column wraps anywhere (a SHA-256, a long path has no spaces to wrap at),
+    so every value is readable whole in a narrow panel; the row grows instead."""
+
+    PAD = 4
+
+    def _text_rect(self, option: QStyleOptionViewItem, width: int) -> QRect:
+        return QRect(0, 0, max(20, width - 2 * self.PAD), 100_000)
+
+    def _width(self, option: QStyleOptionViewItem, index: QModelIndex) -> int:
+        view = option.widget
+        if isinstance(view, QTreeWidget):
+            return view.header().sectionSize(index.column())
+        return option.rect.width()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            return hint
+        width = self._width(option, index)
+        rect = option.fontMetrics.boundingRect(
+            self._text_rect(option, width), _WRAP_FLAGS, str(text)
+        )
+        return QSize(hint.width(), max(hint.height(), rect.height() + 2 * self.PAD))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setPen(opt.palette.color(role))
+        painter.setFont(opt.font)
+        painter.drawText(
+            opt.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD), _WRAP_FLAGS, text
+        )
+        painter.restore()
+
+
+_WRAP_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
+    Qt.TextFlag.TextWrapAnywhere
+)
+
+
 class Inspector(QWidget):
     def __init__(self, tz, parent=None) -> None:
         super().__init__(parent)
@@ -69,6 +121,11 @@ class Inspector(QWidget):
         self.details.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.details.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.details.setWordWrap(True)
+        self.details.setUniformRowHeights(False)
+        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details.setItemDelegateForColumn(1, WrappingValueDelegate(self.details))
+        # a narrower or wider panel re-wraps the values
+        self.details.header().sectionResized.connect(self._rewrap)
         self.tabs.addTab(self.details, "Details")
 
         # parts
@@ -297,6 +354,10 @@ class Inspector(QWidget):
             return
         if item is not None:
             self._copy(item.text(1) or item.text(0))
+
+    def _rewrap(self, section: int, _old: int, new: int) -> None:
+        if section == 1:
+            self.details.scheduleDelayedItemsLayout()
 
     def _show_all(self) -> None:
         if self._raw is not None:

@@ -63,6 +63,7 @@ def batch_label(b: Batch) -> str:
 
 COLUMNS = ("File", "Outcome", "Reason", "Events", "New messages", "Size", "SHA-256")
 COL_PATH, COL_OUTCOME, COL_REASON, COL_EVENTS, COL_NEW, COL_SIZE, COL_SHA = range(len(COLUMNS))
+SHORT_COLUMNS = (COL_OUTCOME, COL_EVENTS, COL_NEW, COL_SIZE)
 
 
 class LedgerModel(QAbstractTableModel):
@@ -367,6 +368,7 @@ class LedgerDialog(QDialog):
         layout.addWidget(buttons)
 
         self.view.copyRequested.connect(self.copy_selection)
+        self.model.rowsInserted.connect(self.fit_short_columns)
         self.copy_button.clicked.connect(self.copy_selection)
         self.export_button.clicked.connect(self.export_csv)
         self.outcome_combo.currentIndexChanged.connect(self._on_outcome_changed)
@@ -431,6 +433,14 @@ class LedgerDialog(QDialog):
         self.model.set_batch(self._case, batch_id)
         if self.proxy.is_filtered():
             self.model.fetch_all()
+        self.fit_short_columns()
+
+    def fit_short_columns(self, *_rows: object) -> None:
+        """Outcome, counts and size are never cut off: fitted to their header and the rows
+        read so far (again when more are read). File, reason and SHA-256 are elided, the
+        whole value in their tooltip and in Copy."""
+        for col in SHORT_COLUMNS:
+            self.view.resizeColumnToContents(col)
 
     # -- filtering -------------------------------------------------------------------------
     def _on_outcome_changed(self, index: int) -> None:
