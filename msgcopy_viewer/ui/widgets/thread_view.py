@@ -26,6 +26,7 @@ from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.models.thread_model import ThreadModel
 from msgcopy_viewer.ui.timezone import TimeZoneCombo
+from msgcopy_viewer.ui.widgets.thread_actions import ThreadActions
 
 log = logging.getLogger(__name__)
 
@@ -305,12 +306,15 @@ class ThreadView(QWidget):
         scrollbar = self.list.verticalScrollBar()
         scrollbar.rangeChanged.connect(self._keep_bottom)
         scrollbar.actionTriggered.connect(self._unstick)
+        scrollbar.valueChanged.connect(self._on_scroll_value)
         self.list.installEventFilter(self)
         self.list.viewport().installEventFilter(self)
         self.list.activated.connect(self._on_activated)
         self.delegate.mediaClicked.connect(self._on_activated)
         tz.changed.connect(self._on_zone_changed)
         self._show_conversation_header(None)
+        # right-click menu, several messages selected, Ctrl+C copies them as a transcript
+        self.message_actions = ThreadActions(self)
 
     # -- API -------------------------------------------------------------------------------
     def conversation(self) -> ConversationInfo | None:
@@ -399,6 +403,12 @@ class ThreadView(QWidget):
 
     def _unstick(self, *_args: object) -> None:
         self._stick_bottom = False
+
+    def _on_scroll_value(self, value: int) -> None:
+        # moved up by anything but a page coming in (a jump, a search, the user)
+        if self._stick_bottom and not self.list.paging:
+            if value < self.list.verticalScrollBar().maximum():
+                self._stick_bottom = False
 
     def eventFilter(self, watched, event) -> bool:
         if self._stick_bottom and event.type() in _USER_MOVES:
