@@ -110,9 +110,7 @@ def test_bubble_menu(qtbot: Any, make_window: Any, chat_case: Path) -> None:
 
 def test_mms_bubble_menu_opens_the_mms(qtbot: Any, browser: Any) -> None:
     conn = browser.case.conn
-    rowid, cid = conn.execute(
-        "SELECT rowid, conversation_id FROM messages WHERE type = 'mms' LIMIT 1"
-    ).fetchone()
+    (rowid,) = conn.execute("SELECT rowid FROM messages WHERE type = 'mms' LIMIT 1").fetchone()
     browser.open_rowid(rowid)
     view = browser.thread_view
     index = view.thread_model.index(view.thread_model.row_of(rowid), 0)

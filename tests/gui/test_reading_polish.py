@@ -61,10 +61,11 @@ def test_a_thread_opens_with_its_newest_message_whole(
         last = view.thread_model.rowCount() - 1
         item = view.thread_model.item(last)
         shas = [p.sha256 for p in item.parts if p.kind == "image"]
-        thumbs = browser.thumbnails
         # the sizes settle: header wrapped, bubbles laid out, thumbnails decoded
         qtbot.waitUntil(
-            lambda shas=shas: all(thumbs.peek(s) or thumbs.is_failed(s) for s in shas),
+            lambda shas=shas: all(
+                browser.thumbnails.peek(s) or browser.thumbnails.is_failed(s) for s in shas
+            ),
             timeout=10_000,
         )
         settle(qtbot)

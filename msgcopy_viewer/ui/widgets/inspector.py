@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from msgcopy_viewer.store.browse import batch_info, message_occurrences
 from msgcopy_viewer.store.messages import Message, get_message
 from msgcopy_viewer.ui.widgets.flow_layout import FlowLayout
 
+Index = QModelIndex | QPersistentModelIndex
 RAW_LIMIT = 20000  # characters of a huge field shown before "Show all"
 
 
@@ -62,13 +63,13 @@ class WrappingValueDelegate(QStyledItemDelegate):
     def _text_rect(self, option: QStyleOptionViewItem, width: int) -> QRect:
         return QRect(0, 0, max(20, width - 2 * self.PAD), 100_000)
 
-    def _width(self, option: QStyleOptionViewItem, index: QModelIndex) -> int:
+    def _width(self, option: QStyleOptionViewItem, index: Index) -> int:
         view = option.widget
         if isinstance(view, QTreeWidget):
             return view.header().sectionSize(index.column())
         return option.rect.width()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         hint = super().sizeHint(option, index)
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not text:
@@ -79,7 +80,7 @@ class WrappingValueDelegate(QStyledItemDelegate):
         )
         return QSize(hint.width(), max(hint.height(), rect.height() + 2 * self.PAD))
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         text, opt.text = opt.text, ""

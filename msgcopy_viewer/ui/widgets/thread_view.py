@@ -406,9 +406,9 @@ class ThreadView(QWidget):
 
     def _on_scroll_value(self, value: int) -> None:
         # moved up by anything but a page coming in (a jump, a search, the user)
-        if self._stick_bottom and not self.list.paging:
-            if value < self.list.verticalScrollBar().maximum():
-                self._stick_bottom = False
+        maximum = self.list.verticalScrollBar().maximum()
+        if self._stick_bottom and not self.list.paging and value < maximum:
+            self._stick_bottom = False
 
     def eventFilter(self, watched, event) -> bool:
         if self._stick_bottom and event.type() in _USER_MOVES:
