@@ -59,8 +59,6 @@ def browser_class() -> type:
     return cls
 
 
-
-
 def local_paths_from(event: QDropEvent | Any) -> list[str]:
     """The local files/folders a drag carries (empty when it carries anything else)."""
     mime = event.mimeData()
