@@ -71,6 +71,7 @@ def test_screenshots_at_1280x720(
         view.list.selectionModel().SelectionFlag.ClearAndSelect,
     )
     settle(qtbot, 500)
+    window.statusBar().clearMessage()  # it names the temporary case file
     check_theme(save(window, shots_dir / f"thread-1280x720-{theme}.png"), theme)
 
     browser.focus_search()

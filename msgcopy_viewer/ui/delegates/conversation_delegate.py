@@ -188,11 +188,20 @@ class SearchResultDelegate(_TwoLineDelegate):
                 head += "  (MMS)"
             if m.warnings:
                 head += "  ⚠"
-            if self.show_subscriber:
-                head += f"  · {subscriber_label(m.subscriber_mobile)}"
             self._header(
                 painter, r, item_data(index, TIME_TEXT_ROLE) or "", head, bold, small, fg, muted
             )
+            room = r.right()  # the snippet's right edge: left of the subscriber badge
+            if self.show_subscriber:
+                room = self._badge(
+                    painter,
+                    r.right(),
+                    r.top() + fm_b.height() + PAD / 2,
+                    subscriber_label(m.subscriber_mobile),
+                    small,
+                    pal.color(QPalette.ColorRole.Text),
+                    badge_background(pal),
+                )
             # snippet: plain text; hits marked by formats, never by markup
             pieces = split_marked(item_data(index, SNIPPET_ROLE) or "")
             text = "".join(t for t, _on in pieces)
@@ -203,7 +212,7 @@ class SearchResultDelegate(_TwoLineDelegate):
                 pos += len(t)
             layout, _nat, _h = make_layout(text, base, 100000.0, highlight_formats(spans, pal), 1)
             painter.setPen(fg if selected else muted)
-            painter.setClipRect(QRectF(r.left(), r.top(), r.width(), r.height() + 2))
+            painter.setClipRect(QRectF(r.left(), r.top(), room - r.left(), r.height() + 2))
             layout.draw(painter, QPointF(r.left(), r.top() + fm_b.height() + PAD / 2))
         finally:
             painter.restore()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.browse import batch_info, message_occurrences
 from msgcopy_viewer.store.messages import Message, get_message
+from msgcopy_viewer.ui.delegates.paint_util import make_layout
 from msgcopy_viewer.ui.widgets.flow_layout import FlowLayout
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,13 +56,11 @@ def pretty_event(raw: str, limit: int | None = RAW_LIMIT) -> tuple[str, bool]:
 
 
 class WrappingValueDelegate(QStyledItemDelegate):
-    """The Value column wraps anywhere (a SHA-256, a long path has no spaces to wrap at),
-    so every value is readable whole in a narrow panel; the row grows instead."""
+    """The Value column wraps at word boundaries, and anywhere in a word too long for a
+    line (a SHA-256, a path), so every value is readable whole in a narrow panel; the row
+    grows instead."""
 
     PAD = 4
-
-    def _text_rect(self, option: QStyleOptionViewItem, width: int) -> QRect:
-        return QRect(0, 0, max(20, width - 2 * self.PAD), 100_000)
 
     def _width(self, option: QStyleOptionViewItem, index: Index) -> int:
         view = option.widget
@@ -74,11 +73,9 @@ class WrappingValueDelegate(QStyledItemDelegate):
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not text:
             return hint
-        width = self._width(option, index)
-        rect = option.fontMetrics.boundingRect(
-            self._text_rect(option, width), _WRAP_FLAGS, str(text)
-        )
-        return QSize(hint.width(), max(hint.height(), rect.height() + 2 * self.PAD))
+        room = max(20, self._width(option, index) - 2 * self.PAD)
+        _layout, _natural, height = make_layout(str(text), option.font, room)
+        return QSize(hint.width(), max(hint.height(), int(height + 0.999) + 2 * self.PAD))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)
@@ -87,20 +84,18 @@ class WrappingValueDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget is not None else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        if not text:
+            return
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        layout, _natural, _height = make_layout(
+            text, opt.font, max(20, opt.rect.width() - 2 * self.PAD)
+        )
         painter.save()
         painter.setPen(opt.palette.color(role))
-        painter.setFont(opt.font)
-        painter.drawText(
-            opt.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD), _WRAP_FLAGS, text
-        )
+        painter.setClipRect(opt.rect)
+        layout.draw(painter, QPointF(opt.rect.left() + self.PAD, opt.rect.top() + self.PAD))
         painter.restore()
-
-
-_WRAP_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
-    Qt.TextFlag.TextWrapAnywhere
-)
 
 
 class Inspector(QWidget):
