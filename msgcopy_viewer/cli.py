@@ -122,8 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_OK
             args = build_parser().parse_args(args_list)
         else:
+            qt_args, args_list = _gui_qt_options(args_list)
             args = build_gui_parser().parse_args(args_list)
             args.command = None
+            args.qt_args = qt_args
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     logging.basicConfig(
@@ -162,6 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+def _gui_qt_options(args_list: list[str]) -> tuple[list[str], list[str]]:
+    """Qt's own options (``-style fusion``, ``-platform offscreen``, ``-reverse`` …) are
+    for QApplication, not paths to import: (them, the rest for the GUI parser)."""
+    from msgcopy_viewer.qt_options import split_qt_options
+
+    return split_qt_options(args_list)
+
+
 def _case_path(args: argparse.Namespace) -> Path:
     if args.case:
         return Path(args.case).expanduser()
@@ -195,9 +205,12 @@ class _ProgressBar:
         bar = "#" * int(frac * width)
         mb = p.bytes_done / 1e6
         rate = mb / p.elapsed_s if p.elapsed_s > 0 else 0.0
+        left = p.seconds_left()
+        eta = f"  {left:.0f} s left" if left is not None and p.files_done < p.files_total else ""
         self.stream.write(
-            f"\r[{bar:<{width}}] {p.files_done}/{p.files_total} files  {mb:.1f} MB  "
-            f"{rate:.1f} MB/s  {p.messages_imported} messages"
+            f"\r[{bar:<{width}}] {p.files_done}/{p.files_total} files  "
+            f"{mb:.1f}/{p.bytes_total / 1e6:.1f} MB  {rate:.1f} MB/s{eta}  "
+            f"{p.messages_imported} messages"
         )
         self.stream.flush()
 
@@ -400,4 +413,9 @@ def _run_gui(args: argparse.Namespace) -> int:
         from msgcopy_viewer.ui.app import run_app
     except ImportError as exc:
         raise UsageError(f"the desktop app cannot start: {exc}") from exc
-    return run_app(case_path=case_path, import_paths=list(args.paths), data_dir=args.data_dir)
+    return run_app(
+        case_path=case_path,
+        import_paths=list(args.paths),
+        data_dir=args.data_dir,
+        qt_args=list(getattr(args, "qt_args", [])),
+    )

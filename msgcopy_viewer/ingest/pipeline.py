@@ -74,6 +74,17 @@ class ImportProgress:
     elapsed_s: float
     current: str
 
+    def seconds_left(self) -> float | None:
+        """Time left at the rate so far: by bytes (every source is sized before the import
+        starts), by files when nothing has been read yet; None until there is a rate."""
+        if self.elapsed_s <= 0.2:
+            return None
+        if self.bytes_done > 0 and self.bytes_total > 0:
+            return max(0.0, (self.bytes_total - self.bytes_done) * self.elapsed_s / self.bytes_done)
+        if self.files_done > 0 and self.files_total > 0:
+            return max(0.0, (self.files_total - self.files_done) * self.elapsed_s / self.files_done)
+        return None
+
 
 @dataclass(slots=True)
 class LedgerEntry:

@@ -280,28 +280,57 @@ def _scan_zip(
 
 
 def count(paths: Sequence[str | Path]) -> tuple[int, int]:
-    """Quick pre-pass for progress: (files, bytes) that ``scan`` will yield. Files in
-    folders are counted without a stat each (slow file systems make that costly), so their
-    bytes are not in the total; named files and zip members are."""
+    """Quick pre-pass for progress: (files, bytes) that ``scan`` will yield, so that bytes
+    done and time left are true from the first file. Files in folders are sized from their
+    directory entries (one ``stat`` each, no open); OS junk and what ``scan`` skips adds no
+    bytes, as the import counts none for it."""
     files = 0
     total = 0
     for raw in paths:
         path = Path(raw).expanduser().absolute()
         if path.is_dir():
-            for dirpath, _dirnames, filenames in os.walk(path):
-                for name in filenames:
-                    if is_zip_name(name):
-                        f, b = _count_file(os.path.join(dirpath, name))
-                        files += f
-                        total += b
-                    else:
-                        files += 1
+            f, b = _count_dir(str(path))
+            files += f
+            total += b
         elif path.exists():
             f, b = _count_file(str(path))
             files += f
             total += b
         else:
             files += 1
+    return files, total
+
+
+def _count_dir(folder: str) -> tuple[int, int]:
+    files = 0
+    total = 0
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = list(it)
+        except OSError:
+            files += 1  # scan reports the folder it cannot list as one rejected item
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name.lower() in JUNK_DIRS:
+                        files += sum(len(names) for _d, _s, names in os.walk(entry.path))
+                    else:
+                        pending.append(entry.path)
+                    continue
+                if is_zip_name(entry.name):
+                    f, b = _count_file(entry.path)
+                    files += f
+                    total += b
+                    continue
+                files += 1
+                if entry.is_file() and junk_file_reason(entry.name) is None:
+                    total += entry.stat().st_size
+            except OSError:
+                continue
     return files, total
 
 

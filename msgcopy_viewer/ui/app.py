@@ -11,6 +11,7 @@ import logging.handlers
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -119,13 +120,16 @@ class ExceptionHook:
             self._showing = False
 
 
-def init_application() -> QApplication:
-    """The QApplication (the existing one if there is one), named and with its icon."""
+def init_application(qt_args: Sequence[str] = ()) -> QApplication:
+    """The QApplication (the existing one if there is one), named and with its icon.
+    ``qt_args`` are Qt's own command-line options (``-style fusion``, ``-reverse`` …)."""
     from msgcopy_viewer.ui.icons import app_icon
 
     app = QApplication.instance()
     if app is None:
-        app = QApplication(sys.argv[:1])
+        app = QApplication([*sys.argv[:1], *qt_args])
+    elif qt_args:
+        log.warning("Qt options ignored, the application already runs: %s", " ".join(qt_args))
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -164,9 +168,10 @@ def run_app(
     case_path: Path | None = None,
     import_paths: list[str] | None = None,
     data_dir: str | None = None,
+    qt_args: Sequence[str] = (),
 ) -> int:
     """Run the desktop app until its window closes; returns the exit status."""
-    app = init_application()
+    app = init_application(qt_args)
     handler = setup_logging(data_dir)
     log.info("msgcopy-viewer %s starting (data folder %s)", __version__, paths.data_dir(data_dir))
     previous_qt_handler = install_qt_message_handler()

@@ -7,7 +7,6 @@ migrates older ones after a backup).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -32,10 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer import paths
-from msgcopy_viewer.export.atomic import atomic_text_writer
 from msgcopy_viewer.ingest.pipeline import ImportProgress, ImportReport
 from msgcopy_viewer.store.case import CASE_SUFFIX, Case, CaseError, CaseTooNewError
+from msgcopy_viewer.ui import screen_fit
 from msgcopy_viewer.ui.icons import app_icon, icon
+from msgcopy_viewer.ui.settings import AppSettings, RecentCases
+from msgcopy_viewer.ui.theme import THEME_LABELS, THEMES, ThemeController
 from msgcopy_viewer.ui.timezone import TimeZoneCombo, TimeZoneSettings
 from msgcopy_viewer.ui.widgets import dialogs
 from msgcopy_viewer.ui.widgets.ledger_dialog import LedgerDialog
@@ -46,7 +47,6 @@ from msgcopy_viewer.ui.workers.import_worker import ImportWorker, WorkerThread
 log = logging.getLogger(__name__)
 
 APP_NAME = paths.APP_NAME
-MAX_RECENT = 10
 CASE_FILTER = f"msgcopy-viewer cases (*{CASE_SUFFIX});;All files (*)"
 _DND_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
@@ -57,55 +57,6 @@ def browser_class() -> type:
 
     cls: type = Browser
     return cls
-
-
-# -- config: recent cases and a few settings, as small JSON files -------------------------
-def _read_json(path: Path, default: Any) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return default
-    except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
-        return default
-
-
-def _write_json(path: Path, value: Any) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_text_writer(path) as fh:
-            json.dump(value, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
-    except OSError as exc:
-        log.warning("cannot save %s: %s", path, exc)
-
-
-class RecentCases:
-    """Most recently used case files, newest first (``recent-cases.json``)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        data = _read_json(path, [])
-        self._items: list[str] = [str(p) for p in data if isinstance(p, str)][:MAX_RECENT]
-
-    def items(self) -> list[Path]:
-        return [Path(p) for p in self._items]
-
-    def add(self, case_path: Path) -> None:
-        key = str(Path(case_path).absolute())
-        self._items = [key] + [p for p in self._items if p != key]
-        del self._items[MAX_RECENT:]
-        _write_json(self.path, self._items)
-
-    def remove(self, case_path: Path) -> None:
-        key = str(Path(case_path).absolute())
-        if key in self._items:
-            self._items.remove(key)
-            _write_json(self.path, self._items)
-
-    def clear(self) -> None:
-        self._items = []
-        _write_json(self.path, self._items)
 
 
 def local_paths_from(event: QDropEvent | Any) -> list[str]:
@@ -139,10 +90,9 @@ class MainWindow(QMainWindow):
         # Why the open case cannot be changed ("" when it can): read-only file or medium.
         self.case_readonly_reason = ""
         self.config_dir = paths.config_dir(data_dir)
-        self.recent = RecentCases(self.config_dir / "recent-cases.json")
-        self._settings_path = self.config_dir / "settings.json"
-        settings = _read_json(self._settings_path, {})
-        self._settings: dict[str, Any] = settings if isinstance(settings, dict) else {}
+        self.settings = AppSettings(self.config_dir)
+        self.recent = RecentCases(self.settings)
+        self.theme = ThemeController(self.settings.text("view/theme", "system"), self)
 
         self._import: WorkerThread | None = None
         self._pending_imports: list[list[str]] = []
@@ -157,7 +107,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(self._default_size())
 
-        self.tz = TimeZoneSettings(str(self._settings.get("time_zone") or "UTC"), self)
+        self.tz = TimeZoneSettings(self.settings.text("view/time_zone", "UTC") or "UTC", self)
         self.tz.changed.connect(self._on_time_zone_changed)
         self.browser = browser_class()(self.tz, self)
         self.browser.set_time_zone_selector_visible(False)  # the toolbar has the selector
@@ -181,6 +131,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._update_title()
         self._update_actions()
+        self.restore_window_state()
 
         app = QApplication.instance()
         if app is not None:
@@ -290,6 +241,23 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(self.act_search)
         self.view_menu.addAction(self.act_time_zone)
+        self.theme_menu = self.view_menu.addMenu("T&heme")
+        self.theme_group = QActionGroup(self)
+        self.theme_group.setExclusive(True)
+        self.theme_actions: dict[str, QAction] = {}
+        for key in THEMES:
+            action = self.theme_menu.addAction(THEME_LABELS[key])
+            action.setCheckable(True)
+            action.setChecked(key == self.theme.choice)
+            action.setData(key)
+            action.setStatusTip(
+                "Follow the system's light or dark mode"
+                if key == "system"
+                else f"Always use the {key} palette"
+            )
+            self.theme_group.addAction(action)
+            self.theme_actions[key] = action
+        self.theme_group.triggered.connect(self._on_theme_action)
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self.act_shortcuts)
@@ -406,8 +374,74 @@ class MainWindow(QMainWindow):
         self.act_open.setEnabled(not importing)
         self.recent_menu.setEnabled(not importing)
 
-    def _save_settings(self) -> None:
-        _write_json(self._settings_path, self._settings)
+    def _on_theme_action(self, action: QAction) -> None:
+        self.set_theme(str(action.data()))
+
+    def set_theme(self, choice: str) -> None:
+        """System (follow the system's dark mode), light or dark; remembered."""
+        self.theme.set_choice(choice)
+        self.theme_actions[choice].setChecked(True)
+        self.settings.set_text("view/theme", choice)
+
+    # -- window size, position and splitters, remembered -----------------------------------
+    def restore_window_state(self) -> None:
+        """Put the window where it was, made to fit the screen's usable area now (a
+        smaller screen, a screen no longer there), and the panes as they were."""
+        area = screen_fit.available_geometry(self)
+        saved = self.settings.rect("window/geometry")
+        if saved is not None:
+            self.setGeometry(screen_fit.clamp_rect(saved, area))
+        else:
+            self.resize(screen_fit.fit_size(self.size(), area))
+        if self.settings.flag("window/maximized"):
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        self._splitter_restored = False
+        self._frame_fitted = False
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._frame_fitted:
+            self._frame_fitted = True
+            self.fit_frame_to_screen()
+
+    def fit_frame_to_screen(self) -> None:
+        """Make the window with its frame (title bar, borders) fit the usable area."""
+        if self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            return
+        area = screen_fit.available_geometry(self)
+        frame, inner = self.frameGeometry(), self.geometry()
+        if area.contains(frame):
+            return
+        extra_w, extra_h = frame.width() - inner.width(), frame.height() - inner.height()
+        fitted = screen_fit.clamp_rect(frame, area)
+        self.resize(max(1, fitted.width() - extra_w), max(1, fitted.height() - extra_h))
+        self.move(fitted.topLeft())
+
+    def _restore_splitter(self) -> None:
+        """Once, when the browser is first shown at its real size: restored while it is
+        hidden (a few pixels wide), the panes would be stretched again afterwards."""
+        if self._splitter_restored or not self.isVisible():
+            return
+        self._splitter_restored = True
+        splitter = getattr(self.browser, "splitter", None)
+        state = self.settings.bytes("window/browser_splitter")
+        if splitter is None or state is None:
+            return
+        for widget in (self, self.stack, self.browser, self.browser.pages):
+            layout = widget.layout()
+            if layout is not None:
+                layout.activate()
+        splitter.restoreState(state)
+
+    def save_window_state(self) -> None:
+        maximized = bool(self.windowState() & Qt.WindowState.WindowMaximized)
+        self.settings.set_flag("window/maximized", maximized)
+        if not maximized:
+            self.settings.set_rect("window/geometry", self.geometry())
+        splitter = getattr(self.browser, "splitter", None)
+        if splitter is not None and self._splitter_restored:
+            self.settings.set_bytes("window/browser_splitter", splitter.saveState())
+        self.settings.sync()
 
     # -- cases -----------------------------------------------------------------------------
     def ask_open_case_path(self) -> str:
@@ -487,6 +521,7 @@ class MainWindow(QMainWindow):
             self.ledger_dialog = None
         self.browser.set_case(path)
         self.stack.setCurrentWidget(self.browser)
+        self._restore_splitter()
         self.recent.add(path)
         self._fill_recent_menu()
         self._update_title()
@@ -783,8 +818,7 @@ class MainWindow(QMainWindow):
             edit.selectAll()
 
     def _on_time_zone_changed(self, key: str) -> None:
-        self._settings["time_zone"] = key
-        self._save_settings()
+        self.settings.set_text("view/time_zone", key)
 
     def shortcuts(self) -> list[tuple[str, str]]:
         """Every shortcut of the window's actions, then the browser's own."""
@@ -837,16 +871,15 @@ class MainWindow(QMainWindow):
             self._end_import()
         if self._export is not None:
             self._end_export()  # the output is written atomically; waits for it to finish
+        self.save_window_state()
         self.shutdown()
         super().closeEvent(event)
 
     def _default_size(self) -> QSize:
-        """Most of the screen: four panes side by side need the room."""
-        screen = QApplication.primaryScreen()
-        if screen is None:
-            return QSize(1200, 780)
-        area = screen.availableGeometry()
-        return QSize(max(1200, int(area.width() * 0.92)), max(780, int(area.height() * 0.9)))
+        """Most of the screen (four panes side by side need the room), never more than its
+        usable area: a 1280×720 laptop gets a window that fits."""
+        area = screen_fit.available_geometry(self)
+        return QSize(int(area.width() * 0.92), int(area.height() * 0.9))
 
     def shutdown(self) -> None:
         """Stop workers and release the case (idempotent)."""
@@ -866,3 +899,4 @@ class MainWindow(QMainWindow):
         browser_shutdown = getattr(self.browser, "shutdown", None)
         if callable(browser_shutdown):
             browser_shutdown()
+        self.theme.restore()

@@ -214,3 +214,32 @@ class RefreshSpy:
 @pytest.fixture
 def refresh_spy(window: Any, monkeypatch: pytest.MonkeyPatch) -> RefreshSpy:
     return RefreshSpy(window.browser, monkeypatch)
+
+
+# -- a demo case, generated once per run --------------------------------------------------------
+@pytest.fixture(scope="session")
+def demo_case_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo case (400 messages: SMS, MMS, groups, several subscribers). Tests must
+    not change it."""
+    from msgcopy_viewer.demo.generator import generate_demo
+    from msgcopy_viewer.ingest.pipeline import Importer
+
+    root = tmp_path_factory.mktemp("demo-case")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    generate_demo(corpus, messages=400, seed=1)
+    case = root / "demo.mcase"
+    Importer(case, origin="demo", workers=1).run([corpus])
+    return case
+
+
+@pytest.fixture
+def small_screen(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Pretend the screen's usable area is 1280×720 (a common laptop)."""
+    from PySide6.QtCore import QRect
+
+    from msgcopy_viewer.ui import screen_fit
+
+    area = QRect(0, 0, 1280, 720)
+    monkeypatch.setattr(screen_fit, "available_geometry", lambda widget=None: QRect(area))
+    return area

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer, qWarning
+from PySide6.QtCore import QSettings, Qt, QTimer, qWarning
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from msgcopy_viewer import paths
@@ -48,7 +48,7 @@ def test_title_and_menus(window: Any, tmp_path: Path) -> None:
         "Quit",
     ]
     assert menu_texts(window.export_menu) == ["JSON Lines…", "CSV…"]
-    assert menu_texts(window.view_menu) == ["Focus Search", "Time Zone…"]
+    assert menu_texts(window.view_menu) == ["Focus Search", "Time Zone…", "Theme"]
     assert menu_texts(window.help_menu) == [
         "Keyboard Shortcuts",
         "Threading Rule",
@@ -139,8 +139,11 @@ def test_recent_cases_are_kept_in_the_data_dir_config(
     a, b = tmp_path / "a.mcase", tmp_path / "b.mcase"
     window.open_case(a, create=True)
     window.open_case(b, create=True)
-    stored = json.loads((data_dir / "config" / "recent-cases.json").read_text())
-    assert [Path(p).name for p in stored] == ["b.mcase", "a.mcase"]
+    stored = QSettings(str(data_dir / "config" / "msgcopy-viewer.ini"), QSettings.Format.IniFormat)
+    assert [Path(p).name for p in stored.value("recent/cases", [], type=list)] == [
+        "b.mcase",
+        "a.mcase",
+    ]
 
     window.recent_menu.aboutToShow.emit()
     entries = [x for x in window.recent_menu.actions() if x.data()]
@@ -232,8 +235,8 @@ def test_view_and_help_actions(
 def test_time_zone_choice_is_remembered(make_window: Any, data_dir: Path) -> None:
     window = make_window()
     assert window.tz.set_zone("Europe/London")
-    settings = json.loads((data_dir / "config" / "settings.json").read_text())
-    assert settings["time_zone"] == "Europe/London"
+    stored = QSettings(str(data_dir / "config" / "msgcopy-viewer.ini"), QSettings.Format.IniFormat)
+    assert stored.value("view/time_zone") == "Europe/London"
     assert make_window().tz.key == "Europe/London"
 
 

@@ -16,7 +16,13 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from msgcopy_viewer.store.messages import Message, Part
 from msgcopy_viewer.ui.delegates.bubble_layout import RADIUS, BubbleLayout, bubble_fonts
-from msgcopy_viewer.ui.delegates.paint_util import blend, received_tint, sent_tint
+from msgcopy_viewer.ui.delegates.paint_util import (
+    bubble_muted,
+    muted_placeholder,
+    received_tint,
+    selection_band,
+    sent_tint,
+)
 from msgcopy_viewer.ui.icons import icon as named_icon
 
 CHIP_ICONS = {"audio": "audio", "video": "video", "contact": "contact", "file": "attachment"}
@@ -64,12 +70,11 @@ class BubblePainter:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
             if highlighted or selected:
-                band = QColor(pal.color(QPalette.ColorRole.Highlight))
-                band.setAlpha(70 if highlighted else 35)
+                band = selection_band(pal, highlighted)
                 top = oy + lay.sep_h
                 painter.fillRect(QRectF(r.left(), top, r.width(), r.height() - lay.sep_h), band)
             text_color = pal.color(QPalette.ColorRole.Text)
-            muted = blend(pal.color(QPalette.ColorRole.Base), text_color, 0.6)
+            muted = bubble_muted(pal)
             if lay.sep_h:
                 painter.setFont(small)
                 tw = fm_small.horizontalAdvance(separator_text) + 20
@@ -186,9 +191,7 @@ class BubblePainter:
         painter.setBrush(pal.color(QPalette.ColorRole.Base))
         painter.drawRoundedRect(rect, 6, 6)
         if image is None or image.isNull():
-            painter.setPen(
-                blend(pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text), 0.5)
-            )
+            painter.setPen(muted_placeholder(pal))
             failed = self._thumbs is not None and self._thumbs.is_failed(part.sha256)
             painter.drawText(
                 rect,

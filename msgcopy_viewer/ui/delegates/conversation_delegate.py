@@ -12,14 +12,29 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msgcopy_viewer.store.browse import ConversationInfo
 from msgcopy_viewer.store.search import SearchHit, split_marked
-from msgcopy_viewer.ui.delegates.paint_util import blend, highlight_formats, make_layout
+from msgcopy_viewer.ui.delegates.paint_util import (
+    badge_background,
+    highlight_formats,
+    make_layout,
+    row_colors,
+)
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, SNIPPET_ROLE, TIME_TEXT_ROLE, item_data
 
 PAD = 8
+
+
+def subscriber_label(mobile: str) -> str:
+    """Which subscriber (Extend SIM) a row belongs to, as shown in the lists."""
+    return f"Sub {mobile}"
+
+
 Index = QModelIndex | QPersistentModelIndex
 
 
 class _TwoLineDelegate(QStyledItemDelegate):
+    # Say whose conversation a row is (the list shows several subscribers' at once).
+    show_subscriber = True
+
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
         base = QFont(option.font)
         bold = QFont(base)
@@ -46,9 +61,8 @@ class _TwoLineDelegate(QStyledItemDelegate):
     def _colors(self, option: QStyleOptionViewItem):
         pal: QPalette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        fg = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        bg = pal.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)
-        return pal, fg, blend(bg, fg, 0.65), selected
+        fg, _bg, secondary = row_colors(pal, selected)
+        return pal, fg, secondary, selected
 
     def _badge(
         self, painter: QPainter, right: float, y: float, text: str, font: QFont, fg, bg
@@ -119,9 +133,7 @@ class ConversationDelegate(_TwoLineDelegate):
                 muted,
             )
             y2 = r.top() + fm_b.height() + PAD / 2
-            badge_bg = blend(
-                pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Highlight), 0.3
-            )
+            badge_bg = badge_background(pal)
             badge_fg = pal.color(QPalette.ColorRole.Text)
             right = r.right()
             right = self._badge(
@@ -131,6 +143,16 @@ class ConversationDelegate(_TwoLineDelegate):
                 right = self._badge(painter, right, y2, "MMS", small, badge_fg, badge_bg)
             if conv.is_group:
                 right = self._badge(painter, right, y2, "Group", small, badge_fg, badge_bg)
+            if self.show_subscriber:
+                right = self._badge(
+                    painter,
+                    right,
+                    y2,
+                    subscriber_label(conv.subscriber_mobile),
+                    small,
+                    badge_fg,
+                    badge_bg,
+                )
             painter.setFont(base)
             painter.setPen(muted)
             snippet = " ".join((conv.last_snippet or "").split())
@@ -169,6 +191,17 @@ class SearchResultDelegate(_TwoLineDelegate):
             self._header(
                 painter, r, item_data(index, TIME_TEXT_ROLE) or "", head, bold, small, fg, muted
             )
+            room = r.right()  # the snippet's right edge: left of the subscriber badge
+            if self.show_subscriber:
+                room = self._badge(
+                    painter,
+                    r.right(),
+                    r.top() + fm_b.height() + PAD / 2,
+                    subscriber_label(m.subscriber_mobile),
+                    small,
+                    pal.color(QPalette.ColorRole.Text),
+                    badge_background(pal),
+                )
             # snippet: plain text; hits marked by formats, never by markup
             pieces = split_marked(item_data(index, SNIPPET_ROLE) or "")
             text = "".join(t for t, _on in pieces)
@@ -179,7 +212,7 @@ class SearchResultDelegate(_TwoLineDelegate):
                 pos += len(t)
             layout, _nat, _h = make_layout(text, base, 100000.0, highlight_formats(spans, pal), 1)
             painter.setPen(fg if selected else muted)
-            painter.setClipRect(QRectF(r.left(), r.top(), r.width(), r.height() + 2))
+            painter.setClipRect(QRectF(r.left(), r.top(), room - r.left(), r.height() + 2))
             layout.draw(painter, QPointF(r.left(), r.top() + fm_b.height() + PAD / 2))
         finally:
             painter.restore()

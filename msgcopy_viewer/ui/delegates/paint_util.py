@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextLayout, QTextOption
 
@@ -14,6 +16,74 @@ def blend(a: QColor, b: QColor, t: float) -> QColor:
         round(a.red() + (b.red() - a.red()) * t),
         round(a.green() + (b.green() - a.green()) * t),
         round(a.blue() + (b.blue() - a.blue()) * t),
+    )
+
+
+# WCAG 2.x AA for normal text is 4.5:1; colours derived here aim a little above it so that
+# rounding to 8-bit channels never lands below.
+AA_CONTRAST = 4.5
+_TARGET = 4.6
+
+
+def relative_luminance(c: QColor) -> float:
+    """WCAG relative luminance of an opaque colour."""
+
+    def channel(v: int) -> float:
+        x = v / 255
+        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    la, lb = relative_luminance(a), relative_luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def over(bg: QColor, fg: QColor) -> QColor:
+    """``fg`` (with its alpha) painted over the opaque ``bg``."""
+    return blend(bg, fg, fg.alphaF())
+
+
+def muted(text: QColor, backgrounds: tuple[QColor, ...], t: float = 0.6) -> QColor:
+    """Secondary text: ``text`` faded towards the first background by ``1 - t``, but never
+    so far that it reads below AA on any of ``backgrounds``."""
+    return _muted(text.rgb(), tuple(b.rgb() for b in backgrounds), t)
+
+
+@lru_cache(maxsize=256)
+def _muted(text_rgb: int, backgrounds: tuple[int, ...], t: float) -> QColor:
+    text = QColor.fromRgb(text_rgb)
+    bgs = [QColor.fromRgb(b) for b in backgrounds]
+    colour = QColor(text)
+    while t < 1.0:
+        colour = blend(bgs[0], text, t)
+        if all(contrast_ratio(colour, b) >= _TARGET for b in bgs):
+            return colour
+        t = min(1.0, t + 0.02)
+    return text
+
+
+def selection_band(palette: QPalette, strong: bool) -> QColor:
+    """The translucent band behind a selected (or search-highlighted) bubble row."""
+    band = QColor(palette.color(QPalette.ColorRole.Highlight))
+    band.setAlpha(70 if strong else 35)
+    return band
+
+
+def bubble_muted(palette: QPalette) -> QColor:
+    """Times, date pills and sender names of bubbles: they sit on the view's base, on the
+    received tint (date pill) and on the selection bands."""
+    base = palette.color(QPalette.ColorRole.Base)
+    return muted(
+        palette.color(QPalette.ColorRole.Text),
+        (
+            base,
+            received_tint(palette),
+            over(base, selection_band(palette, False)),
+            over(base, selection_band(palette, True)),
+        ),
     )
 
 
@@ -84,14 +154,38 @@ def highlight_formats(
         fr = QTextLayout.FormatRange()
         fr.start, fr.length = start, length
         fmt = QTextCharFormat()
-        fmt.setBackground(
-            blend(
-                palette.color(QPalette.ColorRole.Base),
-                palette.color(QPalette.ColorRole.Highlight),
-                0.45,
-            )
-        )
+        fmt.setBackground(match_background(palette))
+        fmt.setForeground(palette.color(QPalette.ColorRole.Text))
         fmt.setFontWeight(QFont.Weight.Bold)
         fr.format = fmt
         out.append(fr)
     return out
+
+
+def muted_placeholder(palette: QPalette) -> QColor:
+    """The "Image…" placeholder text on a thumbnail's base-coloured box."""
+    return muted(
+        palette.color(QPalette.ColorRole.Text), (palette.color(QPalette.ColorRole.Base),), 0.5
+    )
+
+
+def match_background(palette: QPalette) -> QColor:
+    """Behind a search match (its text is the palette's Text, in bold)."""
+    return blend(
+        palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Highlight), 0.45
+    )
+
+
+def badge_background(palette: QPalette) -> QColor:
+    """Count/MMS/Group badges of list rows (their text is the palette's Text)."""
+    return blend(
+        palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Highlight), 0.3
+    )
+
+
+def row_colors(palette: QPalette, selected: bool) -> tuple[QColor, QColor, QColor]:
+    """(text, background, secondary text) of a list row, selected or not."""
+    role = QPalette.ColorRole
+    fg = palette.color(role.HighlightedText if selected else role.Text)
+    bg = palette.color(role.Highlight if selected else role.Base)
+    return fg, bg, muted(fg, (bg,), 0.65)

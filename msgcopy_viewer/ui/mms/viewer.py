@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from msgcopy_viewer.store.case import Case, CaseError
 from msgcopy_viewer.store.messages import Envelope, Message, get_message
+from msgcopy_viewer.ui import screen_fit
 from msgcopy_viewer.ui.mms.image_loader import ImageLoader
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions
@@ -107,7 +108,11 @@ class MmsViewerDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("mmsViewer")
         self.setWindowTitle("MMS")
-        self.resize(760, 860)
+        # 760×860 where it fits; on a small screen (1280×720) the slides shrink instead of
+        # the navigation and the buttons falling off the screen.
+        self.resize(
+            screen_fit.fit_size(QSize(760, 860), screen_fit.available_geometry(parent or self))
+        )
         self.case_path = Path(case_path)
         self.rowid = rowid
         self.case: Case | None = None

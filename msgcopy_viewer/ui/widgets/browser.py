@@ -34,6 +34,9 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Alt+4", "Inspector"),
     ("Up / Down, Page Up / Page Down, Home / End", "Move through lists and messages"),
     ("Ctrl+Shift+C", "Copy the selected message's ID"),
+    ("Ctrl+C", "Messages: copy the selected messages as a transcript"),
+    ("Ctrl+Click / Shift+Click", "Messages: select several"),
+    ("Left / Right", "MMS viewer: previous / next slide"),
 ]
 
 
@@ -97,6 +100,7 @@ class Browser(QWidget):
         self.conversations.conversationSelected.connect(self._on_conversation)
         self.thread_view.messageSelected.connect(self._on_message)
         self.thread_view.messageActivated.connect(self._on_activated)
+        self.thread_view.message_actions.inspectRequested.connect(self._focus_inspector)
         self.search.activeChanged.connect(self._on_search_active)
         self.search.resultActivated.connect(self._on_result)
 
@@ -237,6 +241,10 @@ class Browser(QWidget):
 
     def _on_result(self, hit) -> None:
         self.open_rowid(hit.message.rowid)
+
+    def _focus_inspector(self) -> None:
+        self.inspector.tabs.setCurrentIndex(0)
+        self.inspector.tabs.setFocus()
 
     def _focus_middle(self) -> None:
         w = self.middle_stack.currentWidget()

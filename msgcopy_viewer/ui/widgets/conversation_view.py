@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QListView
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu
 
 from msgcopy_viewer.ui.delegates.conversation_delegate import ConversationDelegate
 from msgcopy_viewer.ui.models.conversation_model import ConversationModel
@@ -16,13 +17,16 @@ class ConversationView(QListView):
         super().__init__(parent)
         self.conversation_model = ConversationModel(tz, self)
         self.setModel(self.conversation_model)
-        self.setItemDelegate(ConversationDelegate(self))
+        self.delegate = ConversationDelegate(self)
+        self.setItemDelegate(self.delegate)
         self.setAccessibleName("Conversations")
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._current_id: str | None = None
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu_at)
         self.selectionModel().currentChanged.connect(self._on_current)
         self.conversation_model.modelReset.connect(self._on_reset)
 
@@ -30,6 +34,8 @@ class ConversationView(QListView):
         return self._current_id
 
     def set_scope(self, conn, subscriber_ids) -> None:
+        # one subscriber chosen: the header says whose they are; else every row says it
+        self.delegate.show_subscriber = subscriber_ids is None or len(subscriber_ids) != 1
         self.conversation_model.set_scope(conn, subscriber_ids)
 
     def refresh(self) -> None:
@@ -57,3 +63,31 @@ class ConversationView(QListView):
         if self._current_id is not None:
             self._current_id = None
             self.conversationSelected.emit(None)
+
+    # -- right-click menu ------------------------------------------------------------------
+    def menu_for(self, row: int) -> QMenu | None:
+        """Copy the participants, the subscriber or the conversation's ID."""
+        conv = self.conversation_model.conversation(row) if row >= 0 else None
+        if conv is None:
+            return None
+        menu = QMenu(self)
+        for text, value in (
+            ("Copy &Participants", ", ".join(conv.participants)),
+            ("Copy &Subscriber", conv.subscriber_mobile),
+            ("Copy Conversation &ID", conv.id),
+        ):
+            action = menu.addAction(text)
+            action.setData(value)
+            action.triggered.connect(self._copy_action_data)
+        return menu
+
+    def _copy_action_data(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            QGuiApplication.clipboard().setText(str(action.data()))
+
+    def _menu_at(self, pos: QPoint) -> None:
+        menu = self.menu_for(self.indexAt(pos).row())
+        if menu is not None:
+            menu.exec(self.viewport().mapToGlobal(pos))
+            menu.deleteLater()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -22,8 +25,10 @@ from PySide6.QtWidgets import (
 from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.browse import batch_info, message_occurrences
 from msgcopy_viewer.store.messages import Message, get_message
+from msgcopy_viewer.ui.delegates.paint_util import make_layout
 from msgcopy_viewer.ui.widgets.flow_layout import FlowLayout
 
+Index = QModelIndex | QPersistentModelIndex
 RAW_LIMIT = 20000  # characters of a huge field shown before "Show all"
 
 
@@ -50,6 +55,49 @@ def pretty_event(raw: str, limit: int | None = RAW_LIMIT) -> tuple[str, bool]:
     return json.dumps(shorten(obj), indent=2, ensure_ascii=False), truncated
 
 
+class WrappingValueDelegate(QStyledItemDelegate):
+    """The Value column wraps at word boundaries, and anywhere in a word too long for a
+    line (a SHA-256, a path), so every value is readable whole in a narrow panel; the row
+    grows instead."""
+
+    PAD = 4
+
+    def _width(self, option: QStyleOptionViewItem, index: Index) -> int:
+        view = option.widget
+        if isinstance(view, QTreeWidget):
+            return view.header().sectionSize(index.column())
+        return option.rect.width()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            return hint
+        room = max(20, self._width(option, index) - 2 * self.PAD)
+        _layout, _natural, height = make_layout(str(text), option.font, room)
+        return QSize(hint.width(), max(hint.height(), int(height + 0.999) + 2 * self.PAD))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        if not text:
+            return
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        layout, _natural, _height = make_layout(
+            text, opt.font, max(20, opt.rect.width() - 2 * self.PAD)
+        )
+        painter.save()
+        painter.setPen(opt.palette.color(role))
+        painter.setClipRect(opt.rect)
+        layout.draw(painter, QPointF(opt.rect.left() + self.PAD, opt.rect.top() + self.PAD))
+        painter.restore()
+
+
 class Inspector(QWidget):
     def __init__(self, tz, parent=None) -> None:
         super().__init__(parent)
@@ -69,6 +117,11 @@ class Inspector(QWidget):
         self.details.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.details.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.details.setWordWrap(True)
+        self.details.setUniformRowHeights(False)
+        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details.setItemDelegateForColumn(1, WrappingValueDelegate(self.details))
+        # a narrower or wider panel re-wraps the values
+        self.details.header().sectionResized.connect(self._rewrap)
         self.tabs.addTab(self.details, "Details")
 
         # parts
@@ -297,6 +350,10 @@ class Inspector(QWidget):
             return
         if item is not None:
             self._copy(item.text(1) or item.text(0))
+
+    def _rewrap(self, section: int, _old: int, new: int) -> None:
+        if section == 1:
+            self.details.scheduleDelayedItemsLayout()
 
     def _show_all(self) -> None:
         if self._raw is not None:

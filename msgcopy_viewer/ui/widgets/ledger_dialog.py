@@ -18,11 +18,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -63,6 +65,7 @@ def batch_label(b: Batch) -> str:
 
 COLUMNS = ("File", "Outcome", "Reason", "Events", "New messages", "Size", "SHA-256")
 COL_PATH, COL_OUTCOME, COL_REASON, COL_EVENTS, COL_NEW, COL_SIZE, COL_SHA = range(len(COLUMNS))
+SHORT_COLUMNS = (COL_OUTCOME, COL_EVENTS, COL_NEW, COL_SIZE)
 
 
 class LedgerModel(QAbstractTableModel):
@@ -367,6 +370,9 @@ class LedgerDialog(QDialog):
         layout.addWidget(buttons)
 
         self.view.copyRequested.connect(self.copy_selection)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._row_menu_at)
+        self.model.rowsInserted.connect(self.fit_short_columns)
         self.copy_button.clicked.connect(self.copy_selection)
         self.export_button.clicked.connect(self.export_csv)
         self.outcome_combo.currentIndexChanged.connect(self._on_outcome_changed)
@@ -431,6 +437,14 @@ class LedgerDialog(QDialog):
         self.model.set_batch(self._case, batch_id)
         if self.proxy.is_filtered():
             self.model.fetch_all()
+        self.fit_short_columns()
+
+    def fit_short_columns(self, *_rows: object) -> None:
+        """Outcome, counts and size are never cut off: fitted to their header and the rows
+        read so far (again when more are read). File, reason and SHA-256 are elided, the
+        whole value in their tooltip and in Copy."""
+        for col in SHORT_COLUMNS:
+            self.view.resizeColumnToContents(col)
 
     # -- filtering -------------------------------------------------------------------------
     def _on_outcome_changed(self, index: int) -> None:
@@ -461,6 +475,42 @@ class LedgerDialog(QDialog):
         rows = self.selected_rows()
         if rows:
             QGuiApplication.clipboard().setText(rows_to_tsv(rows))
+
+    def row_menu(self, proxy_row: int) -> QMenu | None:
+        """Right-click on a row: copy the selected rows, or this row's path, reason or hash."""
+        if proxy_row < 0:
+            return None
+        r = self.proxy.data(self.proxy.index(proxy_row, 0), LedgerModel.RowRole)
+        if not isinstance(r, LedgerRow):
+            return None
+        menu = QMenu(self)
+        rows = menu.addAction("&Copy Selected Rows")
+        rows.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        rows.triggered.connect(self.copy_selection)
+        for text, value in (
+            ("Copy &Path", f"{r.root}/{r.path}"),
+            ("Copy &Reason", r.reason or ""),
+            ("Copy &SHA-256", r.sha256 or ""),
+        ):
+            action = menu.addAction(text)
+            action.setEnabled(bool(value))
+            action.setData(value)
+            action.triggered.connect(self._copy_action_data)
+        return menu
+
+    def _copy_action_data(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            QGuiApplication.clipboard().setText(str(action.data()))
+
+    def _row_menu_at(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if index.isValid() and not self.view.selectionModel().isRowSelected(index.row()):
+            self.view.selectRow(index.row())
+        menu = self.row_menu(index.row() if index.isValid() else -1)
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+            menu.deleteLater()
 
     def ask_csv_path(self) -> str:
         name = f"{self.case_path.stem}-ledger-{self.batch_id}.csv"

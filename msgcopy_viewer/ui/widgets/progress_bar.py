@@ -26,13 +26,10 @@ def format_progress(p: ImportProgress) -> str:
     mb_total = p.bytes_total / 1e6
     parts = [f"{p.files_done:,} / {p.files_total:,} files", f"{mb_done:.1f} / {mb_total:.1f} MB"]
     if p.elapsed_s > 0.2 and p.bytes_done > 0:
-        rate = p.bytes_done / p.elapsed_s
-        parts.append(f"{rate / 1e6:.1f} MB/s")
-        if p.bytes_total > p.bytes_done:
-            parts.append(f"about {format_duration((p.bytes_total - p.bytes_done) / rate)} left")
-    elif p.elapsed_s > 0.2 and p.files_done > 0 and p.files_total > p.files_done:
-        per_file = p.elapsed_s / p.files_done
-        parts.append(f"about {format_duration((p.files_total - p.files_done) * per_file)} left")
+        parts.append(f"{p.bytes_done / p.elapsed_s / 1e6:.1f} MB/s")
+    left = p.seconds_left()
+    if left is not None and p.files_done < p.files_total:
+        parts.append(f"about {format_duration(left)} left")
     parts.append(f"{p.messages_imported:,} new messages")
     return " · ".join(parts)
 

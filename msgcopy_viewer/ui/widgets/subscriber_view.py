@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
+from PySide6.QtCore import QItemSelection, QPoint, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView
 
 from msgcopy_viewer.ui.models.subscriber_model import SubscriberModel
 
@@ -28,6 +29,16 @@ class SubscriberView(QTreeView):
         # mode: that mode asks the model for every cell's size hint on every layout pass
         # (thousands of Python data() calls while a case opens).
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The pane is narrow: the subscriber column takes the room left by the count, and
+        # DID and Subscriber ID (in every row's tooltip too) are shown from the header's
+        # context menu. Nothing scrolls sideways.
+        header.setSectionResizeMode(SubscriberModel.COL_MOBILE, QHeaderView.ResizeMode.Stretch)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        for col in (SubscriberModel.COL_DID, SubscriberModel.COL_SUBR):
+            self.setColumnHidden(col, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._scope: list[int] | None = None
 
@@ -44,7 +55,31 @@ class SubscriberView(QTreeView):
 
     def _fit_columns(self) -> None:
         for col in range(self.subscriber_model.columnCount()):
-            self.resizeColumnToContents(col)
+            if col != SubscriberModel.COL_MOBILE:
+                self.resizeColumnToContents(col)
+
+    def column_menu(self) -> QMenu:
+        """Show or hide the DID and Subscriber ID columns."""
+        menu = QMenu(self)
+        model = self.subscriber_model
+        for col in (model.COL_DID, model.COL_SUBR):
+            action = menu.addAction(f"Show {model.COLUMNS[col]} column")
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(col))
+            action.setData(col)
+            action.toggled.connect(self._toggle_column)
+        return menu
+
+    def _toggle_column(self, shown: bool) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            col = int(action.data())
+            self.setColumnHidden(col, not shown)
+            if shown:
+                self.resizeColumnToContents(col)
+
+    def _header_menu(self, pos: QPoint) -> None:
+        self.column_menu().exec(self.header().mapToGlobal(pos))
 
     def scope(self) -> list[int] | None:
         return self._scope

@@ -6,7 +6,7 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,6 +26,7 @@ from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.models.thread_model import ThreadModel
 from msgcopy_viewer.ui.timezone import TimeZoneCombo
+from msgcopy_viewer.ui.widgets.thread_actions import ThreadActions
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def grouping_text(conv: ConversationInfo) -> str:
     )
 
 
+_USER_MOVES = (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.KeyPress)
 AHEAD_PER_TURN = 6  # bubbles laid out ahead per turn of the event loop (~1-2 ms)
 
 
@@ -297,10 +299,22 @@ class ThreadView(QWidget):
         lay.addWidget(self.placeholder, 1)
         self.list.selectionModel().currentChanged.connect(self._on_current)
         self.list.paged.connect(self._after_paging)
+        # A thread opens at its newest message and stays there while sizes settle (the
+        # header wraps, bubbles are laid out at the final width, thumbnails arrive) until
+        # the user scrolls, clicks or types: otherwise the last bubble ends up cut off.
+        self._stick_bottom = False
+        scrollbar = self.list.verticalScrollBar()
+        scrollbar.rangeChanged.connect(self._keep_bottom)
+        scrollbar.actionTriggered.connect(self._unstick)
+        scrollbar.valueChanged.connect(self._on_scroll_value)
+        self.list.installEventFilter(self)
+        self.list.viewport().installEventFilter(self)
         self.list.activated.connect(self._on_activated)
         self.delegate.mediaClicked.connect(self._on_activated)
         tz.changed.connect(self._on_zone_changed)
         self._show_conversation_header(None)
+        # right-click menu, several messages selected, Ctrl+C copies them as a transcript
+        self.message_actions = ThreadActions(self)
 
     # -- API -------------------------------------------------------------------------------
     def conversation(self) -> ConversationInfo | None:
@@ -315,6 +329,7 @@ class ThreadView(QWidget):
         self._show_conversation_header(conv)
         self._apply_layout()
         self.thread_model.set_conversation(conn, conv.id if conv else None)
+        self._stick_bottom = conv is not None
         if conv is not None:
             self.list.scrollToBottom()
             self.list.read_ahead()
@@ -323,6 +338,7 @@ class ThreadView(QWidget):
 
     def jump_to(self, conn, conv: ConversationInfo, rowid: int) -> bool:
         """Show ``conv`` with a window around ``rowid``, centred, highlighted and selected."""
+        self._stick_bottom = False
         self._conn, self._conv = conn, conv
         self.delegate.group = conv.is_group
         self.delegate.clear_cache()
@@ -377,6 +393,28 @@ class ThreadView(QWidget):
         dlg.open()
 
     # -- internals -------------------------------------------------------------------------
+    def sticks_to_bottom(self) -> bool:
+        """True while the newest message is kept in view (until the user moves)."""
+        return self._stick_bottom
+
+    def _keep_bottom(self, _minimum: int, maximum: int) -> None:
+        if self._stick_bottom:
+            self.list.verticalScrollBar().setValue(maximum)
+
+    def _unstick(self, *_args: object) -> None:
+        self._stick_bottom = False
+
+    def _on_scroll_value(self, value: int) -> None:
+        # moved up by anything but a page coming in (a jump, a search, the user)
+        maximum = self.list.verticalScrollBar().maximum()
+        if self._stick_bottom and not self.list.paging and value < maximum:
+            self._stick_bottom = False
+
+    def eventFilter(self, watched, event) -> bool:
+        if self._stick_bottom and event.type() in _USER_MOVES:
+            self._stick_bottom = False
+        return False
+
     def _apply_layout(self) -> None:
         lay = self.layout()
         if lay is not None and self.isVisible():
