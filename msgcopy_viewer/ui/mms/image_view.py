@@ -234,6 +234,9 @@ class ImageView(QWidget):
         self.setCursor(Qt.CursorShape.ArrowCursor)
         self.placeholder = PartPlaceholder(self.part, reason, self._actions, self)
         self._layout.addWidget(self.placeholder)
+        # shown now: a widget added to a visible parent's layout is otherwise shown by a
+        # queued call, and anything looking at the view before that finds nothing
+        self.placeholder.show()
         self._set_state("failed")
 
     def _set_state(self, state: str) -> None:
