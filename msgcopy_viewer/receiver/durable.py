@@ -1,0 +1,113 @@
+"""Writing a received body so that it survives a crash, before anything is acknowledged.
+
+The body goes to a temporary name in the same folder, is flushed to the disk (``fsync``),
+renamed to its final name, and the folder itself is flushed so that the rename survives
+a power cut. Only then may the sender be told the message is stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+from msgcopy_viewer.store.case import CaseError
+
+TEMP_PREFIX = ".incoming-"
+TEMP_SUFFIX = ".tmp"
+
+
+def durable_write(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` to ``folder/name`` atomically and durably; raises OSError."""
+    final = folder / name
+    tmp = folder / f"{TEMP_PREFIX}{name}{TEMP_SUFFIX}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    os.close(fd)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_folder(folder)
+    return final
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename) to the disk; a no-op where folders cannot be opened."""
+    try:
+        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except (PermissionError, IsADirectoryError):  # Windows: renames are durable already
+        return
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete temporary files a crash left behind (never acknowledged); returns how many."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+_ENVIRONMENT_ERRNOS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "input/output error",
+    errno.ENOENT: "the folder does not exist any more",
+    errno.EMFILE: "too many open files",
+    errno.ENFILE: "too many open files",
+}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """The plain reason when ``exc`` is a storage problem of the environment (disk full,
+    read-only, permissions, case locked or damaged, I/O), else None (a bug).
+
+    This is the one place that decides which failures are answered "503, try again
+    later" rather than treated as a bug.
+    """
+    if isinstance(exc, CaseError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        reason = _ENVIRONMENT_ERRNOS.get(exc.errno or 0)
+        return reason or (exc.strerror or str(exc))
+    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return "the case is locked by another program"
+        if "full" in text:
+            return "the disk holding the case is full"
+        if "readonly" in text or "read-only" in text:
+            return "the case is read-only"
+        if "disk i/o" in text or "malformed" in text or "not a database" in text:
+            return f"the case cannot be written ({exc})"
+        if "unable to open" in text:
+            return "the case cannot be opened"
+    return None
