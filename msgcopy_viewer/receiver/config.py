@@ -87,6 +87,7 @@ class ReceiverConfig:
     body_timeout_s: float = 120.0  # the whole body
     keepalive_timeout_s: float = 15.0
     retry_after_s: int = 30
+    lock_wait_ms: int = 5_000  # how long a request waits for another importer's lock
     shutdown_timeout_s: float = 15.0
     request_log: bool = True  # inbox/requests.jsonl
 

@@ -65,11 +65,14 @@ class Inbox:
     ``close`` must run on one thread (the writer's), which owns the case connection.
     """
 
-    def __init__(self, case: Path, folder: Path, *, strict: bool = False) -> None:
+    def __init__(
+        self, case: Path, folder: Path, *, strict: bool = False, lock_wait_ms: int = 5_000
+    ) -> None:
         self.case_path = case
         self.folder = folder.expanduser().absolute()
         self.quarantine = self.folder / QUARANTINE
         self.strict = strict
+        self.lock_wait_ms = lock_wait_ms
         self.root = str(self.folder)
         self._importer: LiveImporter | None = None
         self._catch_up_due = False
@@ -84,7 +87,9 @@ class Inbox:
         removed = remove_stale_temporaries(self.folder) + remove_stale_temporaries(self.quarantine)
         if removed:
             log.info("removed %d unfinished temporary files from %s", removed, self.folder)
-        self._importer = LiveImporter(self.case_path, [self.root], "receiver")
+        self._importer = LiveImporter(
+            self.case_path, [self.root], "receiver", lock_wait_ms=self.lock_wait_ms
+        )
         return self.catch_up()
 
     @property

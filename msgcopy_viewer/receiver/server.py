@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from msgcopy_viewer.receiver.config import ReceiverConfig, format_size
+from msgcopy_viewer.receiver.config import ConfigError, ReceiverConfig, format_size
 from msgcopy_viewer.receiver.durable import storage_failure
 from msgcopy_viewer.receiver.inbox import REQUEST_LOG, Accepted, CatchUpReport, Inbox, Prepared
 from msgcopy_viewer.receiver.requestlog import (
@@ -187,12 +187,15 @@ class Receiver:
         self._error: BaseException | None = None
         self._info: ReceiverInfo | None = None
         self._guards: dict[asyncio.BaseTransport, _Guard] = {}
-        self._inbox = Inbox(config.case, config.inbox, strict=config.strict)
+        self._inbox = Inbox(
+            config.case, config.inbox, strict=config.strict, lock_wait_ms=config.lock_wait_ms
+        )
         self._writer = concurrent.futures.ThreadPoolExecutor(1, "msgcopy-receiver-writer")
         self._preparers = concurrent.futures.ThreadPoolExecutor(
             PREPARE_THREADS, "msgcopy-receiver-store"
         )
         self._jsonl: JsonlLog | None = None
+        self._closed = False
         self.port: int | None = None
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -203,10 +206,9 @@ class Receiver:
             raise ReceiverError("the receiver did not start in time")
         if self._error is not None:
             self._thread.join()
-            self._shutdown_executors()
             err = self._error
-            if isinstance(err, ReceiverError):
-                raise err
+            if isinstance(err, ReceiverError | ConfigError):
+                raise ReceiverError(str(err)) from err
             reason = storage_failure(err)
             raise ReceiverError(reason or f"{type(err).__name__}: {err}") from err
         assert self._info is not None
@@ -239,14 +241,13 @@ class Receiver:
             if not self._started.is_set():
                 self._error = exc
         finally:
+            if not self._started.is_set():
+                with contextlib.suppress(Exception):
+                    self.close_storage()
             self._started.set()
             with contextlib.suppress(Exception):
                 loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
-
-    def _shutdown_executors(self) -> None:
-        self._preparers.shutdown(wait=True)
-        self._writer.shutdown(wait=True)
 
     async def _main(self) -> None:
         cfg = self.config
@@ -257,32 +258,11 @@ class Receiver:
             tls = load_tls(cfg.tls_cert, cfg.tls_key)
         elif cfg.tls_self_signed:
             tls = self_signed(cfg.host)
-        try:
-            caught_up = await loop.run_in_executor(self._writer, self._inbox.open)
-        except BaseException as exc:
-            await loop.run_in_executor(self._writer, self._inbox.close)
-            reason = storage_failure(exc)
-            if reason is None:
-                raise
-            raise ReceiverError(f"cannot use the inbox {cfg.inbox} or the case: {reason}") from exc
+        caught_up = await loop.run_in_executor(None, self.open_storage)
         runner: web.AppRunner | None = None
         server: asyncio.Server | None = None
         try:
-            if cfg.request_log:
-                self._jsonl = JsonlLog(self._inbox.folder / REQUEST_LOG)
-            app = web.Application(client_max_size=cfg.max_body)
-            app.router.add_route("*", "/{tail:.*}", self._handle)
-            runner = web.AppRunner(
-                app,
-                handle_signals=False,
-                access_log=None,
-                keepalive_timeout=cfg.keepalive_timeout_s,
-                max_field_size=cfg.max_field_size,
-                max_line_size=cfg.max_field_size,
-                max_headers=cfg.max_headers,
-                auto_decompress=False,  # inflated here, within --max-body
-                shutdown_timeout=cfg.shutdown_timeout_s,
-            )
+            runner = web.AppRunner(self.make_app(), **self.runner_kwargs())
             await runner.setup()
             handler_factory = runner.server
             assert handler_factory is not None
@@ -321,10 +301,55 @@ class Receiver:
                 server.close()
             if runner is not None:
                 await runner.cleanup()  # waits for requests in flight
-            await loop.run_in_executor(None, self._shutdown_executors)
-            self._inbox.close()
-            if self._jsonl is not None:
-                self._jsonl.close()
+            await loop.run_in_executor(None, self.close_storage)
+
+    # -- parts (the tests use them on their own) -------------------------------------------------
+    def open_storage(self) -> CatchUpReport:
+        """Open the inbox and the case and import what an earlier run left unrecorded
+        (on the writer thread). Raises ReceiverError."""
+        cfg = self.config
+        try:
+            report = self._writer.submit(self._inbox.open).result()
+        except BaseException as exc:
+            self._writer.submit(self._inbox.close).result()
+            reason = storage_failure(exc)
+            if reason is None:
+                raise
+            raise ReceiverError(f"cannot use the inbox {cfg.inbox} or the case: {reason}") from exc
+        if cfg.request_log:
+            self._jsonl = JsonlLog(self._inbox.folder / REQUEST_LOG)
+        return report
+
+    def close_storage(self) -> None:
+        """Wait for the bodies being stored, then end the import batch and close the case."""
+        if self._closed:
+            return
+        self._closed = True
+        self._preparers.shutdown(wait=True)
+        self._writer.submit(self._inbox.close).result()
+        self._writer.shutdown(wait=True)
+        if self._jsonl is not None:
+            self._jsonl.close()
+            self._jsonl = None
+
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=self.config.max_body)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
+
+    def runner_kwargs(self) -> dict[str, Any]:
+        """aiohttp's per-connection limits (``web.AppRunner`` arguments)."""
+        cfg = self.config
+        return {
+            "handle_signals": False,
+            "access_log": None,  # our own request log; it never shows the token
+            "keepalive_timeout": cfg.keepalive_timeout_s,
+            "max_field_size": cfg.max_field_size,
+            "max_line_size": cfg.max_field_size,
+            "max_headers": cfg.max_headers,
+            "auto_decompress": False,  # inflated here, within --max-body
+            "shutdown_timeout": cfg.shutdown_timeout_s,
+        }
 
     # -- connections -----------------------------------------------------------------------------
     def _admit(self, guard: _Guard) -> bool:
