@@ -86,6 +86,7 @@ class ReceiverConfig:
     body_idle_timeout_s: float = 15.0  # longest pause while a body arrives
     body_timeout_s: float = 120.0  # the whole body
     keepalive_timeout_s: float = 15.0
+    lingering_s: float = 2.0
     retry_after_s: int = 30
     lock_wait_ms: int = 5_000  # how long a request waits for another importer's lock
     shutdown_timeout_s: float = 15.0

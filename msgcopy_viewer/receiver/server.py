@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
 from msgcopy_viewer.receiver.config import ConfigError, ReceiverConfig, format_size
@@ -49,6 +50,22 @@ BUSY_ANSWER = (
 SLOW_ANSWER = b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 RequestCallback = Callable[[RequestRecord], None]
+
+
+class _ClientErrorFilter(logging.Filter):
+    """aiohttp logs a malformed request (which it answers 400) as an error with a
+    traceback; that is the client's mistake, not ours: keep it out of the console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            log.debug("malformed request: %s", exc)
+            return False
+        return True
+
+
+_framing_log = logging.getLogger("msgcopy_viewer.receiver.http")
+_framing_log.addFilter(_ClientErrorFilter())
 
 
 class ReceiverError(Exception):
@@ -349,6 +366,10 @@ class Receiver:
             "max_headers": cfg.max_headers,
             "auto_decompress": False,  # inflated here, within --max-body
             "shutdown_timeout": cfg.shutdown_timeout_s,
+            # after refusing a body, read (and drop) what the client still sends for this
+            # long, so that it sees the answer instead of a reset
+            "lingering_time": cfg.lingering_s,
+            "logger": _framing_log,
         }
 
     # -- connections -----------------------------------------------------------------------------
