@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,13 +78,21 @@ class LiveImporter:
 
     def record(self, root: str, relpath: str, analysis: FileAnalysis) -> LiveResult:
         """Store an already parsed file (``analyze_bytes`` of its exact bytes), committed."""
+        return self.record_many(root, [(relpath, analysis)])[0]
+
+    def record_many(self, root: str, files: Sequence[tuple[str, FileAnalysis]]) -> list[LiveResult]:
+        """Store parsed files in one transaction (all or none), committed before this returns."""
         try:
-            outcome = self.writer.record_file(root, relpath, analysis.mtime_ms, analysis)
+            outcomes = [
+                self.writer.record_file(root, relpath, analysis.mtime_ms, analysis)
+                for relpath, analysis in files
+            ]
             self.writer.commit()
         except BaseException:
             self._rollback()
             raise
-        return self._result(outcome, analysis)
+        self.writer.counters.touched_conversations.clear()
+        return [_result(o, a) for o, (_, a) in zip(outcomes, files, strict=True)]
 
     def record_rejected(
         self,
@@ -115,18 +123,6 @@ class LiveImporter:
             self._rollback()
             raise
         return LiveResult(outcome.outcome, outcome.reason, (), 0)
-
-    def _result(self, outcome: FileOutcome, analysis: FileAnalysis) -> LiveResult:
-        touched = self.writer.counters.touched_conversations
-        conversations = frozenset(touched)
-        touched.clear()
-        ids: list[str] = []
-        for m in analysis.messages:
-            if m.id not in ids:
-                ids.append(m.id)
-        return LiveResult(
-            outcome.outcome, outcome.reason, tuple(ids), outcome.new_messages, conversations
-        )
 
     def _rollback(self) -> None:
         try:
@@ -161,6 +157,21 @@ class LiveImporter:
                 pass
         finally:
             self.case.close()
+
+
+def _result(outcome: FileOutcome, analysis: FileAnalysis) -> LiveResult:
+    ids: list[str] = []
+    for m in analysis.messages:
+        if m.id not in ids:
+            ids.append(m.id)
+    conversations = (
+        frozenset(m.conversation_id for m in analysis.messages)
+        if outcome.new_messages
+        else frozenset()
+    )
+    return LiveResult(
+        outcome.outcome, outcome.reason, tuple(ids), outcome.new_messages, conversations
+    )
 
 
 def file_mtime_ms(path: str | os.PathLike[str]) -> int | None:

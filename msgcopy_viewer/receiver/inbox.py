@@ -17,7 +17,11 @@ from pathlib import Path
 
 from msgcopy_viewer.ingest.analyze import FileAnalysis, analyze_bytes
 from msgcopy_viewer.ingest.live import LiveImporter, LiveResult
-from msgcopy_viewer.receiver.durable import durable_write, remove_stale_temporaries
+from msgcopy_viewer.receiver.durable import (
+    FolderSync,
+    durable_write,
+    remove_stale_temporaries,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,8 @@ class Inbox:
         self.lock_wait_ms = lock_wait_ms
         self.root = str(self.folder)
         self._importer: LiveImporter | None = None
+        self._sync = FolderSync(self.folder)
+        self._quarantine_sync = FolderSync(self.quarantine)
         self._catch_up_due = False
 
     # -- opening -----------------------------------------------------------------------------
@@ -107,40 +113,54 @@ class Inbox:
         analysis = analyze_bytes(body)
         name = f"{uuid.uuid4()}.json"
         if analysis.error is None:
-            path = durable_write(self.folder, name, body)
+            path = durable_write(self.folder, name, body, self._sync)
             return Prepared(analysis, name, False, _mtime_ms(path))
         if self.strict:
             return Prepared(analysis, None, True)
         reason_file = name.removesuffix(".json") + REASON_SUFFIX
-        durable_write(self.quarantine, reason_file, (analysis.error + "\n").encode("utf-8"))
-        path = durable_write(self.quarantine, name, body)
+        reason = (analysis.error + "\n").encode("utf-8")
+        durable_write(self.quarantine, reason_file, reason, self._quarantine_sync)
+        path = durable_write(self.quarantine, name, body, self._quarantine_sync)
         return Prepared(analysis, f"{QUARANTINE}/{name}", True, _mtime_ms(path))
 
     def commit(self, prepared: Prepared) -> Accepted:
-        """Record a prepared body in the case (writer thread). Raises on storage failure,
-        and then imports the inbox's unrecorded files before the next body."""
-        if prepared.relpath is None:
-            raise ValueError("a refused body cannot be committed")
+        """Record one prepared body in the case (writer thread); see ``commit_many``."""
+        return self.commit_many([prepared])[0]
+
+    def commit_many(self, prepared: list[Prepared]) -> list[Accepted]:
+        """Record prepared bodies in the case in one transaction (writer thread). Raises on
+        a storage failure (nothing recorded), and then imports the inbox's unrecorded
+        files before the next bodies."""
         importer = self.importer
+        out: list[Accepted | None] = [None] * len(prepared)
         try:
             if self._catch_up_due:
                 self.catch_up()
-            analysis = prepared.analysis._replace(mtime_ms=prepared.mtime_ms)
-            if prepared.quarantined:
-                importer.record_rejected(
-                    self.root,
-                    prepared.relpath,
-                    size=analysis.size,
-                    mtime_ms=prepared.mtime_ms,
-                    sha256=analysis.sha256,
-                    reason=analysis.error or "not a Message Copy document",
-                )
-                return Accepted("quarantined", prepared.relpath, None, analysis.error)
-            result = importer.record(self.root, prepared.relpath, analysis)
+            good: list[tuple[int, str, FileAnalysis]] = []
+            for n, p in enumerate(prepared):
+                if p.relpath is None:
+                    raise ValueError("a refused body cannot be committed")
+                analysis = p.analysis._replace(mtime_ms=p.mtime_ms)
+                if p.quarantined:
+                    importer.record_rejected(
+                        self.root,
+                        p.relpath,
+                        size=analysis.size,
+                        mtime_ms=p.mtime_ms,
+                        sha256=analysis.sha256,
+                        reason=analysis.error or "not a Message Copy document",
+                    )
+                    out[n] = Accepted("quarantined", p.relpath, None, analysis.error)
+                else:
+                    good.append((n, p.relpath, analysis))
+            if good:
+                results = importer.record_many(self.root, [(r, a) for _, r, a in good])
+                for (n, relpath, _), result in zip(good, results, strict=True):
+                    out[n] = _accepted(relpath, result)
         except BaseException:
             self._catch_up_due = True
             raise
-        return _accepted(prepared.relpath, result)
+        return [a for a in out if a is not None]
 
     def catch_up(self) -> CatchUpReport:
         """Import inbox files the case has not recorded (writer thread)."""
@@ -191,6 +211,8 @@ class Inbox:
         return report
 
     def close(self) -> None:
+        self._sync.close()
+        self._quarantine_sync.close()
         if self._importer is not None:
             self._importer.close("completed")
             self._importer = None

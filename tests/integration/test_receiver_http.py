@@ -239,7 +239,7 @@ async def test_storage_failure_is_503_never_2xx(
 ) -> None:
     client, _, records = await make_client(config)
 
-    def disk_full(folder: Path, name: str, data: bytes) -> Path:
+    def disk_full(folder: Path, name: str, data: bytes, *sync: object) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(inbox_module, "durable_write", disk_full)

@@ -1,0 +1,185 @@
+"""The receiver under load: ``msgcopy-viewer serve`` with its durable writes, measured.
+
+    python benchmarks/receiver_load.py [--messages 3000] [--keep DIR]
+
+Starts ``serve`` (a separate process, a new case, stdout to /dev/null) and posts distinct
+SMS documents to it over loopback:
+
+  serial       one connection, one request at a time (the platform sends serially)
+  16 at once   16 connections, each posting as soon as its previous answer arrived
+
+and, in the same run, the raw floor: a loop of write + fsync + rename + folder fsync of the
+same bodies, the least any receiver that keeps its promise ("acknowledged means on disk")
+must do per message on this disk.
+
+Goals: serial ≥ 300 requests/s with p99 ≤ 25 ms; 16 connections ≥ 500 requests/s with
+p99 ≤ 100 ms; not one answer other than 2xx. Printed with PASS/FAIL and as ratios to the
+floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _util import sms_corpus
+
+SERIAL_GOAL = 300.0
+SERIAL_P99_MS = 25.0
+PARALLEL_GOAL = 500.0
+PARALLEL_P99_MS = 100.0
+CONNECTIONS = 16
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def raw_floor(bodies: list[bytes], folder: Path) -> tuple[float, list[float]]:
+    """write + fsync + rename + folder fsync per body; (seconds, per-body ms)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lat = []
+    start = time.perf_counter()
+    dfd = os.open(folder, os.O_RDONLY)
+    try:
+        for body in bodies:
+            t = time.perf_counter()
+            name = f"{uuid.uuid4()}.json"
+            tmp = folder / f".{name}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            os.write(fd, body)
+            os.fsync(fd)
+            os.close(fd)
+            os.replace(tmp, folder / name)
+            os.fsync(dfd)
+            lat.append((time.perf_counter() - t) * 1000)
+    finally:
+        os.close(dfd)
+    return time.perf_counter() - start, lat
+
+
+async def post_all(
+    url: str, bodies: list[bytes], connections: int
+) -> tuple[float, list[float], dict[int, int]]:
+    lat: list[float] = []
+    statuses: dict[int, int] = {}
+    queue = list(reversed(bodies))
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            while queue:
+                body = queue.pop()
+                t = time.perf_counter()
+                async with session.post(url, data=body) as resp:
+                    await resp.read()
+                lat.append((time.perf_counter() - t) * 1000)
+                statuses[resp.status] = statuses.get(resp.status, 0) + 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        return time.perf_counter() - start, lat, statuses
+
+
+def start_serve(case: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "msgcopy_viewer", "serve", "--case", str(case), "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("receiving at "):
+            return proc, line.split()[-1]
+    raise SystemExit("serve did not start")
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--messages", type=int, default=3000)
+    ap.add_argument("--keep", type=Path, help="keep (and reuse) the generated corpus here")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="msgcopy-receiver-bench-"))
+    try:
+        corpus = sms_corpus(args.keep, work, args.messages * 2)
+        files = sorted(p for p in corpus.rglob("*.json"))[: args.messages * 2]
+        bodies = [p.read_bytes() for p in files]
+        half = len(bodies) // 2
+        serial_bodies, parallel_bodies = bodies[:half], bodies[half:]
+        mean = sum(len(b) for b in bodies) / len(bodies)
+        print(f"{len(bodies)} distinct SMS documents, {mean:.0f} bytes on average")
+
+        def floor(label: str) -> float:
+            # the disk is shared: the floor is measured next to each run it is compared with
+            floor_s, floor_lat = raw_floor(serial_bodies, work / f"floor-{label}")
+            rate = len(serial_bodies) / floor_s
+            print(
+                f"raw floor {label} (write+fsync+rename+dir fsync): {rate:,.0f}/s, "
+                f"p50 {pct(floor_lat, 0.5):.2f} ms, p99 {pct(floor_lat, 0.99):.2f} ms"
+            )
+            return rate
+
+        proc, url = start_serve(work / "bench.mcase")
+        try:
+            floor_rate = floor("before serial")
+            elapsed, lat, statuses = asyncio.run(post_all(url, serial_bodies, 1))
+            s_rate = len(serial_bodies) / elapsed
+            s_p99 = pct(lat, 0.99)
+            s_bad = sum(n for st, n in statuses.items() if not 200 <= st < 300)
+            print(
+                f"serial:        {s_rate:,.0f} requests/s, p50 {pct(lat, 0.5):.2f} ms, "
+                f"p99 {s_p99:.2f} ms, non-2xx {s_bad}; {s_rate / floor_rate:.2f}× the floor's "
+                f"rate  [goal ≥ {SERIAL_GOAL:.0f}/s, p99 ≤ {SERIAL_P99_MS:.0f} ms: "
+                f"{verdict(s_rate >= SERIAL_GOAL and s_p99 <= SERIAL_P99_MS and not s_bad)}]"
+            )
+            elapsed, lat, statuses = asyncio.run(post_all(url, parallel_bodies, CONNECTIONS))
+            p_rate = len(parallel_bodies) / elapsed
+            p_p99 = pct(lat, 0.99)
+            p_bad = sum(n for st, n in statuses.items() if not 200 <= st < 300)
+            print(
+                f"{CONNECTIONS} at once: {p_rate:,.0f} requests/s, p50 {pct(lat, 0.5):.2f} ms, "
+                f"p99 {p_p99:.2f} ms, non-2xx {p_bad}; {p_rate / floor_rate:.2f}× the floor's "
+                f"rate  [goal ≥ {PARALLEL_GOAL:.0f}/s, p99 ≤ {PARALLEL_P99_MS:.0f} ms: "
+                f"{verdict(p_rate >= PARALLEL_GOAL and p_p99 <= PARALLEL_P99_MS and not p_bad)}]"
+            )
+        finally:
+            proc.terminate()
+            proc.wait(60)
+        import sqlite3
+
+        with sqlite3.connect(work / "bench.mcase") as conn:
+            stored = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+        print(f"case holds {stored} messages of {len(bodies)} posted")
+        ok = (
+            s_rate >= SERIAL_GOAL
+            and s_p99 <= SERIAL_P99_MS
+            and p_rate >= PARALLEL_GOAL
+            and p_p99 <= PARALLEL_P99_MS
+            and not s_bad
+            and not p_bad
+        )
+        return 0 if ok else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
