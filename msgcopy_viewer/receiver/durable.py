@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import sqlite3
 import threading
 from pathlib import Path
 
-from msgcopy_viewer.store.case import CaseError
+from msgcopy_viewer.store.errors import CaseError
 
 TEMP_PREFIX = ".incoming-"
 TEMP_SUFFIX = ".tmp"
@@ -151,23 +150,12 @@ def storage_failure(exc: BaseException) -> str | None:
     read-only, permissions, case locked or damaged, I/O), else None (a bug).
 
     This is the one place that decides which failures are answered "503, try again
-    later" rather than treated as a bug.
+    later" rather than treated as a bug. The case store raises ``StorageError`` (a
+    ``CaseError``) for its own; the inbox's file operations raise ``OSError``.
     """
     if isinstance(exc, CaseError):
         return str(exc)
     if isinstance(exc, OSError):
         reason = _ENVIRONMENT_ERRNOS.get(exc.errno or 0)
         return reason or (exc.strerror or str(exc))
-    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
-        text = str(exc).lower()
-        if "locked" in text or "busy" in text:
-            return "the case is locked by another program"
-        if "full" in text:
-            return "the disk holding the case is full"
-        if "readonly" in text or "read-only" in text:
-            return "the case is read-only"
-        if "disk i/o" in text or "malformed" in text or "not a database" in text:
-            return f"the case cannot be written ({exc})"
-        if "unable to open" in text:
-            return "the case cannot be opened"
     return None
