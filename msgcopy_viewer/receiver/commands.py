@@ -409,7 +409,6 @@ def _send(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.done()
-    finished = not state.items or summary.complete
     state.close(finished=summary.complete)
     if args.json:
         json.dump(summary.to_json(), sys.stdout, ensure_ascii=False, indent=2)
@@ -428,7 +427,7 @@ def _send(args: argparse.Namespace) -> int:
             print(f"queued: {path}: {reason}")
         if len(summary.remaining) > 20:
             print(f"… and {len(summary.remaining) - 20} more queued")
-    if not finished or not summary.complete:
+    if not summary.complete:
         print(
             f"state kept in {state.path}: run the same command again to resume",
             file=sys.stderr,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QGuiApplication
@@ -58,6 +60,7 @@ from msgcopy_viewer.ui.workers.live_sources import FolderWatch, ReceiverRunner
 log = logging.getLogger(__name__)
 
 MAX_REQUESTS = 1000  # rows kept in memory (newest first)
+REFRESH_MS = 250
 ModelIndex = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
 
@@ -228,6 +231,13 @@ class ReceiverPanel(QDockWidget):
         self.runner.request.connect(self._on_request)
         self.watches: list[FolderWatch] = []
         self._watch_rows: dict[FolderWatch, WatchRow] = {}
+        # Conversations that received messages are handed on at most every REFRESH_MS
+        # (together): at the platform's pace a refresh per message would be wasted work.
+        self._touched: set[str] = set()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._emit_touched)
 
         body = QWidget(self)
         outer = QVBoxLayout(body)
@@ -323,7 +333,9 @@ class ReceiverPanel(QDockWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths, sized once from the first request: sizing to contents would measure
+        # every row again on each new request
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.detail = QPlainTextEdit(body)
@@ -418,8 +430,7 @@ class ReceiverPanel(QDockWidget):
         caught = info.caught_up
         note = f"; imported {caught.files} inbox files left from before" if caught.files else ""
         self.status.setText(f"Running{note}")
-        if caught.conversations:
-            self.messagesStored.emit(set(caught.conversations))
+        self._note_touched(caught.conversations)
         self.runningChanged.emit(True)
 
     def _on_failed(self, reason: str) -> None:
@@ -454,11 +465,22 @@ class ReceiverPanel(QDockWidget):
     # -- requests ---------------------------------------------------------------------------------
     def _on_request(self, record: RequestRecord) -> None:
         self.model.add(record)
+        if self.model.rowCount() == 1:
+            self.table.resizeColumnsToContents()
         if record.outcome == "stored":
             self.stored += record.new_messages or 1
             self.storedChanged.emit(self.stored)
-        if record.conversations:
-            self.messagesStored.emit(set(record.conversations))
+        self._note_touched(record.conversations)
+
+    def _note_touched(self, conversations: Iterable[str]) -> None:
+        self._touched.update(conversations)
+        if self._touched and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _emit_touched(self) -> None:
+        touched, self._touched = self._touched, set()
+        if touched:
+            self.messagesStored.emit(touched)
 
     def _on_filter(self) -> None:
         self.proxy.set_outcome(self.filter.currentData())
@@ -512,8 +534,7 @@ class ReceiverPanel(QDockWidget):
             if str(watch.folder.absolute()) == event.folder and event.outcome == "imported":
                 row.imported += 1
                 row.update_text()
-        if event.conversations:
-            self.messagesStored.emit(set(event.conversations))
+        self._note_touched(event.conversations)
 
     def _on_watch_failed(self, reason: str) -> None:
         dialogs.show_warning(self, "Folder watch stopped", reason)
