@@ -203,6 +203,7 @@ def gui_lag(bodies_dir: Path, count: int, work: Path) -> None:
     timer.stop()
     rate = (client.stdout.read() if client.stdout else "").strip()
     stored = panel.stored
+    panel.shutdown()  # stops the receiver (closing would ask first)
     window.close()
     for name, values in lags.items():
         print(
