@@ -118,12 +118,11 @@ def test_stop_lets_a_request_in_flight_finish(
 ) -> None:
     receiver = start(running, replace(config, delay_ms=600))
     assert receiver.info is not None
+    url = receiver.info.url
     result: list[int] = []
-    t = threading.Thread(
-        target=lambda: result.append(post(receiver.info.url, document(sms_event("late")))[0])
-    )  # type: ignore[union-attr]
+    t = threading.Thread(target=lambda: result.append(post(url, document(sms_event("late")))[0]))
     t.start()
-    while receiver.stats.connections == 0:  # the request has arrived
+    while not list(config.inbox.glob("*.json")):  # stored; the answer waits 600 ms
         t.join(0.01)
     receiver.stop()
     t.join()
@@ -236,3 +235,36 @@ def test_given_certificate_and_key(
     key.write_text("not a key")
     with pytest.raises(ReceiverError, match="cannot use the certificate"):
         Receiver(replace(config, tls_cert=cert, tls_key=key)).start()
+
+
+def test_sender_over_tls_trusts_only_what_it_is_told_to(
+    running: list[Receiver], config: ReceiverConfig, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from msgcopy_viewer.receiver.sender import Sender, SendState, SendSummary, client_ssl
+
+    receiver = start(running, replace(config, tls_self_signed=True, token="tok"))
+    info = receiver.info
+    assert info is not None and info.cert_pem is not None
+    ca = tmp_path / "receiver-cert.pem"
+    ca.write_bytes(info.cert_pem)
+    msg = tmp_path / "out" / "m.json"
+    msg.parent.mkdir()
+    msg.write_bytes(document(sms_event("over TLS")))
+
+    def run(name: str, ssl_setting: ssl.SSLContext | bool) -> SendSummary:
+        state = SendState.load_or_create(tmp_path / f"{name}.jsonl", info.url, [str(msg)])
+        sender = Sender(info.url, state, interval=0, cycles=1, token="tok", ssl_setting=ssl_setting)
+        summary = asyncio.run(sender.run())
+        state.close(finished=summary.complete)
+        return summary
+
+    untrusted = run("default", ssl_setting=client_ssl(info.url, insecure=False, ca=None))
+    assert untrusted.acknowledged == 0
+    assert "certificate" in untrusted.remaining[0][1]
+    trusted = run("ca", ssl_setting=client_ssl(info.url, insecure=False, ca=ca))
+    assert trusted.acknowledged == 1
+    insecure = run("insecure", ssl_setting=client_ssl(info.url, insecure=True, ca=None))
+    assert insecure.acknowledged == 1 and insecure.statuses == {200: 1}
+    assert count(config.case) == 1  # the second delivery was a duplicate
