@@ -113,3 +113,29 @@ def test_watch_folder_from_the_panel(
     qtbot.waitUntil(lambda: "1 imported" in row.label.text(), timeout=10_000)
     qtbot.mouseClick(row.button, Qt.MouseButton.LeftButton)  # Stop
     assert panel.watches == [] and not panel.active
+
+
+def test_settings_become_the_receivers_configuration(window: Any, tmp_path: Path) -> None:
+    from msgcopy_viewer.receiver.config import ConfigError
+
+    panel = window.receiver_panel
+    with pytest.raises(ConfigError, match="open or create a case"):
+        panel.config()
+    assert window.open_case(tmp_path / "live.mcase", create=True)
+    cfg = panel.config()
+    assert cfg.inbox == tmp_path / "live.mcase.inbox" and cfg.host == "127.0.0.1"
+    assert cfg.token is None and cfg.respond is None and cfg.fail_rate == 0
+    panel.host.setText("0.0.0.0")
+    with pytest.raises(ConfigError, match="without a token"):
+        panel.config()
+    panel.token.setText("t0ken")
+    panel.max_body.setText("512KB")
+    panel.respond.setValue(503)
+    panel.fail_rate.setValue(20)
+    panel.tls.setCurrentIndex(1)
+    cfg = panel.config()
+    assert cfg.max_body == 512 << 10 and cfg.respond == 503 and cfg.fail_rate == 0.2
+    assert cfg.tls_self_signed and cfg.token == "t0ken"
+    panel.max_body.setText("lots")
+    panel.start()  # refused with the reason, nothing started
+    assert not panel.running and "not a size" in panel.status.text()

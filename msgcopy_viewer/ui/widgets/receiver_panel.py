@@ -261,6 +261,17 @@ class ReceiverPanel(QDockWidget):
         self.inbox = QLineEdit(body)
         self.inbox.setPlaceholderText("beside the case (CASE.inbox)")
         self.public = QCheckBox("Allow other addresses without a token (unsafe)", body)
+        # fault injection, for testing a sender
+        self.respond = QSpinBox(body)
+        self.respond.setRange(0, 599)
+        self.respond.setSpecialValueText("normal answers")
+        self.respond.setToolTip("Answer this status (a 2xx status still stores first)")
+        self.delay = QSpinBox(body)
+        self.delay.setRange(0, 600_000)
+        self.delay.setSuffix(" ms")
+        self.fail_rate = QSpinBox(body)
+        self.fail_rate.setRange(0, 100)
+        self.fail_rate.setSuffix(" % answered 503")
         form.addRow("Address", self.host)
         form.addRow("Port", self.port)
         form.addRow("Path", self.path)
@@ -272,6 +283,9 @@ class ReceiverPanel(QDockWidget):
         form.addRow("Inbox", self.inbox)
         form.addRow("", self.strict)
         form.addRow("", self.public)
+        form.addRow("Test: answer", self.respond)
+        form.addRow("Test: delay", self.delay)
+        form.addRow("Test: fail", self.fail_rate)
         self.tls.currentIndexChanged.connect(self._on_tls_changed)
         self._on_tls_changed()
         outer.addLayout(form)
@@ -287,6 +301,9 @@ class ReceiverPanel(QDockWidget):
             self.strict,
             self.inbox,
             self.public,
+            self.respond,
+            self.delay,
+            self.fail_rate,
         ]
 
         row = QHBoxLayout()
@@ -393,6 +410,9 @@ class ReceiverPanel(QDockWidget):
             max_body=parse_size(self.max_body.text()),
             strict=self.strict.isChecked(),
             allow_public_without_token=self.public.isChecked(),
+            respond=self.respond.value() or None,
+            delay_ms=self.delay.value(),
+            fail_rate=self.fail_rate.value() / 100,
         )
         cfg.validate()
         return cfg
