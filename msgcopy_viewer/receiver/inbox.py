@@ -22,6 +22,7 @@ from msgcopy_viewer.receiver.durable import (
     durable_write,
     remove_stale_temporaries,
 )
+from msgcopy_viewer.store.errors import CaseError
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +89,29 @@ class Inbox:
         """Create the folders, open the case, import what a previous run left unrecorded.
 
         Raises OSError or CaseError."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.quarantine.mkdir(exist_ok=True)
+        if not self.case_path.parent.is_dir():
+            raise CaseError(
+                f"Cannot create {self.case_path}: the folder {self.case_path.parent} "
+                "does not exist."
+            )
+        if not self.folder.parent.is_dir():
+            raise CaseError(
+                f"Cannot create the inbox {self.folder}: the folder {self.folder.parent} "
+                "does not exist."
+            )
+        importer = LiveImporter(
+            self.case_path, [self.root], "receiver", lock_wait_ms=self.lock_wait_ms
+        )
+        try:
+            self.folder.mkdir(exist_ok=True)
+            self.quarantine.mkdir(exist_ok=True)
+        except BaseException:
+            importer.close("failed")
+            raise
+        self._importer = importer
         removed = remove_stale_temporaries(self.folder) + remove_stale_temporaries(self.quarantine)
         if removed:
             log.info("removed %d unfinished temporary files from %s", removed, self.folder)
-        self._importer = LiveImporter(
-            self.case_path, [self.root], "receiver", lock_wait_ms=self.lock_wait_ms
-        )
         return self.catch_up()
 
     @property

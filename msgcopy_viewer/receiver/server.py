@@ -37,6 +37,7 @@ from msgcopy_viewer.receiver.requestlog import (
     headers_of,
 )
 from msgcopy_viewer.receiver.tls import TlsSetup, load_tls, self_signed
+from msgcopy_viewer.store.errors import CaseError
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +258,10 @@ class Receiver:
         self._loop = loop
         try:
             loop.run_until_complete(self._main())
+        except (ReceiverError, ConfigError) as exc:  # said plainly by start()
+            log.debug("the receiver did not start: %s", exc)
+            if not self._started.is_set():
+                self._error = exc
         except BaseException as exc:
             log.exception("the receiver stopped on an error")
             if not self._started.is_set():
@@ -333,10 +338,12 @@ class Receiver:
             report = self._writer.submit(self._inbox.open).result()
         except BaseException as exc:
             self._writer.submit(self._inbox.close).result()
+            if isinstance(exc, CaseError):  # already says which file and why
+                raise ReceiverError(str(exc)) from exc
             reason = storage_failure(exc)
             if reason is None:
                 raise
-            raise ReceiverError(f"cannot use the inbox {cfg.inbox} or the case: {reason}") from exc
+            raise ReceiverError(f"cannot use the inbox {cfg.inbox}: {reason}") from exc
         if cfg.request_log:
             self._jsonl = JsonlLog(self._inbox.folder / REQUEST_LOG)
         return report

@@ -41,6 +41,9 @@ def _server_context() -> ssl.SSLContext:
 
 def load_tls(cert: Path, key: Path) -> TlsSetup:
     """A server context from PEM files; ConfigError with the reason when they do not fit."""
+    for f in (cert, key):
+        if not f.is_file():
+            raise ConfigError(f"no such file: {f}")
     ctx = _server_context()
     try:
         ctx.load_cert_chain(str(cert), str(key))

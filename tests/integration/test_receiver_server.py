@@ -268,3 +268,19 @@ def test_sender_over_tls_trusts_only_what_it_is_told_to(
     insecure = run("insecure", ssl_setting=client_ssl(info.url, insecure=True, ca=None))
     assert insecure.acknowledged == 1 and insecure.statuses == {200: 1}
     assert count(config.case) == 1  # the second delivery was a duplicate
+
+
+def test_start_failures_are_plain_and_leave_nothing_behind(
+    config: ReceiverConfig, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere" / "c.mcase"
+    with pytest.raises(ReceiverError, match="does not exist"):
+        Receiver(replace(config, case=missing, inbox=default_inbox(missing))).start()
+    assert not (tmp_path / "nowhere").exists()
+    not_a_case = tmp_path / "x.mcase"
+    not_a_case.write_text("hello")
+    with pytest.raises(ReceiverError, match="not a msgcopy-viewer case"):
+        Receiver(replace(config, case=not_a_case, inbox=default_inbox(not_a_case))).start()
+    assert not default_inbox(not_a_case).exists()
+    with pytest.raises(ReceiverError, match="no such file"):
+        Receiver(replace(config, tls_cert=tmp_path / "c.pem", tls_key=tmp_path / "k.pem")).start()
