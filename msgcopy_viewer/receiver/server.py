@@ -526,12 +526,14 @@ class Receiver:
         }
 
     async def _store(self, body: bytes, ex: _Exchange) -> Accepted:
-        """Durable write, then import. When this is the only request in flight (the
-        platform's case: one at a time) both run right here, in the receiver's thread:
+        """Durable write, then import. When this is the only request and the only client
+        (the platform's case: one at a time) both run right here, in the receiver's thread:
         handing them to other threads costs more than it saves. Otherwise the writes run
         in parallel threads and the imports are grouped on the writer thread."""
         with self._queue_lock:
-            inline = self._in_flight == 1 and not self._draining
+            # One connection, one request: the platform's way. (With several connections
+            # open, the others' requests may be waiting unread while this thread writes.)
+            inline = self._in_flight == 1 and len(self._guards) <= 1 and not self._draining
             if inline:
                 self._draining = True  # the case connection is this thread's for now
         if inline:
