@@ -6,6 +6,7 @@
     msgcopy-viewer extract-media [--case CASE] -o DIR [--conversation ID]
     msgcopy-viewer ledger [--case CASE] [--batch N] [--json]
     msgcopy-viewer demo-data OUTDIR [--messages N] [--seed S]
+    msgcopy-viewer serve | send | watch …    live sources (see msgcopy_viewer.receiver.commands)
 
 Exit status: 0 success; 1 some input files rejected (the rest imported); 2 usage
 error, unusable case, or a storage failure such as a full disk (one line on stderr, no
@@ -18,7 +19,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,7 +27,17 @@ from msgcopy_viewer import __version__, paths
 
 log = logging.getLogger("msgcopy_viewer")
 
-SUBCOMMANDS = ("import", "export", "extract-media", "ledger", "demo-data", "help")
+SUBCOMMANDS = (
+    "import",
+    "export",
+    "extract-media",
+    "ledger",
+    "demo-data",
+    "serve",
+    "send",
+    "watch",
+    "help",
+)
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_BUG = 70  # EX_SOFTWARE: an internal error
 
@@ -93,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--messages", type=int, default=3000, metavar="N")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+
+    from msgcopy_viewer.receiver import commands as live_sources
+
+    live_sources.add_parsers(sub, _common)
     return parser
 
 
@@ -143,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "extract-media": cmd_extract_media,
             "ledger": cmd_ledger,
             "demo-data": cmd_demo_data,
+            **_live_source_handlers(),
         }[args.command]
         return handler(args)
     except (UsageError, CaseError) as exc:
@@ -170,6 +186,12 @@ def _gui_qt_options(args_list: list[str]) -> tuple[list[str], list[str]]:
     from msgcopy_viewer.qt_options import split_qt_options
 
     return split_qt_options(args_list)
+
+
+def _live_source_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
+    from msgcopy_viewer.receiver.commands import HANDLERS
+
+    return dict(HANDLERS)
 
 
 def _case_path(args: argparse.Namespace) -> Path:

@@ -41,6 +41,7 @@ from msgcopy_viewer.ui.timezone import TimeZoneCombo, TimeZoneSettings
 from msgcopy_viewer.ui.widgets import dialogs
 from msgcopy_viewer.ui.widgets.ledger_dialog import LedgerDialog
 from msgcopy_viewer.ui.widgets.progress_bar import ImportProgressWidget
+from msgcopy_viewer.ui.widgets.receiver_panel import ReceiverIndicator, ReceiverPanel
 from msgcopy_viewer.ui.workers.export_worker import ExportWorker
 from msgcopy_viewer.ui.workers.import_worker import ImportWorker, WorkerThread
 
@@ -125,6 +126,11 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().setAccessibleName("Status bar")
+        self.receiver_panel = ReceiverPanel(self)  # live sources: receiver, watched folders
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.receiver_panel)
+        self.receiver_panel.hide()
+        self.receiver_panel.messagesStored.connect(self._on_live_messages)
+        self.statusBar().addPermanentWidget(ReceiverIndicator(self.receiver_panel, self))
 
         self._build_actions()
         self._build_menus()
@@ -228,6 +234,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.act_import_files)
         self.file_menu.addAction(self.act_import_folder)
+        self.file_menu.addAction("&Watch Folder…", self.receiver_panel.ask_watch_folder)
         self.file_menu.addAction(self.act_cancel_import)
         self.export_menu = QMenu("&Export", self)
         self.export_menu.addAction(self.act_export_jsonl)
@@ -258,6 +265,7 @@ class MainWindow(QMainWindow):
             self.theme_group.addAction(action)
             self.theme_actions[key] = action
         self.theme_group.triggered.connect(self._on_theme_action)
+        self.view_menu.addAction(self.receiver_panel.toggleViewAction())
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self.act_shortcuts)
@@ -520,6 +528,7 @@ class MainWindow(QMainWindow):
             self.ledger_dialog.close()
             self.ledger_dialog = None
         self.browser.set_case(path)
+        self.receiver_panel.set_case(path)
         self.stack.setCurrentWidget(self.browser)
         self._restore_splitter()
         self.recent.add(path)
@@ -638,6 +647,11 @@ class MainWindow(QMainWindow):
         if self._import is None or self.case_path is None:
             return
         self.browser.refresh(set(touched))
+
+    def _on_live_messages(self, touched: set[str]) -> None:
+        """Messages arrived through the receiver or a watched folder."""
+        if self.case_path is not None:
+            self.browser.refresh(set(touched))
 
     def _end_import(self) -> None:
         runner, self._import = self._import, None
@@ -858,6 +872,9 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.receiver_panel.confirm_close():
+            event.ignore()
+            return
         if self._import is not None:
             if not dialogs.ask_yes_no(
                 self,
@@ -890,6 +907,7 @@ class MainWindow(QMainWindow):
             self._end_import()
         if self._export is not None:
             self._end_export()
+        self.receiver_panel.shutdown()
         if self.ledger_dialog is not None:
             self.ledger_dialog.close()
             self.ledger_dialog = None

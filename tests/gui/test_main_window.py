@@ -42,13 +42,14 @@ def test_title_and_menus(window: Any, tmp_path: Path) -> None:
         "Open Recent",
         "Import Files…",
         "Import Folder…",
+        "Watch Folder…",
         "Cancel Import",
         "Export",
         "Show Import Ledger…",
         "Quit",
     ]
     assert menu_texts(window.export_menu) == ["JSON Lines…", "CSV…"]
-    assert menu_texts(window.view_menu) == ["Focus Search", "Time Zone…", "Theme"]
+    assert menu_texts(window.view_menu) == ["Focus Search", "Time Zone…", "Theme", "Receiver"]
     assert menu_texts(window.help_menu) == [
         "Keyboard Shortcuts",
         "Threading Rule",

@@ -1,0 +1,121 @@
+"""Receiver settings, sizes such as ``32MB``, and the address rules."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_BODY = 32 << 20
+DEFAULT_PORT = 8080
+INBOX_SUFFIX = ".inbox"
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+class ConfigError(ValueError):
+    """A setting the user must correct; ``str()`` says how."""
+
+
+def parse_size(text: str) -> int:
+    """``32MB``, ``512KB``, ``1.5M`` or a byte count → bytes (KB = 1024 bytes)."""
+    m = _SIZE.match(text)
+    if m is None:
+        raise ConfigError(f"not a size: {text!r} (use a byte count, or e.g. 512KB, 32MB)")
+    unit = (m.group(2) or "").lower()[:1]
+    value = int(float(m.group(1)) * _UNITS[unit])
+    if value < 1:
+        raise ConfigError(f"the size must be at least 1 byte: {text!r}")
+    return value
+
+
+def format_size(n: int) -> str:
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return f"{n >> 20} MB"
+    if n >= 1 << 10 and n % (1 << 10) == 0:
+        return f"{n >> 10} KB"
+    return f"{n} bytes"
+
+
+def default_inbox(case: Path) -> Path:
+    """The inbox beside a case: ``evidence.mcase`` → ``evidence.mcase.inbox/``."""
+    return case.with_name(case.name + INBOX_SUFFIX)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_path(path: str) -> str:
+    if not path.startswith("/"):
+        path = "/" + path
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverConfig:
+    """Everything ``serve`` and the app's Receiver panel can set."""
+
+    case: Path
+    inbox: Path
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    path: str = "/"
+    token: str | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_self_signed: bool = False
+    max_body: int = DEFAULT_MAX_BODY
+    strict: bool = False
+    respond: int | None = None  # answer this status (2xx: after storing; else: not stored)
+    delay_ms: int = 0
+    fail_rate: float = 0.0  # share of requests answered 503 without storing
+    allow_public_without_token: bool = False
+    # limits
+    max_connections: int = 64
+    max_field_size: int = 8190  # one header line
+    max_headers: int = 64
+    header_timeout_s: float = 10.0  # a request's headers must arrive within this
+    body_idle_timeout_s: float = 15.0  # longest pause while a body arrives
+    body_timeout_s: float = 120.0  # the whole body
+    keepalive_timeout_s: float = 15.0
+    lingering_s: float = 2.0
+    retry_after_s: int = 30
+    lock_wait_ms: int = 5_000  # how long a request waits for another importer's lock
+    shutdown_timeout_s: float = 15.0
+    request_log: bool = True  # inbox/requests.jsonl
+
+    def validate(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port {self.port} is out of range (0-65535)")
+        if not self.path.startswith("/"):
+            raise ConfigError(f"the path must start with '/': {self.path!r}")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ConfigError("TLS needs both a certificate and its key (--tls-cert, --tls-key)")
+        if self.tls_cert is not None and self.tls_self_signed:
+            raise ConfigError("give either a certificate and key, or --tls-self-signed, not both")
+        if self.respond is not None and not 200 <= self.respond <= 599:
+            raise ConfigError(f"--respond needs an HTTP status from 200 to 599, not {self.respond}")
+        if not 0.0 <= self.fail_rate <= 1.0:
+            raise ConfigError(f"--fail-rate must be between 0 and 1, not {self.fail_rate}")
+        if self.delay_ms < 0:
+            raise ConfigError("--delay cannot be negative")
+        if self.token is not None and (not self.token or any(c.isspace() for c in self.token)):
+            raise ConfigError("the token must be non-empty and contain no spaces")
+        if not is_loopback(self.host) and not self.token and not self.allow_public_without_token:
+            raise ConfigError(
+                f"refusing to listen on {self.host} without a token: anyone who can reach "
+                "this machine could store messages in the case. Give --token or "
+                "--token-file, or --allow-public-without-token if you understand the risk."
+            )
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_self_signed or self.tls_cert is not None

@@ -1,0 +1,269 @@
+"""Watching folders where another receiver drops files, importing each file once complete.
+
+File events come from ``watchfiles`` (inotify, FSEvents, ReadDirectoryChangesW), or from
+polling the folders where events do not work (network shares: ``poll=True``, or
+automatically when the system refuses to watch). A file is imported when its size and
+modification time have not changed for ``settle_s`` seconds, so one still being written
+is imported once, complete. Every file goes through the same ledger as any import; on
+start, files that arrived while nothing watched (not in the ledger with the same size
+and time, or the same content) are imported first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from msgcopy_viewer.ingest.live import LiveImporter
+from msgcopy_viewer.ingest.scanner import is_zip_name, junk_file_reason
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SETTLE_S = 1.0
+TICK_S = 0.25
+PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", "~", ".swp")
+
+
+class StopFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEvent:
+    folder: str
+    relpath: str
+    outcome: str  # imported | duplicate | rejected | skipped
+    reason: str | None
+    message_id: str | None = None
+    new_messages: int = 0
+    conversations: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(slots=True)
+class _Pending:
+    root: str
+    size: int
+    mtime_ns: int
+    since: float
+
+
+class WatchError(Exception):
+    """A folder cannot be watched; ``str()`` says why."""
+
+
+def _ignored(name: str) -> bool:
+    return (
+        name.startswith(".")
+        or name.endswith(PARTIAL_SUFFIXES)
+        or junk_file_reason(name) is not None
+    )
+
+
+class FolderWatcher:
+    """Imports files that appear in ``folders`` into ``case`` until stopped."""
+
+    def __init__(
+        self,
+        case: str | Path,
+        folders: Sequence[str | Path],
+        *,
+        settle_s: float = DEFAULT_SETTLE_S,
+        poll: bool = False,
+        on_event: Callable[[WatchEvent], None] | None = None,
+    ) -> None:
+        roots = []
+        for f in folders:
+            path = Path(f).expanduser().absolute()
+            if not path.is_dir():
+                raise WatchError(f"{f}: not a folder")
+            roots.append(str(path))
+        if not roots:
+            raise WatchError("no folder to watch")
+        self.case = Path(case)
+        self.roots = roots
+        self.settle_s = settle_s
+        self.poll = poll
+        self.on_event = on_event
+        self.counts: dict[str, int] = {}
+        self._pending: dict[str, _Pending] = {}
+        self._known: dict[str, dict[str, list[tuple[int | None, int | None, str | None]]]] = {}
+        self.polling = poll
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self, stop: StopFlag | None = None) -> None:
+        """Watch until ``stop`` is set (a ``threading.Event``). Raises CaseError when the case
+        cannot be used."""
+        stop_flag: StopFlag = stop if stop is not None else threading.Event()
+        importer = LiveImporter(self.case, self.roots, "watcher")
+        status = "failed"
+        try:
+            self._known = {r: importer.known_files(r) for r in self.roots}
+            for root in self.roots:  # what arrived while nothing watched
+                for path in _walk(root):
+                    self._observe(root, path)
+            self._settle(importer, force_check=True)
+            for changes in self._changes(stop_flag):
+                for root, path in changes:
+                    self._observe(root, path)
+                self._settle(importer)
+                if stop_flag.is_set():
+                    break
+            status = "completed"
+        finally:
+            importer.close(status)
+
+    def _changes(self, stop: StopFlag) -> Iterator[list[tuple[str, str]]]:
+        """Batches of (root, path) that changed; an empty batch every tick."""
+        if not self.polling:
+            try:
+                yield from self._watchfiles(stop, force_polling=False)
+                return
+            except OSError as exc:  # inotify limits, unsupported file system
+                log.warning("file events unavailable (%s); polling instead", exc)
+                self.polling = True
+        yield from self._watchfiles(stop, force_polling=True)
+
+    def _watchfiles(
+        self, stop: StopFlag, *, force_polling: bool
+    ) -> Iterator[list[tuple[str, str]]]:
+        from watchfiles import Change, watch
+
+        for batch in watch(
+            *self.roots,
+            watch_filter=None,
+            debounce=int(TICK_S * 1000),
+            step=50,
+            stop_event=stop,
+            rust_timeout=int(TICK_S * 1000),
+            yield_on_timeout=True,
+            raise_interrupt=False,
+            force_polling=force_polling,
+            poll_delay_ms=500,
+        ):
+            out = []
+            for change, path in batch:
+                if change == Change.deleted:
+                    self._pending.pop(path, None)
+                    continue
+                root = self._root_of(path)
+                if root is not None:
+                    out.append((root, path))
+            yield out
+            if stop.is_set():
+                return
+
+    def _root_of(self, path: str) -> str | None:
+        for root in self.roots:
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                return root
+        return None
+
+    # -- deciding when a file is complete --------------------------------------------------------
+    def _observe(self, root: str, path: str) -> None:
+        if _ignored(os.path.basename(path)):
+            return
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except OSError:
+            self._pending.pop(path, None)
+            return
+        if not os.path.isfile(path) or os.path.islink(path):
+            return
+        seen = self._pending.get(path)
+        if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
+            self._pending[path] = _Pending(root, st.st_size, st.st_mtime_ns, time.monotonic())
+
+    def _settle(self, importer: LiveImporter, *, force_check: bool = False) -> None:
+        now = time.monotonic()
+        for path, seen in list(self._pending.items()):
+            try:
+                st = os.stat(path, follow_symlinks=False)
+            except OSError:
+                del self._pending[path]
+                continue
+            if (st.st_size, st.st_mtime_ns) != (seen.size, seen.mtime_ns):
+                self._pending[path] = _Pending(seen.root, st.st_size, st.st_mtime_ns, now)
+                continue
+            mtime_ms = st.st_mtime_ns // 1_000_000
+            relpath = os.path.relpath(path, seen.root).replace(os.sep, "/")
+            known = self._known[seen.root].get(relpath, [])
+            if (st.st_size, mtime_ms) in [(k[0], k[1]) for k in known]:
+                del self._pending[path]  # recorded already (an earlier run)
+                continue
+            if not force_check and now - seen.since < self.settle_s:
+                continue
+            if force_check and now - seen.since < self.settle_s and _young(st.st_mtime_ns):
+                continue  # written moments ago: may still be growing
+            del self._pending[path]
+            self._import(importer, seen.root, relpath, path, st.st_size, mtime_ms)
+
+    def _import(
+        self, importer: LiveImporter, root: str, relpath: str, path: str, size: int, mtime_ms: int
+    ) -> None:
+        known = self._known[root].setdefault(relpath, [])
+        if is_zip_name(relpath):
+            result = importer.record_skipped(
+                root,
+                relpath,
+                size=size,
+                mtime_ms=mtime_ms,
+                reason="zip archives are not opened by the folder watcher; import them",
+            )
+            known.append((size, mtime_ms, None))
+            self._report(root, relpath, result.outcome, result.reason)
+            return
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            log.warning("cannot read %s: %s", path, exc.strerror or exc)
+            return
+        sha = hashlib.sha256(data).hexdigest()
+        if any(k[2] == sha for k in known):
+            known.append((size, mtime_ms, sha))  # touched, same content: nothing new
+            return
+        live = importer.import_bytes(root, relpath, data, mtime_ms)
+        known.append((len(data), mtime_ms, sha))
+        self._report(
+            root,
+            relpath,
+            live.outcome,
+            live.reason,
+            live.message_ids[0] if live.message_ids else None,
+            live.new_messages,
+            live.conversations,
+        )
+
+    def _report(
+        self,
+        root: str,
+        relpath: str,
+        outcome: str,
+        reason: str | None,
+        message_id: str | None = None,
+        new_messages: int = 0,
+        conversations: frozenset[str] = frozenset(),
+    ) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        if self.on_event is not None:
+            self.on_event(
+                WatchEvent(root, relpath, outcome, reason, message_id, new_messages, conversations)
+            )
+
+
+def _young(mtime_ns: int) -> bool:
+    return time.time_ns() - mtime_ns < int(DEFAULT_SETTLE_S * 1e9)
+
+
+def _walk(root: str) -> Iterator[str]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            yield os.path.join(dirpath, name)

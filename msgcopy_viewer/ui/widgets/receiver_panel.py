@@ -1,0 +1,610 @@
+"""The Receiver panel (a dock): settings, Start/Stop, URL and fingerprint, the live request
+log with a detail pane, and the watched folders with their Stop buttons.
+
+Everything arrives through queued signals from ``ui.workers.live_sources``; the panel
+tells the window which conversations received messages (``messagesStored``) so they appear
+as they arrive.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msgcopy_viewer.receiver.config import (
+    ConfigError,
+    ReceiverConfig,
+    default_inbox,
+    normalise_path,
+    parse_size,
+)
+from msgcopy_viewer.receiver.requestlog import OUTCOMES, RequestRecord
+from msgcopy_viewer.receiver.server import ReceiverInfo
+from msgcopy_viewer.receiver.watcher import WatchError, WatchEvent
+from msgcopy_viewer.ui.widgets import dialogs
+from msgcopy_viewer.ui.workers.live_sources import FolderWatch, ReceiverRunner
+
+log = logging.getLogger(__name__)
+
+MAX_REQUESTS = 1000  # rows kept in memory (newest first)
+REFRESH_MS = 250
+ModelIndex = QModelIndex | QPersistentModelIndex
+RecordRole = Qt.ItemDataRole.UserRole + 1
+
+
+def _visible(text: str) -> str:
+    """Control and bidirectional characters made visible (text from the network)."""
+    out = []
+    for c in text:
+        if c in "\n\t":
+            out.append(c)
+        elif (
+            not c.isprintable()
+            or c in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        ):
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+class RequestLogModel(QAbstractTableModel):
+    """The last ``MAX_REQUESTS`` requests, newest first."""
+
+    COLUMNS = ("Time", "From", "Method", "Path", "Status", "Size", "ms", "Outcome", "Reason")
+
+    def __init__(self, parent: Any = None, limit: int = MAX_REQUESTS) -> None:
+        super().__init__(parent)
+        self._rows: deque[RequestRecord] = deque()
+        self.limit = limit
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def record(self, row: int) -> RequestRecord:
+        return self._rows[row]
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        if role == RecordRole:
+            return r
+        if role == Qt.ItemDataRole.DisplayRole:
+            col = index.column()
+            values = (
+                r.time[11:23],
+                r.remote,
+                r.method,
+                _visible(r.path),
+                str(r.status),
+                str(r.size),
+                f"{r.latency_ms:.1f}",
+                r.outcome,
+                _visible(r.reason or ""),
+            )
+            return values[col]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 8 and r.reason:
+            return _visible(r.reason).replace("&", "&amp;").replace("<", "&lt;")
+        return None
+
+    def add(self, record: RequestRecord) -> None:
+        if len(self._rows) >= self.limit:
+            last = len(self._rows) - 1
+            self.beginRemoveRows(QModelIndex(), last, last)
+            self._rows.pop()
+            self.endRemoveRows()
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._rows.appendleft(record)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows.clear()
+        self.endResetModel()
+
+
+class OutcomeFilter(QSortFilterProxyModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.outcome: str | None = None
+
+    def set_outcome(self, outcome: str | None) -> None:
+        self.beginFilterChange()
+        self.outcome = outcome
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: ModelIndex) -> bool:
+        if self.outcome is None:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, RequestLogModel)
+        return model.record(row).outcome == self.outcome
+
+
+def describe(record: RequestRecord) -> str:
+    """The detail pane's text: the request, headers (token masked), body, answer."""
+    lines = [
+        f"{record.time}  {record.remote}  {record.method} {_visible(record.path)}",
+        f"status {record.status} · {record.outcome}"
+        + (f" · {_visible(record.reason)}" if record.reason else ""),
+        f"auth: {record.auth} · body {record.size} bytes · {record.latency_ms:.1f} ms",
+    ]
+    if record.message_id:
+        lines.append(f"message id: {record.message_id}")
+    if record.file:
+        lines.append(f"kept as: {record.file}")
+    lines.append("")
+    lines.append("Headers")
+    lines.extend(f"  {_visible(k)}: {_visible(v)}" for k, v in record.headers)
+    lines.append("")
+    lines.append("Body as received" + (" (first 16 KB)" if record.size > len(record.body) else ""))
+    lines.append(_visible(record.body.decode("utf-8", errors="replace")))
+    lines.append("")
+    lines.append("Answer")
+    lines.append(_visible(record.answer))
+    return "\n".join(lines)
+
+
+class WatchRow(QWidget):
+    stopRequested = Signal(object)  # the FolderWatch
+
+    def __init__(self, watch: FolderWatch, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.watch = watch
+        self.imported = 0
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.button = QPushButton("Stop", self)
+        self.button.setAccessibleName(f"Stop watching {watch.folder}")
+        self.button.clicked.connect(self._on_stop)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        self.update_text()
+
+    def update_text(self) -> None:
+        self.label.setText(f"{self.watch.folder} — {self.imported} imported")
+
+    def _on_stop(self) -> None:
+        self.stopRequested.emit(self.watch)
+
+
+class ReceiverPanel(QDockWidget):
+    """The Receiver dock."""
+
+    messagesStored = Signal(object)  # set[str]: conversations that received messages
+    runningChanged = Signal(bool)
+    storedChanged = Signal(int)  # messages stored since the receiver started
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Receiver", parent)
+        self.setObjectName("ReceiverPanel")
+        self.case_path: Path | None = None
+        self.stored = 0
+        self.runner = ReceiverRunner(self)
+        self.runner.started.connect(self._on_started)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.stopped.connect(self._on_stopped)
+        self.runner.request.connect(self._on_request)
+        self.watches: list[FolderWatch] = []
+        self._watch_rows: dict[FolderWatch, WatchRow] = {}
+        # Conversations that received messages are handed on at most every REFRESH_MS
+        # (together): at the platform's pace a refresh per message would be wasted work.
+        self._touched: set[str] = set()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._emit_touched)
+
+        body = QWidget(self)
+        outer = QVBoxLayout(body)
+        form = QFormLayout()
+        self.host = QLineEdit("127.0.0.1", body)
+        self.port = QSpinBox(body)
+        self.port.setRange(0, 65535)
+        self.port.setValue(8080)
+        self.path = QLineEdit("/", body)
+        self.token = QLineEdit(body)
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("none (anyone on this machine may post)")
+        self.tls = QComboBox(body)
+        self.tls.addItems(["No TLS (HTTP)", "Self-signed certificate", "Certificate files"])
+        self.cert = QLineEdit(body)
+        self.cert.setPlaceholderText("certificate (PEM)")
+        self.key = QLineEdit(body)
+        self.key.setPlaceholderText("private key (PEM)")
+        self.max_body = QLineEdit("32MB", body)
+        self.strict = QCheckBox("Refuse invalid documents (422) instead of quarantining", body)
+        self.inbox = QLineEdit(body)
+        self.inbox.setPlaceholderText("beside the case (CASE.inbox)")
+        self.public = QCheckBox("Allow other addresses without a token (unsafe)", body)
+        # fault injection, for testing a sender
+        self.respond = QSpinBox(body)
+        self.respond.setRange(0, 599)
+        self.respond.setSpecialValueText("normal answers")
+        self.respond.setToolTip("Answer this status (a 2xx status still stores first)")
+        self.delay = QSpinBox(body)
+        self.delay.setRange(0, 600_000)
+        self.delay.setSuffix(" ms")
+        self.fail_rate = QSpinBox(body)
+        self.fail_rate.setRange(0, 100)
+        self.fail_rate.setSuffix(" % answered 503")
+        form.addRow("Address", self.host)
+        form.addRow("Port", self.port)
+        form.addRow("Path", self.path)
+        form.addRow("Token", self.token)
+        form.addRow("TLS", self.tls)
+        form.addRow("", self.cert)
+        form.addRow("", self.key)
+        form.addRow("Max body", self.max_body)
+        form.addRow("Inbox", self.inbox)
+        form.addRow("", self.strict)
+        form.addRow("", self.public)
+        form.addRow("Test: answer", self.respond)
+        form.addRow("Test: delay", self.delay)
+        form.addRow("Test: fail", self.fail_rate)
+        self.tls.currentIndexChanged.connect(self._on_tls_changed)
+        self._on_tls_changed()
+        outer.addLayout(form)
+        self._settings = [
+            self.host,
+            self.port,
+            self.path,
+            self.token,
+            self.tls,
+            self.cert,
+            self.key,
+            self.max_body,
+            self.strict,
+            self.inbox,
+            self.public,
+            self.respond,
+            self.delay,
+            self.fail_rate,
+        ]
+
+        row = QHBoxLayout()
+        self.start_button = QPushButton("Start", body)
+        self.start_button.clicked.connect(self.toggle)
+        self.status = QLabel("Stopped", body)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        row.addWidget(self.start_button)
+        row.addWidget(self.status, 1)
+        outer.addLayout(row)
+
+        row = QHBoxLayout()
+        self.url = QLineEdit(body)
+        self.url.setReadOnly(True)
+        self.url.setPlaceholderText("URL (when running)")
+        self.copy_button = QPushButton("Copy", body)
+        self.copy_button.setAccessibleName("Copy the URL")
+        self.copy_button.clicked.connect(self.copy_url)
+        row.addWidget(self.url, 1)
+        row.addWidget(self.copy_button)
+        outer.addLayout(row)
+        self.fingerprint = QLineEdit(body)
+        self.fingerprint.setReadOnly(True)
+        self.fingerprint.setPlaceholderText("TLS certificate SHA-256 fingerprint")
+        outer.addWidget(self.fingerprint)
+
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Requests", body))
+        self.filter = QComboBox(body)
+        self.filter.addItem("All outcomes", None)
+        for o in OUTCOMES:
+            self.filter.addItem(o, o)
+        self.filter.currentIndexChanged.connect(self._on_filter)
+        row.addStretch(1)
+        row.addWidget(self.filter)
+        outer.addLayout(row)
+
+        self.model = RequestLogModel(self)
+        self.proxy = OutcomeFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(body)
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        # fixed widths, sized once from the first request: sizing to contents would measure
+        # every row again on each new request
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.detail = QPlainTextEdit(body)
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select a request to see its headers, body and answer.")
+        split = QSplitter(Qt.Orientation.Vertical, body)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        outer.addWidget(split, 1)
+
+        outer.addWidget(QLabel("Watched folders", body))
+        self.watch_box = QVBoxLayout()
+        self.no_watches = QLabel("None — File ▸ Watch Folder… adds one.", body)
+        self.watch_box.addWidget(self.no_watches)
+        outer.addLayout(self.watch_box)
+        self.setWidget(body)
+        self._set_running_ui(False)
+
+    # -- state ------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.runner.active
+
+    @property
+    def active(self) -> bool:
+        """Something would stop if the window closed."""
+        return self.running or bool(self.watches)
+
+    def set_case(self, path: Path | None) -> None:
+        """The window opened another case: live sources of the old one stop first."""
+        if path == self.case_path:
+            return
+        self.stop_all(wait=True)
+        self.case_path = path
+        self.start_button.setEnabled(path is not None)
+
+    def config(self) -> ReceiverConfig:
+        """The settings as a ReceiverConfig; raises ConfigError with what to correct."""
+        if self.case_path is None:
+            raise ConfigError("open or create a case first")
+        tls = self.tls.currentIndex()
+        if tls == 2 and not (self.cert.text().strip() and self.key.text().strip()):
+            raise ConfigError("give the certificate and key files, or choose another TLS mode")
+        inbox_text = self.inbox.text().strip()
+        cfg = ReceiverConfig(
+            case=self.case_path,
+            inbox=Path(inbox_text).expanduser() if inbox_text else default_inbox(self.case_path),
+            host=self.host.text().strip() or "127.0.0.1",
+            port=self.port.value(),
+            path=normalise_path(self.path.text().strip() or "/"),
+            token=self.token.text().strip() or None,
+            tls_self_signed=tls == 1,
+            tls_cert=Path(self.cert.text().strip()).expanduser() if tls == 2 else None,
+            tls_key=Path(self.key.text().strip()).expanduser() if tls == 2 else None,
+            max_body=parse_size(self.max_body.text()),
+            strict=self.strict.isChecked(),
+            allow_public_without_token=self.public.isChecked(),
+            respond=self.respond.value() or None,
+            delay_ms=self.delay.value(),
+            fail_rate=self.fail_rate.value() / 100,
+        )
+        cfg.validate()
+        return cfg
+
+    # -- start / stop -----------------------------------------------------------------------------
+    def toggle(self) -> None:
+        if self.running:
+            self.stop()
+        else:
+            self.start()
+
+    def start(self) -> None:
+        try:
+            cfg = self.config()
+        except ConfigError as exc:
+            self.status.setText(str(exc))
+            return
+        self.stored = 0
+        self.storedChanged.emit(0)
+        self.status.setText("Starting (importing what the inbox holds)…")
+        self._set_running_ui(True)
+        self.start_button.setEnabled(False)
+        self.runner.start(cfg)
+
+    def stop(self) -> None:
+        self.status.setText("Stopping: requests in flight finish first…")
+        self.start_button.setEnabled(False)
+        self.runner.stop()
+
+    def _on_started(self, info: ReceiverInfo) -> None:
+        self.start_button.setEnabled(True)
+        self.url.setText(info.url)
+        self.fingerprint.setText(info.fingerprint or "")
+        self.fingerprint.setVisible(bool(info.fingerprint))
+        caught = info.caught_up
+        note = f"; imported {caught.files} inbox files left from before" if caught.files else ""
+        self.status.setText(f"Running{note}")
+        self._note_touched(caught.conversations)
+        self.runningChanged.emit(True)
+
+    def _on_failed(self, reason: str) -> None:
+        self._set_running_ui(False)
+        self.status.setText(f"Not running: {reason}")
+
+    def _on_stopped(self) -> None:
+        self._set_running_ui(False)
+        self.status.setText(f"Stopped ({self.stored} messages stored)")
+        self.runningChanged.emit(False)
+
+    def _set_running_ui(self, running: bool) -> None:
+        for w in self._settings:
+            w.setEnabled(not running)
+        if not running:
+            self._on_tls_changed()
+            self.url.clear()
+            self.fingerprint.clear()
+            self.fingerprint.setVisible(False)
+        self.start_button.setText("Stop" if running else "Start")
+        self.start_button.setEnabled(self.case_path is not None)
+
+    def _on_tls_changed(self) -> None:
+        files = self.tls.currentIndex() == 2
+        self.cert.setVisible(files)
+        self.key.setVisible(files)
+
+    def copy_url(self) -> None:
+        if self.url.text():
+            QGuiApplication.clipboard().setText(self.url.text())
+
+    # -- requests ---------------------------------------------------------------------------------
+    def _on_request(self, record: RequestRecord) -> None:
+        self.model.add(record)
+        if self.model.rowCount() == 1:
+            self.table.resizeColumnsToContents()
+        if record.outcome == "stored":
+            self.stored += record.new_messages or 1
+            self.storedChanged.emit(self.stored)
+        self._note_touched(record.conversations)
+
+    def _note_touched(self, conversations: Iterable[str]) -> None:
+        self._touched.update(conversations)
+        if self._touched and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _emit_touched(self) -> None:
+        touched, self._touched = self._touched, set()
+        if touched:
+            self.messagesStored.emit(touched)
+
+    def _on_filter(self) -> None:
+        self.proxy.set_outcome(self.filter.currentData())
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        record = current.data(RecordRole) if current.isValid() else None
+        self.detail.setPlainText(describe(record) if record is not None else "")
+
+    # -- watched folders --------------------------------------------------------------------------
+    def ask_watch_folder(self) -> None:
+        if self.case_path is None:
+            dialogs.show_warning(self, "No case", "Open or create a case first.")
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Watch Folder")
+        if folder:
+            self.watch_folder(Path(folder))
+
+    def watch_folder(self, folder: Path) -> FolderWatch | None:
+        if self.case_path is None:
+            return None
+        if any(w.folder == folder for w in self.watches):
+            return None
+        try:
+            watch = FolderWatch(self.case_path, folder, self)
+        except WatchError as exc:
+            dialogs.show_warning(self, "Cannot watch the folder", str(exc))
+            return None
+        watch.arrived.connect(self._on_watch_event)
+        watch.failed.connect(self._on_watch_failed)
+        self.watches.append(watch)
+        row = WatchRow(watch, self.widget())
+        row.stopRequested.connect(self.stop_watch)
+        self._watch_rows[watch] = row
+        self.watch_box.addWidget(row)
+        self.no_watches.hide()
+        watch.start()
+        self.show()
+        return watch
+
+    def stop_watch(self, watch: FolderWatch) -> None:
+        watch.stop()
+        if watch in self.watches:
+            self.watches.remove(watch)
+        row = self._watch_rows.pop(watch, None)
+        if row is not None:
+            row.deleteLater()
+        self.no_watches.setVisible(not self.watches)
+
+    def _on_watch_event(self, event: WatchEvent) -> None:
+        for watch, row in self._watch_rows.items():
+            if str(watch.folder.absolute()) == event.folder and event.outcome == "imported":
+                row.imported += 1
+                row.update_text()
+        self._note_touched(event.conversations)
+
+    def _on_watch_failed(self, reason: str) -> None:
+        dialogs.show_warning(self, "Folder watch stopped", reason)
+
+    # -- closing ----------------------------------------------------------------------------------
+    def confirm_close(self) -> bool:
+        """Ask before closing while something runs (True: go ahead)."""
+        if not self.active:
+            return True
+        what = "The receiver is running" if self.running else "Folders are being watched"
+        return dialogs.ask_yes_no(
+            self,
+            "Live sources running",
+            f"{what}. Stop and close? Requests in flight are finished and stored first; "
+            "every message already acknowledged is in the case.",
+        )
+
+    def stop_all(self, *, wait: bool) -> None:
+        for watch in list(self.watches):
+            self.stop_watch(watch)
+        if self.running:
+            self.runner.stop(wait=wait)
+
+    def shutdown(self) -> None:
+        """Stop everything and wait for it (the window is closing)."""
+        self.stop_all(wait=True)
+        self.runner.shutdown()
+
+
+class ReceiverIndicator(QLabel):
+    """Status-bar text: whether the receiver runs and how many messages it stored."""
+
+    def __init__(self, panel: ReceiverPanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAccessibleName("Receiver status")
+        self._running = False
+        self._stored = 0
+        panel.runningChanged.connect(self._on_running)
+        panel.storedChanged.connect(self._on_stored)
+        self.hide()
+
+    def _on_running(self, running: bool) -> None:
+        self._running = running
+        self._update()
+
+    def _on_stored(self, n: int) -> None:
+        self._stored = n
+        self._update()
+
+    def _update(self) -> None:
+        self.setVisible(self._running)
+        self.setText(f"● Receiver running · {self._stored} stored")
