@@ -56,7 +56,12 @@ BARE_WINDOW_CMD = [sys.executable, "-c", BARE_WINDOW]
 
 
 def _env(extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+    # Bytecode is cached as an installed app's would be (the warm-up run writes it).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("QT_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(extra)
     return env
 

@@ -1,9 +1,11 @@
 """``msgcopy-viewer selftest``: does this installation work, end to end, on this machine?
 
-In a temporary folder it generates one MMS (a JPEG and a text on one SMIL slide, written by
+In a temporary folder it generates one MMS (a JPEG, a text and a WAV sound on one SMIL
+slide, written by
 the project's own MM7 writer), imports it into a new case through the real import path,
 checks what was decoded and stored against what was written, renders the first slide with
-the app's MMS viewer on Qt's offscreen platform, and exports the message (JSON Lines and
+the app's MMS viewer on Qt's offscreen platform (the picture decoded, the sound loaded by
+Qt Multimedia's backend, ready to play), and exports the message (JSON Lines and
 the media folder with its manifest). Each step prints one line; the first failure stops
 the run with a plain reason and exit status 1. Nothing outside the temporary folder is
 touched, and no display is needed.
@@ -46,7 +48,7 @@ class _Run:
         self.out.flush()
 
 
-def _mms_event(jpeg: bytes) -> dict[str, object]:
+def _mms_event(jpeg: bytes, wav: bytes) -> dict[str, object]:
     from msgcopy_viewer.demo.mm7_writer import Mm7Part, build_mm7
 
     smil = (
@@ -54,11 +56,12 @@ def _mms_event(jpeg: bytes) -> dict[str, object]:
         '<region id="Image" top="0" left="0" height="67%" width="100%" fit="meet"/>'
         '<region id="Text" top="67%" left="0" height="33%" width="100%" fit="scroll"/>'
         '</layout></head><body><par dur="5000ms"><img src="cid:picture" region="Image"/>'
-        '<text src="cid:text1" region="Text"/></par></body></smil>'
+        '<text src="cid:text1" region="Text"/><audio src="cid:sound"/></par></body></smil>'
     )
     parts = [
         Mm7Part("image/jpeg", jpeg, "picture", "picture.jpg", "picture.jpg", None, "base64"),
         Mm7Part("text/plain", TEXT.encode(), "text1", "text1.txt", "text1.txt", "utf-8", "base64"),
+        Mm7Part("audio/wav", wav, "sound", "sound.wav", "sound.wav", None, "base64"),
     ]
     smil_part = Mm7Part(
         "application/smil", smil.encode(), "smil", "mms.smil", "mms.smil", "utf-8", "8bit"
@@ -94,6 +97,7 @@ def run(out: IO[str], workdir: Path) -> None:
     inbox, case_path = workdir / "inbox", workdir / "selftest.mcase"
     jpeg = media.make_jpeg(random.Random("selftest"))
     jpeg_sha = hashlib.sha256(jpeg).hexdigest()
+    wav = media.make_wav(random.Random("selftest"), 1.0)
     state: dict[str, Any] = {}
 
     def make_case() -> str:
@@ -105,8 +109,8 @@ def run(out: IO[str], workdir: Path) -> None:
 
     def generate() -> str:
         inbox.mkdir()
-        write_event_file(inbox / "selftest-mms.json", _mms_event(jpeg))
-        return f"one MMS with a {len(jpeg)}-byte JPEG and a text part"
+        write_event_file(inbox / "selftest-mms.json", _mms_event(jpeg, wav))
+        return f"one MMS: a {len(jpeg)}-byte JPEG, a text, a {len(wav)}-byte WAV"
 
     def import_it() -> str:
         from msgcopy_viewer.ingest.pipeline import Importer
@@ -163,7 +167,13 @@ def run(out: IO[str], workdir: Path) -> None:
             raise SelftestError(f"the rendered slide is blank ({result.colours} colours)")
         if not any(TEXT in t for t in result.texts):
             raise SelftestError("the slide does not show the text part")
-        return f"{result.width}×{result.height} px, {result.colours} colours"
+        if [state for state, _msg in result.players] != ["ready"]:
+            said = "; ".join(f"{state}: {msg}" for state, msg in result.players)
+            raise SelftestError(f"the sound is not ready to play ({said or 'no player'})")
+        return (
+            f"{result.width}×{result.height} px, {result.colours} colours, "
+            "picture shown, sound ready to play"
+        )
 
     def export() -> str:
         from msgcopy_viewer.export.jsonl import write_jsonl

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QLoggingCategory, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from msgcopy_viewer import __version__, about, paths
@@ -37,6 +37,12 @@ _QT_LEVELS = {
     QtMsgType.QtCriticalMsg: logging.ERROR,
     QtMsgType.QtFatalMsg: logging.CRITICAL,
 }
+
+
+# Qt's debug messages are off (the log would drop them anyway), and so are Qt Multimedia's
+# FFmpeg info messages: with them on, FFmpeg describes every file it opens, straight to
+# stderr. QT_LOGGING_RULES in the environment still turns them on.
+QT_LOG_RULES = "*.debug=false\nqt.multimedia.ffmpeg*.info=false"
 
 
 def qt_message_handler(mode: QtMsgType, context: Any, message: str) -> None:
@@ -184,6 +190,7 @@ def run_app(
     # plugins and while Qt Multimedia's library is initialised (when it is first imported).
     handler = setup_logging(data_dir)
     previous_qt_handler = install_qt_message_handler()
+    QLoggingCategory.setFilterRules(QT_LOG_RULES)
     app = init_application(qt_args)
     log.info("msgcopy-viewer %s starting (data folder %s)", __version__, paths.data_dir(data_dir))
     from msgcopy_viewer.ui.mms.part_actions import release_clipboard_file_link

@@ -12,9 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QEventLoop,
+    QLoggingCategory,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
+
+from msgcopy_viewer.ui.app import QT_LOG_RULES
 
 WAIT_MS = 30_000
 
@@ -34,6 +43,9 @@ class SlideRender:
     image_states: list[str]  # one per image on the slide: image, movie or failed
     colours: int  # distinct colours in the grabbed slide (a blank slide has one or two)
     texts: list[str] = field(default_factory=list)  # the text parts shown on the slide
+    # (state, message) of each audio/video player on the slide: "ready" once Qt
+    # Multimedia's backend has loaded the media; "unavailable" or "error" with the reason
+    players: list[tuple[str, str]] = field(default_factory=list)
     qt_messages: list[str] = field(default_factory=list)
 
 
@@ -78,6 +90,7 @@ def render_first_slide(case_path: Path, rowid: int, out_png: Path) -> SlideRende
             messages.append(message)
 
     previous = qInstallMessageHandler(collect)
+    QLoggingCategory.setFilterRules(QT_LOG_RULES)
     try:
         if QApplication.instance() is None:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -92,9 +105,15 @@ def render_first_slide(case_path: Path, rowid: int, out_png: Path) -> SlideRende
             assert dialog.slideshow is not None and dialog.ctx is not None
             dialog.show()
             ctx = dialog.ctx
-            if not _wait(lambda: all(v.state != "loading" for v in ctx.images), WAIT_MS):
+
+            def settled() -> bool:
+                return all(v.state != "loading" for v in ctx.images) and all(
+                    p.state != "loading" for p in ctx.players
+                )
+
+            if not _wait(settled, WAIT_MS):
                 raise SlideRenderError(
-                    f"the slide's images were not decoded within {WAIT_MS / 1000:.0f} s",
+                    f"the slide's media were not loaded within {WAIT_MS / 1000:.0f} s",
                     messages,
                 )
             view = dialog.slideshow.current_view()
@@ -109,6 +128,7 @@ def render_first_slide(case_path: Path, rowid: int, out_png: Path) -> SlideRende
                 image_states=[v.state for v in ctx.images],
                 colours=_distinct_colours(image),
                 texts=[w.toPlainText() for w in view.findChildren(TextPartView)],
+                players=[(p.state, p.message) for p in ctx.players],
                 qt_messages=list(messages),
             )
         finally:

@@ -66,3 +66,21 @@ def test_a_blank_slide_is_a_failure(
     assert "selftest failed at render: the rendered slide is blank (1 colours)" in (
         capsys.readouterr().err
     )
+
+
+def test_a_sound_that_cannot_be_played_is_a_failure(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msgcopy_viewer.selftest import TEXT
+
+    def no_backend(case_path: Path, rowid: int, out_png: Path) -> slide_render.SlideRender:
+        return slide_render.SlideRender(
+            320, 480, ["image"], 900, [TEXT], [("unavailable", "no multimedia backend")]
+        )
+
+    monkeypatch.setattr(slide_render, "render_first_slide", no_backend)
+    assert main(["selftest"]) == 1
+    assert capsys.readouterr().err == (
+        "msgcopy-viewer: selftest failed at render: the sound is not ready to play "
+        "(unavailable: no multimedia backend)\n"
+    )
