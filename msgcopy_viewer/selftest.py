@@ -169,7 +169,8 @@ def run(out: IO[str], workdir: Path) -> None:
             raise SelftestError("the slide does not show the text part")
         if [state for state, _msg in result.players] != ["ready"]:
             said = "; ".join(f"{state}: {msg}" for state, msg in result.players)
-            raise SelftestError(f"the sound is not ready to play ({said or 'no player'})")
+            qt_said = "".join(f"\n    Qt: {m}" for m in result.qt_messages)
+            raise SelftestError(f"the sound is not ready to play ({said or 'no player'}){qt_said}")
         return (
             f"{result.width}×{result.height} px, {result.colours} colours, "
             "picture shown, sound ready to play"
