@@ -127,28 +127,26 @@ def run(out: IO[str], workdir: Path) -> None:
 
     def decode() -> str:
         from msgcopy_viewer.store.case import Case
-        from msgcopy_viewer.store.queries import iter_messages
+        from msgcopy_viewer.store.messages import iter_messages
 
         with Case.open(case_path, create=False, readonly=True) as case:
-            rows = list(iter_messages(case))
-            if len(rows) != 1 or rows[0].mms is None:
+            rows = list(iter_messages(case.conn))
+            if len(rows) != 1 or rows[0].type != "mms" or rows[0].envelope is None:
                 raise SelftestError("the case does not hold one decoded MMS")
-            row = rows[0]
-            mms = row.mms
-            assert mms is not None
-            by_type = {p.get("content_type"): p for p in mms.get("parts", [])}
-            picture = by_type.get("image/jpeg")
-            if picture is None or picture.get("sha256") != jpeg_sha:
+            row, envelope = rows[0], rows[0].envelope
+            picture = next((p for p in row.parts if p.content_type == "image/jpeg"), None)
+            if picture is None or picture.sha256 != jpeg_sha:
                 raise SelftestError("the JPEG part is missing or its SHA-256 differs")
-            stored = case.media_bytes(jpeg_sha)
-            if stored != jpeg:
+            if case.media_bytes(jpeg_sha) != jpeg:
                 raise SelftestError("the stored JPEG bytes differ from the original")
+            if not any(p.kind == "audio" for p in row.parts):
+                raise SelftestError("the WAV part was not recognised as a sound")
             if TEXT not in row.text:
                 raise SelftestError(f"the message text is {row.text!r}, not the text part")
-            if len(mms.get("slides", [])) != 1:
-                raise SelftestError(f"expected 1 slide, found {len(mms.get('slides', []))}")
+            if len(envelope.slides) != 1:
+                raise SelftestError(f"expected 1 slide, found {len(envelope.slides)}")
             state["rowid"], state["id"] = row.rowid, row.id
-        return f"{len(mms.get('parts', []))} parts, 1 slide, SHA-256 of the picture matches"
+        return f"{len(row.parts)} parts, 1 slide, SHA-256 of the picture matches"
 
     def render() -> str:
         try:
