@@ -52,3 +52,23 @@ def test_install_refuses_an_unwritable_folder(
     assert main(["install-desktop", "--exec", "/usr/bin/msgcopy-viewer"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("msgcopy-viewer: cannot write ") and err[-1] == "\n"
+
+
+def test_open_with_a_case_file_opens_it_and_imports_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The .desktop entry runs ``msgcopy-viewer FILE.mcase`` for "Open with"."""
+    from msgcopy_viewer.store.case import Case
+    from msgcopy_viewer.ui import app
+
+    case_path = tmp_path / "evidence.mcase"
+    Case.open(case_path, create=True).close()
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(app, "run_app", lambda **kw: calls.append(kw) or 0)
+    assert main([str(case_path)]) == 0
+    assert calls[0]["case_path"] == case_path and calls[0]["import_paths"] == []
+
+    folder = tmp_path / "inbox"  # anything else is still imported into the default case
+    folder.mkdir()
+    assert main([str(folder)]) == 0
+    assert calls[1]["case_path"] is None and calls[1]["import_paths"] == [str(folder)]
