@@ -88,7 +88,7 @@ def main() -> int:
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
 
-    from msgcopy_viewer.ui.mms import MmsViewerDialog
+    from msgcopy_viewer.ui.mms.viewer import MmsViewerDialog
 
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory(prefix="mms-bench-") as tmp:

@@ -7,6 +7,8 @@
     msgcopy-viewer ledger [--case CASE] [--batch N] [--json]
     msgcopy-viewer demo-data OUTDIR [--messages N] [--seed S]
     msgcopy-viewer serve | send | watch …    live sources (see msgcopy_viewer.receiver.commands)
+    msgcopy-viewer selftest
+    msgcopy-viewer install-desktop [--exec PATH] [--uninstall]
 
 Exit status: 0 success; 1 some input files rejected (the rest imported); 2 usage
 error, unusable case, or a storage failure such as a full disk (one line on stderr, no
@@ -23,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from msgcopy_viewer import __version__, paths
+from msgcopy_viewer import about, paths
 
 log = logging.getLogger("msgcopy_viewer")
 
@@ -36,6 +38,8 @@ SUBCOMMANDS = (
     "serve",
     "send",
     "watch",
+    "selftest",
+    "install-desktop",
     "help",
 )
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -44,6 +48,31 @@ EXIT_BUG = 70  # EX_SOFTWARE: an internal error
 
 class UsageError(Exception):
     """A problem the user can fix; printed without a traceback, exit 2."""
+
+
+def version_text() -> str:
+    """The app's version and the Qt, PySide6 and Python it runs on (QtCore only: no
+    widgets, no display)."""
+    try:
+        from msgcopy_viewer.ui.qt_info import qt_versions
+
+        qt, pyside = qt_versions()
+    except ImportError as exc:
+        log.info("Qt cannot be loaded: %s", exc)
+        return about.version_text(None, None)
+    return about.version_text(qt, pyside)
+
+
+class VersionAction(argparse.Action):
+    """``--version``: print :func:`version_text` and exit (Qt is loaded only then)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show the version (and Qt's, PySide6's, Python's) and exit")
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        print(version_text())
+        parser.exit()
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -68,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         + ", ".join(SUBCOMMANDS[:-1])
         + ". Use 'msgcopy-viewer SUBCOMMAND --help'.",
     )
-    parser.add_argument("--version", action="version", version=f"msgcopy-viewer {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
 
     p = sub.add_parser("import", help="import folders, files and zip archives into a case")
@@ -108,6 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     from msgcopy_viewer.receiver import commands as live_sources
 
     live_sources.add_parsers(sub, _common)
+
+    p = sub.add_parser("selftest", help="check this installation end to end (no display needed)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+
+    p = sub.add_parser(
+        "install-desktop",
+        help="add the menu entry, icon and .mcase file type for this user (Linux)",
+    )
+    p.add_argument("--exec", dest="executable", metavar="PATH", help="program the entry starts")
+    p.add_argument("--uninstall", action="store_true", help="remove them instead")
+    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -117,7 +157,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
         description="Open the msgcopy-viewer desktop app (and import PATHs into the case). "
         "Subcommands: " + ", ".join(SUBCOMMANDS[:-1]) + "; see 'msgcopy-viewer help'.",
     )
-    parser.add_argument("--version", action="version", version=f"msgcopy-viewer {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="import these after opening")
     _common(parser)
     parser.add_argument(
@@ -159,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ledger": cmd_ledger,
             "demo-data": cmd_demo_data,
             **_live_source_handlers(),
+            "selftest": cmd_selftest,
+            "install-desktop": cmd_install_desktop,
         }[args.command]
         return handler(args)
     except (UsageError, CaseError) as exc:
@@ -393,6 +435,30 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- selftest -------------------------------------------------------------------------------
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from msgcopy_viewer import selftest
+
+    return selftest.main(sys.stdout, sys.stderr)
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from msgcopy_viewer import desktop_install as di
+
+    try:
+        if args.uninstall:
+            files = di.uninstall()
+            verb = "removed"
+        else:
+            files = di.install(args.executable or di.default_executable())
+            verb = "installed"
+    except di.DesktopInstallError as exc:
+        raise UsageError(str(exc)) from exc
+    for f in files:
+        print(f"{verb} {f}")
+    return EXIT_OK
+
+
 def ensure_demo_case(data_dir: str | None) -> Path:
     """Generate the demo corpus and import it into the demo case, once."""
     from msgcopy_viewer.demo.generator import generate_demo
@@ -427,7 +493,10 @@ def _run_gui(args: argparse.Namespace) -> int:
             + f" (subcommands are: {', '.join(SUBCOMMANDS)})"
         )
     case_path: Path | None = None
-    if args.demo:
+    paths_ = list(args.paths)
+    if open_case_argument(args):  # "Open with" on a .mcase file: open it, import nothing
+        case_path, paths_ = Path(paths_[0]).expanduser(), []
+    elif args.demo:
         case_path = ensure_demo_case(args.data_dir)
     elif args.case:
         case_path = Path(args.case).expanduser()
@@ -437,7 +506,18 @@ def _run_gui(args: argparse.Namespace) -> int:
         raise UsageError(f"the desktop app cannot start: {exc}") from exc
     return run_app(
         case_path=case_path,
-        import_paths=list(args.paths),
+        import_paths=paths_,
         data_dir=args.data_dir,
         qt_args=list(getattr(args, "qt_args", [])),
+    )
+
+
+def open_case_argument(args: argparse.Namespace) -> bool:
+    """True when the only PATH is a case file (``*.mcase``) and no case was named."""
+    return (
+        len(args.paths) == 1
+        and Path(args.paths[0]).suffix.lower() == ".mcase"
+        and Path(args.paths[0]).expanduser().is_file()
+        and not args.case
+        and not args.demo
     )

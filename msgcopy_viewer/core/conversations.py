@@ -1,4 +1,6 @@
-"""Conversation threading: which messages belong together (see ``docs/threading.md``).
+"""Conversation threading: which messages belong together.
+
+The rule is ``resources/threading-rule.md``.
 
 A conversation belongs to one subscriber and one set of normalised participants.
 The subscriber never counts as a participant. The id is derived from the

@@ -1,6 +1,6 @@
 """Normalise party addresses (phone numbers, short codes, alphanumeric senders).
 
-The rules are documented in ``docs/threading.md``. In short:
+The rules are documented in ``resources/threading-rule.md``. In short:
 
 * a number is normalised to E.164 with the ``phonenumbers`` library, the
   region inferred from the subscriber's own number (its country calling code);

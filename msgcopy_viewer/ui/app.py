@@ -16,12 +16,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QLoggingCategory, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from msgcopy_viewer import __version__, paths
+from msgcopy_viewer import __version__, about, paths
 from msgcopy_viewer.ui.gc_guard import MainThreadGarbageCollector
-from msgcopy_viewer.ui.mms.part_actions import release_clipboard_file_link
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -40,12 +39,24 @@ _QT_LEVELS = {
 }
 
 
-def qt_message_handler(mode: QtMsgType, context: Any, message: str) -> None:
-    """Qt's own messages (qDebug, qWarning …) go to the ``qt`` logger.
+# Qt's debug messages are off (the log would drop them anyway), and so are Qt Multimedia's
+# FFmpeg info messages: with them on, FFmpeg describes every file it opens, straight to
+# stderr. QT_LOGGING_RULES in the environment still turns them on.
+QT_LOG_RULES = "*.debug=false\nqt.multimedia.ffmpeg*.info=false"
 
-    ``context`` is not read: its file/function fields are empty in release builds of Qt.
+
+def qt_message_handler(mode: QtMsgType, context: Any, message: str) -> None:
+    """Qt's own messages (qDebug, qWarning …) go to the ``qt`` logger, with their category
+    (``qt.multimedia.symbolsresolver`` …) when they have one.
+
+    The file/function fields of ``context`` are not read: they are empty in release builds.
     """
-    qt_log.log(_QT_LEVELS.get(mode, logging.WARNING), "%s", message)
+    category = getattr(context, "category", None)
+    level = _QT_LEVELS.get(mode, logging.WARNING)
+    if category and category != "default":
+        qt_log.log(level, "%s: %s", category, message)
+    else:
+        qt_log.log(level, "%s", message)
 
 
 def install_qt_message_handler() -> Any:
@@ -73,6 +84,10 @@ def setup_logging(data_dir: str | None) -> logging.Handler | None:
     handler.setLevel(logging.INFO)
     root = logging.getLogger()
     root.addHandler(handler)
+    # Qt's messages (plugins it cannot load, platform notes) go to the log file only: the
+    # terminal the app was started from stays quiet.
+    qt_log.addHandler(handler)
+    qt_log.propagate = False
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
         for h in root.handlers:  # keep the console as quiet as the CLI asked
@@ -134,7 +149,7 @@ def init_application(qt_args: Sequence[str] = ()) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_NAME)
+    app.setDesktopFileName(about.APP_ID)  # the .desktop file's name (resources/)
     app.setWindowIcon(app_icon())
     return app
 
@@ -171,10 +186,15 @@ def run_app(
     qt_args: Sequence[str] = (),
 ) -> int:
     """Run the desktop app until its window closes; returns the exit status."""
-    app = init_application(qt_args)
+    # The log file and Qt's message handler come first: Qt writes to stderr while it loads
+    # plugins and while Qt Multimedia's library is initialised (when it is first imported).
     handler = setup_logging(data_dir)
-    log.info("msgcopy-viewer %s starting (data folder %s)", __version__, paths.data_dir(data_dir))
     previous_qt_handler = install_qt_message_handler()
+    QLoggingCategory.setFilterRules(QT_LOG_RULES)
+    app = init_application(qt_args)
+    log.info("msgcopy-viewer %s starting (data folder %s)", __version__, paths.data_dir(data_dir))
+    from msgcopy_viewer.ui.mms.part_actions import release_clipboard_file_link
+
     hook = ExceptionHook(log_file_path(data_dir) if handler is not None else None)
     previous_hook = sys.excepthook
     sys.excepthook = hook
@@ -185,6 +205,7 @@ def run_app(
     collector = MainThreadGarbageCollector()
     try:
         window = create_main_window(case_path, list(import_paths or []), data_dir)
+        QTimer.singleShot(0, _log_window_shown)
         if threading.current_thread() is threading.main_thread():
             # Ctrl+C in the terminal closes the window (Python handles signals only when
             # it runs, so a timer gives it the chance).
@@ -208,8 +229,15 @@ def run_app(
         log.info("msgcopy-viewer exiting")
         if handler is not None:
             logging.getLogger().removeHandler(handler)
+            qt_log.removeHandler(handler)
+            qt_log.propagate = True
             handler.close()
     return int(status)
+
+
+def _log_window_shown() -> None:
+    """The first turn of the event loop: the window has been shown and painted."""
+    log.info("main window shown")
 
 
 def _let_python_run() -> None:

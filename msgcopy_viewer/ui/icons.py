@@ -1,16 +1,25 @@
-"""The app's icons: small hand-written SVGs under ``msgcopy_viewer/resources/icons``.
+"""The app's icons: small hand-written SVGs in ``resources/icons`` (the package
+``msgcopy_viewer.resources``, read through ``importlib.resources``).
 
 Loaded with ``QIcon(path)`` so Qt's SVG icon engine renders them at any device pixel ratio.
 """
 
 from __future__ import annotations
 
+import atexit
+from contextlib import ExitStack
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+from msgcopy_viewer.about import resource
+
+# Installed packages and bundles hold the icons as plain files, which ``as_file`` returns
+# as they are; from a zip it extracts them once, for as long as the process runs.
+_files = ExitStack()
+atexit.register(_files.close)
 
 NAMES = (
     "app",
@@ -30,8 +39,9 @@ NAMES = (
 )
 
 
+@cache
 def icon_path(name: str) -> Path:
-    return ICON_DIR / f"{name}.svg"
+    return _files.enter_context(resources.as_file(resource("icons", f"{name}.svg")))
 
 
 @cache

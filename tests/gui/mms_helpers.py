@@ -254,7 +254,7 @@ def open_viewer(qtbot):  # type: ignore[no-untyped-def]
     """Factory opening MmsViewerDialog; closes them and checks no thread is left running."""
     from PySide6.QtCore import QThreadPool
 
-    from msgcopy_viewer.ui.mms import MmsViewerDialog
+    from msgcopy_viewer.ui.mms.viewer import MmsViewerDialog
 
     dialogs: list[MmsViewerDialog] = []
 

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer, qWarning
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from msgcopy_viewer import paths
+from msgcopy_viewer import about, paths
 from msgcopy_viewer.ingest.pipeline import Importer
 from msgcopy_viewer.store import case as case_module
 from msgcopy_viewer.store.case import Case
@@ -228,6 +228,7 @@ def test_view_and_help_actions(
         "Threading Rule — msgcopy-viewer",
     ]
     threading_dialog = next(d for d in dialogs_open if d.windowTitle().startswith("Threading"))
+    assert isinstance(threading_dialog, dialogs.ThreadingRuleDialog)
     assert "conversation" in threading_dialog.view.toPlainText().lower()
     for d in dialogs_open:
         d.close()
@@ -294,7 +295,7 @@ def test_run_app_opens_case_imports_and_exits(
     )
     app = QApplication.instance()
     assert app.applicationName() == "msgcopy-viewer"
-    assert app.desktopFileName() == "msgcopy-viewer"
+    assert app.desktopFileName() == about.APP_ID  # resources/APP_ID.desktop
     assert not app.windowIcon().isNull()
 
 

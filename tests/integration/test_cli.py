@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import platform
 import signal
 import sqlite3
 import subprocess
@@ -29,8 +30,37 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+
     code, out, _ = run(capsys, "--version")
-    assert code == 0 and out.strip() == f"msgcopy-viewer {__version__}"
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == f"msgcopy-viewer {__version__}"
+    assert __version__ == version("msgcopy-viewer")  # one source: the package metadata
+    assert lines[1] == f"Qt {qVersion()}"
+    assert lines[2] == f"PySide6 {PySide6.__version__}"
+    assert lines[3].startswith(f"Python {platform.python_version()} (")
+
+
+def test_version_loads_no_widgets_and_needs_no_display() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    code = (
+        "import sys\n"
+        "from msgcopy_viewer.cli import main\n"
+        "rc = main(['--version'])\n"
+        "assert 'PySide6.QtWidgets' not in sys.modules and 'PySide6.QtGui' not in sys.modules\n"
+        "sys.exit(rc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("msgcopy-viewer ") and "\nQt 6." in result.stdout
+    assert result.stderr == ""
 
 
 def test_import_json_summary_and_exit_codes(

@@ -1,5 +1,5 @@
-"""The MMS viewer (slides, images, audio/video, contact cards, part actions)."""
+"""The MMS viewer (slides, images, audio/video, contact cards, part actions).
 
-from msgcopy_viewer.ui.mms.viewer import MmsViewerDialog
-
-__all__ = ["MmsViewerDialog"]
+Thin on purpose: the viewer (``viewer.MmsViewerDialog``) brings Qt Multimedia with it,
+which the app then loads only when a message is first opened, not at start-up.
+"""

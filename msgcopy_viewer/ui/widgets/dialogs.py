@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from msgcopy_viewer import __version__
+from msgcopy_viewer.about import licences_text, threading_rule_text, version_text
 
 log = logging.getLogger(__name__)
 
@@ -125,65 +126,37 @@ class ShortcutsDialog(QDialog):
         self.resize(520, 420)
 
 
-THREADING_SUMMARY = """\
-How msgcopy-viewer groups messages into conversations
+class ThreadingRuleDialog(QDialog):
+    """The threading rule (the app's own Markdown document, not evidence), the one dialog
+    that Help ▸ Threading Rule and the conversation header's button open."""
 
-• Every message belongs to one subscriber: the Extend mobile (subscriberParty.mobile).
-• A conversation is the subscriber plus the set of other people in it. For SMS and
-  one-to-one MMS that is the other party (otherParty.number).
-• For an MMS, the other people are the sender and every To/Cc/Bcc address named
-  inside the MMS itself, minus the subscriber (otherParty.number only shows the first
-  recipient of a group message); when the MMS names nobody else, otherParty is used.
-• Numbers are compared in their international (E.164) form, so "+1 214-555-5273",
-  "12145555273" and "(214) 555-5273" are the same person. Alphanumeric senders
-  (e.g. "BANK") are compared case-insensitively.
-• The same event seen in several files (platform retries) is stored once; every file it
-  was seen in is kept.
-"""
-
-
-def threading_rule_text() -> str:
-    """docs/threading.md next to the package if it exists, else a built-in summary."""
-    for candidate in (
-        Path(__file__).resolve().parents[3] / "docs" / "threading.md",
-        Path(__file__).resolve().parents[2] / "docs" / "threading.md",
-    ):
-        try:
-            return candidate.read_text(encoding="utf-8")
-        except OSError:
-            continue
-    return THREADING_SUMMARY
-
-
-class TextDialog(QDialog):
-    """A read-only text (Markdown shown as plain text, so nothing is interpreted)."""
-
-    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{title} — {APP_TITLE}")
-        self.setAccessibleName(title)
+        self.setWindowTitle(f"Threading Rule — {APP_TITLE}")
+        self.setAccessibleName("Threading rule")
         layout = QVBoxLayout(self)
-        self.view = QPlainTextEdit(self)
-        self.view.setReadOnly(True)
-        self.view.setPlainText(text)
-        self.view.setAccessibleName(title)
-        self.view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.view = QTextBrowser(self)
+        self.view.setOpenLinks(False)
+        self.view.setMarkdown(threading_rule_text())
+        self.view.setAccessibleName("Threading rule")
         layout.addWidget(self.view)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(680, 520)
+        self.resize(680, 560)
 
 
-def threading_rule_dialog(parent: QWidget | None = None) -> TextDialog:
-    return TextDialog("Threading Rule", threading_rule_text(), parent)
+def threading_rule_dialog(parent: QWidget | None = None) -> ThreadingRuleDialog:
+    return ThreadingRuleDialog(parent)
 
 
 class AboutDialog(QDialog):
+    """The version of the app, Qt, PySide6 and Python (as ``--version`` prints them) and the
+    licences of the parts an installation carries."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
+        from msgcopy_viewer.ui.qt_info import qt_versions
 
         self.setWindowTitle(f"About — {APP_TITLE}")
         self.setAccessibleName("About msgcopy-viewer")
@@ -191,16 +164,20 @@ class AboutDialog(QDialog):
         label = QLabel(self)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setText(
-            f"msgcopy-viewer {__version__}\n\n"
             "Import, browse, search and export Message Copy SMS/MMS evidence.\n"
             "Source files are opened read-only and never changed; every message keeps "
-            "the event exactly as received, with the SHA-256 of the file it came from.\n\n"
-            f"Qt {qVersion()} · PySide6 {pyside_version}"
+            "the event exactly as received, with the SHA-256 of the file it came from."
         )
         label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(label)
+        self.versions = QPlainTextEdit(self)
+        self.versions.setReadOnly(True)
+        self.versions.setAccessibleName("Versions and licences")
+        self.versions.setPlainText(
+            version_text(*qt_versions()) + "\n\nLicences of the bundled parts:\n" + licences_text()
+        )
+        layout.addWidget(self.versions, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(460, 240)
+        self.resize(620, 440)

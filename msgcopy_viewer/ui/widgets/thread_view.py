@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import logging
-from importlib import resources
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -26,44 +21,10 @@ from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.models.thread_model import ThreadModel
 from msgcopy_viewer.ui.timezone import TimeZoneCombo
+from msgcopy_viewer.ui.widgets.dialogs import threading_rule_dialog
 from msgcopy_viewer.ui.widgets.thread_actions import ThreadActions
 
 log = logging.getLogger(__name__)
-
-FALLBACK_RULE = """# How messages are grouped into conversations
-
-A conversation belongs to one subscriber (the Extend SIM) and one set of other
-participants, compared by their normalised numbers.
-
-* **1:1** — every SMS, and every MMS whose only other party is one person, between the
-  subscriber and that person, in either direction.
-* **Group** — MMS messages whose envelope (sender, To, Cc, Bcc) names the same set of
-  other participants; the subscriber never counts as a participant.
-
-Nothing is merged silently: the same person under two subscribers gives two
-conversations, and a group with a different set of members is a different conversation.
-"""
-
-
-def threading_rule_text() -> str:
-    """The threading rule document (docs/threading.md), or a short built-in text."""
-    candidates = []
-    try:
-        pkg = resources.files("msgcopy_viewer")
-        candidates += [
-            pkg / "resources" / "threading.md",
-            pkg / "resources" / "docs" / "threading.md",
-        ]
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover
-        pass
-    candidates.append(Path(__file__).resolve().parents[3] / "docs" / "threading.md")
-    for c in candidates:
-        try:
-            if c.is_file():
-                return c.read_text(encoding="utf-8")
-        except OSError:
-            continue
-    return FALLBACK_RULE
 
 
 def grouping_text(conv: ConversationInfo) -> str:
@@ -377,20 +338,8 @@ class ThreadView(QWidget):
         return out
 
     def show_rule(self) -> None:
-        dlg = QDialog(self)
-        dlg.setWindowTitle("Threading rule")
-        text = QTextBrowser(dlg)
-        text.setOpenExternalLinks(False)
-        text.setMarkdown(threading_rule_text())  # the project's own document, not evidence
-        text.setAccessibleName("Threading rule")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dlg)
-        buttons.rejected.connect(dlg.reject)
-        lay = QVBoxLayout(dlg)
-        lay.addWidget(text)
-        lay.addWidget(buttons)
-        dlg.resize(560, 420)
-        self.rule_dialog = dlg
-        dlg.open()
+        self.rule_dialog = threading_rule_dialog(self)
+        self.rule_dialog.open()
 
     # -- internals -------------------------------------------------------------------------
     def sticks_to_bottom(self) -> bool:
