@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import zoneinfo
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -50,6 +50,9 @@ class Selection:
     query: str | None = None  # search words, as in the app's search
     message_ids: tuple[str, ...] = ()  # public message ids
     rowids: tuple[int, ...] = ()  # chosen messages by rowid (the app's selection)
+    # the app's search filters (direction, type, attachments, warnings …) that go with
+    # ``query``: "export the current search results" exports exactly what the search shows
+    search_filters: SearchFilters | None = None
 
     @property
     def is_whole_case(self) -> bool:
@@ -61,6 +64,7 @@ class Selection:
             or self.query
             or self.message_ids
             or self.rowids
+            or (self.search_filters is not None and not self.search_filters.is_empty())
         )
 
     def describe(self) -> str:
@@ -83,6 +87,8 @@ class Selection:
             bits.append(f"dates in {self.tz}")
         if self.query:
             bits.append(f"search {self.query!r}")
+        if self.search_filters is not None and not self.search_filters.is_empty():
+            bits.append("with the search's filters")
         n = len(self.message_ids) + len(self.rowids)
         if n:
             bits.append(f"{n} chosen message{'s' if n != 1 else ''}")
@@ -97,6 +103,7 @@ class Selection:
             "to": self.date_to,
             "time_zone": self.tz,
             "query": self.query,
+            "search_filters": _filters_json(self.search_filters),
             "message_ids": list(self.message_ids),
             "chosen_rowids": len(self.rowids),
             "description": self.describe(),
@@ -205,6 +212,28 @@ def _search_rowids(conn: sqlite3.Connection, query: str, filters: SearchFilters)
     return tuple(rowids)
 
 
+def _narrower(a: int | None, b: int | None, pick: Callable[[int, int], int]) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return pick(a, b)
+
+
+def _filters_json(f: SearchFilters | None) -> dict[str, Any] | None:
+    if f is None or f.is_empty():
+        return None
+    return {
+        "from": None if f.from_ms is None else format_utc_ms(f.from_ms),
+        "to_exclusive": None if f.to_ms is None else format_utc_ms(f.to_ms),
+        "direction": f.direction,
+        "type": f.type,
+        "has_attachments": f.has_attachments,
+        "warnings_only": f.warnings_only,
+        "subscriber_ids": None if f.subscriber_ids is None else list(f.subscriber_ids),
+    }
+
+
 def resolve(conn: sqlite3.Connection, sel: Selection) -> ResolvedSelection:
     """Check ``sel`` against the case; raise ``SelectionError`` naming what is wrong."""
     zone = zone_named(sel.tz)
@@ -224,12 +253,16 @@ def resolve(conn: sqlite3.Connection, sel: Selection) -> ResolvedSelection:
             shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
             raise SelectionError(f"no message {shown} in this case")
         rowids = sorted(set(found.values()) | {int(r) for r in sel.rowids})
-    if sel.query is not None and sel.query.strip():
-        hits = _search_rowids(
-            conn,
-            sel.query,
-            SearchFilters(from_ms=from_ms, to_ms=to_ms, subscriber_ids=subscriber_ids),
+    searching = sel.search_filters is not None and not sel.search_filters.is_empty()
+    if (sel.query is not None and sel.query.strip()) or searching:
+        base = sel.search_filters or SearchFilters()
+        filters = replace(
+            base,
+            from_ms=_narrower(base.from_ms, from_ms, max),
+            to_ms=_narrower(base.to_ms, to_ms, min),
+            subscriber_ids=subscriber_ids if subscriber_ids is not None else base.subscriber_ids,
         )
+        hits = _search_rowids(conn, sel.query or "", filters)
         if rowids is None:
             rowids = sorted(hits)
         else:

@@ -1,0 +1,108 @@
+"""The export dialog: entry points, selections offered, a run on a worker, Cancel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+
+from msgcopy_viewer.ingest.pipeline import Importer
+from msgcopy_viewer.ui.models.roles import ROW_ROLE
+from tests.gui.conftest import Corpus
+
+pytestmark = pytest.mark.gui
+
+
+def _open(window: Any, tmp_path: Path, corpus: Corpus) -> Path:
+    case = tmp_path / "x.mcase"
+    Importer(case, workers=1).run([corpus.folder])
+    window.open_case(case)
+    return case
+
+
+def _run(qtbot: Any, dialog: Any, fmt: str, out: Path) -> None:
+    dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+    dialog.output.setText(str(out))
+    assert dialog.start()
+    assert dialog.running and dialog.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
+
+
+def test_file_menu_exports_a_bundle_with_the_examiner(
+    qtbot: Any, window: Any, tmp_path: Path, corpus: Corpus
+) -> None:
+    _open(window, tmp_path, corpus)
+    assert window.act_export_report in window.export_menu.actions()
+    window.act_export_report.trigger()
+    dialog = window.export_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert [label for label, _ in dialog.choices] == ["Whole case"]
+    dialog.examiner.setText("J. Doe")
+    out = tmp_path / "bundle"
+    _run(qtbot, dialog, "bundle", out)
+    assert "wrote a bundle of 6 messages" in dialog.status.text()
+    assert dialog.open_button.isVisible() and dialog.folder_to_open() == out
+    report = json.loads((out / "case-report.json").read_text(encoding="utf-8"))
+    assert report["examiner"] == "J. Doe" and report["messages"] == 6
+    assert (out / "transcript.pdf").stat().st_size > 0
+    dialog.close()
+    assert window._settings["examiner"] == "J. Doe"  # remembered for the next report
+
+
+def test_right_click_offers_the_conversation_and_selected_message(
+    qtbot: Any, window: Any, tmp_path: Path, corpus: Corpus
+) -> None:
+    from msgcopy_viewer.ui.widgets.export_dialog import choices_for
+
+    _open(window, tmp_path, corpus)
+    b = window.browser
+    conv_view = b.conversations
+    qtbot.waitUntil(lambda: conv_view.model().rowCount() > 0)
+    conv_view.setCurrentIndex(conv_view.model().index(0, 0))
+    qtbot.waitUntil(lambda: b.thread_view.thread_model.rowCount() > 0)
+    lst = b.thread_view.list
+    lst.selectionModel().setCurrentIndex(
+        lst.model().index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    labels = [label for label, _ in choices_for(b, messages=True)]
+    assert labels[0] == "Selected message (1)"
+    assert labels[1].startswith("This conversation: ") and labels[-1] == "Whole case"
+    dialog = window.show_export_dialog(choices_for(b, messages=True))
+    out = tmp_path / "one.jsonl"
+    _run(qtbot, dialog, "jsonl", out)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1
+    assert rows[0]["id"] == lst.model().index(0, 0).data(ROW_ROLE).id
+
+
+def test_cancel_leaves_nothing_behind(
+    qtbot: Any, window: Any, tmp_path: Path, corpus: Corpus
+) -> None:
+    _open(window, tmp_path, corpus)
+    dialog = window.show_export_dialog()
+    out = tmp_path / "cancelled-html"
+    dialog.format.setCurrentIndex(dialog.format.findData("html"))
+    dialog.output.setText(str(out))
+    assert dialog.start()
+    dialog.cancel()  # before the first progress report: the export stops at it
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    assert "cancelled" in dialog.status.text()
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cancelled")] == []
+
+
+def test_a_refused_output_is_said_plainly(
+    qtbot: Any, window: Any, tmp_path: Path, corpus: Corpus
+) -> None:
+    _open(window, tmp_path, corpus)
+    dialog = window.show_export_dialog()
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("x")
+    _run(qtbot, dialog, "html", taken)
+    assert dialog.status.text().startswith("Export failed: ")
+    assert "not an empty folder" in dialog.status.text()
+    assert (taken / "keep.txt").read_text() == "x"
