@@ -31,6 +31,7 @@ from msgcopy_viewer.export.selection import (
     zone_name,
 )
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text, visible
+from msgcopy_viewer.export.visible import needs_html_escape
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part
 
@@ -70,7 +71,11 @@ CSP = (
 
 def esc(text: str | None) -> str:
     """Evidence text for HTML: control characters made visible, then escaped."""
-    return html.escape(visible(text or ""), quote=True)
+    if not text:
+        return ""
+    if not needs_html_escape(text):
+        return text
+    return html.escape(visible(text), quote=True)
 
 
 def page_name(conv_no: int, page_no: int) -> str:

@@ -56,6 +56,16 @@ def _in_emoji(text: str, i: int) -> bool:
     return False
 
 
+# what HTML escaping or ``show_invisible`` would change: text without any is used as it is
+_HTML_OR_INVISIBLE = re.compile(
+    f"[&<>\"'{_CONTROLS}{_CF}{_BLANKS}{_SEPARATORS}{_SURROGATES}]"
+)
+
+
+def needs_html_escape(text: str) -> bool:
+    return _HTML_OR_INVISIBLE.search(text) is not None
+
+
 def token(ch: str) -> str:
     return f"⟦U+{ord(ch):04X}⟧"
 
