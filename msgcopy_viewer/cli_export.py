@@ -14,6 +14,7 @@ The PDF is drawn by Qt (``ui/report_pdf.py``) on the offscreen platform, so like
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -107,6 +108,7 @@ def cmd_export(
         args.message,
     )
     redactor = Redactor.for_mode(args.redact)
+    examiner = args.examiner or examiner_from_settings(getattr(args, "data_dir", None))
     pdf = _pdf_writer() if fmt in ("pdf", "bundle") else None
     with open_case(args) as case:
         try:
@@ -116,7 +118,7 @@ def cmd_export(
                 fmt,
                 Path(args.output).expanduser() if args.output else None,
                 redactor=redactor,
-                examiner=args.examiner,
+                examiner=examiner,
                 page_size=args.page_size,
                 pdf_writer=pdf,
                 stdout=sys.stdout,
@@ -128,6 +130,18 @@ def cmd_export(
     if result is not None:
         print(result, file=sys.stderr)
     return 0
+
+
+def examiner_from_settings(data_dir: str | None) -> str | None:
+    """The examiner name last entered in the app's export dialog (``settings.json``)."""
+    from msgcopy_viewer import paths
+
+    try:
+        settings = json.loads((paths.config_dir(data_dir) / "settings.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = settings.get("examiner") if isinstance(settings, dict) else None
+    return name.strip() or None if isinstance(name, str) else None
 
 
 def _pdf_writer() -> Any:
@@ -153,7 +167,7 @@ def cmd_verify(
             raise usage_error(f"{bundle} is not a folder")
         report = verify_bundle(bundle)
     else:
-        if not args.case:
+        if not getattr(args, "case", None):
             raise usage_error("verify needs --case CASE or --bundle DIR")
         path = case_path(args)
         if not path.exists():

@@ -57,9 +57,7 @@ def _in_emoji(text: str, i: int) -> bool:
 
 
 # what HTML escaping or ``show_invisible`` would change: text without any is used as it is
-_HTML_OR_INVISIBLE = re.compile(
-    f"[&<>\"'{_CONTROLS}{_CF}{_BLANKS}{_SEPARATORS}{_SURROGATES}]"
-)
+_HTML_OR_INVISIBLE = re.compile(f"[&<>\"'{_CONTROLS}{_CF}{_BLANKS}{_SEPARATORS}{_SURROGATES}]")
 
 
 def needs_html_escape(text: str) -> bool:

@@ -56,7 +56,6 @@ HEADER_H = 34.0
 FOOTER_H = 22.0
 GAP = 6.0
 IMAGE_MAX = (320, 260)  # largest image box, in points at DPI
-FONT_FAMILIES = ["Noto Sans", "Noto Sans CJK SC", "Noto Naskh Arabic", "Noto Color Emoji"]
 
 
 def ensure_gui_application() -> QGuiApplication:
@@ -104,8 +103,9 @@ class PdfReport:
         self.generated = generated or datetime.now(UTC)
         self.progress = progress
         self.media = MediaFiles(case, Path(os.devnull), redactor=redactor)
+        # The application's default font; Qt falls back per character to a font of the
+        # system (fontconfig) that has the script: CJK, Arabic, Devanagari, colour emoji.
         self.font = QFont()
-        self.font.setFamilies(FONT_FAMILIES)
         self.font.setPointSizeF(9.0)
         self.small = QFont(self.font)
         self.small.setPointSizeF(7.0)
@@ -183,8 +183,8 @@ class PdfReport:
             f'bgcolor="{colour}" style="border:1px solid #9ab">'
             f"<tr><td>{''.join(body)}</td></tr></table>"
             f'<p style="font-size:7pt;color:#444">{esc(v.utc)} · {esc(v.local)}<br>'
-            f"id {esc(m.id)} · {esc(m.type)} {esc(m.direction)} · source {esc(src.path)}"
-            f" [{src.index}] · SHA-256 {esc(src.sha256 or '')}</p>"
+            f"id <tt>{esc(m.id)}</tt> · {esc(m.type)} {esc(m.direction)} · source "
+            f"{esc(src.path)} [{src.index}] · SHA-256 <tt>{esc(src.sha256 or '')}</tt></p>"
             "</td></tr></table>"
         )
         doc.setTextWidth(width)
@@ -262,7 +262,7 @@ class PdfReport:
         doc.setHtml(
             f"<h3>{conv_no}. {esc(self.redactor.number(span.subscriber_mobile))} ↔ {esc(who)}"
             f"{' (group)' if span.is_group else ''}</h3>"
-            f"<p>{span.count} messages ({span.mms_count} MMS), "
+            f"<p>{span.count} message{'s' if span.count != 1 else ''} ({span.mms_count} MMS), "
             f"{esc(format_utc(span.first_ms))} ({esc(format_in_zone(span.first_ms, self.zone))})"
             f" to {esc(format_utc(span.last_ms))} ({esc(format_in_zone(span.last_ms, self.zone))})"
             f"<br><small>conversation {esc(span.conversation_id)}</small></p>"

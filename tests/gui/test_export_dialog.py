@@ -106,3 +106,34 @@ def test_a_refused_output_is_said_plainly(
     assert dialog.status.text().startswith("Export failed: ")
     assert "not an empty folder" in dialog.status.text()
     assert (taken / "keep.txt").read_text() == "x"
+
+
+def test_context_menus_open_the_dialog_with_what_was_clicked(
+    qtbot: Any, window: Any, tmp_path: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msgcopy_viewer.ui.widgets.export_dialog import ExportMenus
+
+    _open(window, tmp_path, corpus)
+    b = window.browser
+    monkeypatch.setattr(ExportMenus, "_ask", lambda self, view, pos: True)
+    conv_view = b.conversations
+    qtbot.waitUntil(lambda: conv_view.model().rowCount() > 1)
+    second = conv_view.model().index(1, 0)
+    conv = second.data(ROW_ROLE)
+    conv_view.customContextMenuRequested.emit(conv_view.visualRect(second).center())
+    labels = [label for label, _ in window.export_dialog.choices]
+    assert labels == [f"This conversation: {conv.title}", "Whole case"]
+    assert window.export_dialog.choices[0][1].conversations == (conv.id,)
+    window.export_dialog.close()
+
+    b.search.field.setText("12145555273")
+    b.search.run_now()
+    results = b.search.results_view
+    qtbot.waitUntil(lambda: results.model().rowCount() > 0, timeout=10_000)
+    first = results.model().index(0, 0)
+    results.customContextMenuRequested.emit(results.visualRect(first).center())
+    choices = window.export_dialog.choices
+    assert choices[0][0] == "This message"
+    assert choices[0][1].rowids == (first.data(ROW_ROLE).message.rowid,)
+    assert [c[0] for c in choices[1:]] == ["Search results: 12145555273", "Whole case"]
+    assert choices[1][1].query == "12145555273"

@@ -24,6 +24,7 @@ SPOOF = "invoice\u202egpj.exe"
 FORMULA = "=1+1"
 HYPERLINK = '=HYPERLINK("http://example.invalid","click")'
 NUMBERS = ("12145555273", "19465559040", "14695550111")
+SCRIPTS = "नमस्ते 你好 こんにちは 안녕하세요 Привет مرحبا שלום 😀"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
             HYPERLINK, other="14695550111", direction="mt", start="2024-03-02T10:00:00.000+0000"
         ),
     )
+    write(
+        src / "scripts" / "e.json",
+        sms_event(SCRIPTS, mobile="447700900123", other="447700900456",
+                  start="2024-04-01T08:00:00.000+0000"),
+    )  # fmt: skip
     return src
 
 
@@ -244,11 +250,34 @@ def test_pdf_pages_header_footer_and_text(
     assert "=1+1" in text and "onerror=alert(1)" in text
     assert "invoice⟦U+202E⟧gpj.exe" in text.replace(" ", "")
     assert "2024-03-01 04:00:00 CST" in text
+    assert re.search(r"SHA-256 [0-9a-f]{64}", text)  # hashes are copied as they are
+
+
+def test_pdf_embeds_fonts_for_every_script(
+    qapp: object, case_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "s.pdf"
+    code, _, err = run(capsys, "export", "--case", str(case_file), "--format", "pdf", "-o",
+                       str(out), "--subscriber", "447700900123")  # fmt: skip
+    assert code == 0, err
+    reader = PdfReader(out)
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for sample in ("你好", "こんにちは", "안녕하세요", "Привет"):
+        assert sample in text
     fonts = set()
-    for page in reader.pages:
-        for f in (page["/Resources"].get("/Font") or {}).values():
-            fonts.add(str(f.get_object().get("/BaseFont")))
-    assert any("Noto" in f for f in fonts)
+    for f in (reader.pages[0]["/Resources"].get("/Font") or {}).values():
+        font = f.get_object()
+        fonts.add(str(font.get("/BaseFont")))
+        descendants = font.get("/DescendantFonts")
+        for d in descendants.get_object() if descendants else []:
+            descriptor = d.get_object().get("/FontDescriptor")
+            assert descriptor is None or any(
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            ), f"{font.get('/BaseFont')} is not embedded"
+    assert any("CJK" in f for f in fonts) and any("Devanagari" in f for f in fonts), fonts
 
 
 # -- bundle and verify ---------------------------------------------------------------------
@@ -292,6 +321,26 @@ def test_bundle_verifies_and_catches_changes(
     (out / "messages.csv").unlink()
     code, stdout, _ = run(capsys, "verify", "--bundle", str(out))
     assert code == 1 and stdout.strip() == "messages.csv: missing"
+
+
+def test_bundle_examiner_comes_from_the_settings(
+    qapp: object,
+    case_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    _private_data_dir: Path,
+) -> None:
+    config = _private_data_dir / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.json").write_text(json.dumps({"examiner": "From Settings"}))
+    out = tmp_path / "b"
+    code, _, err = run(capsys, "export", "--case", str(case_file), "--format", "bundle",
+                       "-o", str(out), "--message", "0" * 24)  # fmt: skip
+    assert code == 2 and "no message" in err and not out.exists()
+    code, _, err = run(capsys, "export", "--case", str(case_file), "--format", "bundle",
+                       "-o", str(out), "--subscriber", "447700900123")  # fmt: skip
+    assert code == 0, err
+    assert json.loads((out / "case-report.json").read_text())["examiner"] == "From Settings"
 
 
 def _all_text(root: Path) -> str:

@@ -1,7 +1,7 @@
 """The export dialog: any format, any selection, redaction; progress, Cancel, Open folder.
 
 Opened from File ▸ Export ▸ Report…, and from the right-click menus of the conversation
-list and the thread ("Export…"), each offering what the user was looking at: the whole
+list, the search results and the thread ("Export…"), each offering what the user was looking at: the whole
 case, this conversation, the current search results, or the selected messages, narrowed
 by an optional date range in the window's time zone. The export runs on a
 ``ReportWorker``; the window stays responsive and Cancel leaves nothing behind.
@@ -337,6 +337,7 @@ class ExportMenus(QObject):
         for view, slot in (
             (browser.conversations, self._on_conversations_menu),
             (browser.thread_view.list, self._on_thread_menu),
+            (browser.search.results_view, self._on_results_menu),
         ):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(slot)
@@ -351,6 +352,16 @@ class ExportMenus(QObject):
         conv = view.indexAt(pos).data(ROW_ROLE)
         if self._ask(view, pos):
             self.open_dialog(choices_for(self.browser, conversation=conv))
+
+    def _on_results_menu(self, pos: Any) -> None:
+        view = self.browser.search.results_view
+        hit = view.indexAt(pos).data(ROW_ROLE)
+        message = getattr(hit, "message", None)
+        if self._ask(view, pos):
+            choices = choices_for(self.browser)
+            if message is not None:
+                choices.insert(0, ("This message", Selection(rowids=(message.rowid,))))
+            self.open_dialog(choices)
 
     def _on_thread_menu(self, pos: Any) -> None:
         view = self.browser.thread_view.list
