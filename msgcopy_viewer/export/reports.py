@@ -33,6 +33,7 @@ from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format
 from msgcopy_viewer.export.xlsx_export import write_xlsx
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.ledger import import_batches, ledger_files
+from msgcopy_viewer.store.messages import read_snapshot
 
 REPORT_FORMAT_VERSION = 1
 BUNDLE_FILES = {
@@ -98,7 +99,38 @@ def run_export(
     progress: Progress | None = None,
     on_resolved: Callable[[ResolvedSelection], None] | None = None,
 ) -> str:
-    """Export ``selection`` as ``fmt`` to ``out``; return a one-line summary."""
+    """Export ``selection`` as ``fmt`` to ``out``; return a one-line summary. Everything is
+    read from one snapshot of the case."""
+    with read_snapshot(case.conn):
+        return _run_export(
+            case,
+            selection,
+            fmt,
+            out,
+            redactor=redactor,
+            examiner=examiner,
+            page_size=page_size,
+            pdf_writer=pdf_writer,
+            stdout=stdout,
+            progress=progress,
+            on_resolved=on_resolved,
+        )
+
+
+def _run_export(
+    case: Case,
+    selection: Selection,
+    fmt: str,
+    out: Path | None,
+    *,
+    redactor: Redactor,
+    examiner: str | None,
+    page_size: int | None,
+    pdf_writer: PdfWriter | None,
+    stdout: IO[str] | None,
+    progress: Progress | None,
+    on_resolved: Callable[[ResolvedSelection], None] | None,
+) -> str:
     sel = resolve(case.conn, selection)
     if on_resolved is not None:
         on_resolved(sel)

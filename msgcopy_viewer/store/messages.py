@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -634,3 +635,19 @@ def rowids_for_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, in
         for r in conn.execute(f"SELECT id, rowid FROM messages WHERE id IN ({marks})", chunk):
             out[str(r[0])] = int(r[1])
     return out
+
+
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Every read inside sees the case as it was at the first one (one read transaction),
+    even while an import commits on another connection: a report's index, pages and
+    counts agree with each other."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")

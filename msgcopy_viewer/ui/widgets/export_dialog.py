@@ -1,10 +1,11 @@
 """The export dialog: any format, any selection, redaction; progress, Cancel, Open folder.
 
-Opened from File ▸ Export ▸ Report…, and from the right-click menus of the conversation
-list, the search results and the thread ("Export…"), each offering what the user was looking at: the whole
-case, this conversation, the current search results, or the selected messages, narrowed
-by an optional date range in the window's time zone. The export runs on a
-``ReportWorker``; the window stays responsive and Cancel leaves nothing behind.
+Opened from File ▸ Export ▸ Report…, and from the right-click menus ("Export…") of the
+conversation list, the search results and the thread, each offering what the user was
+looking at: the whole case, this conversation, the current search results, or the
+selected messages, narrowed by an optional date range in the window's time zone. The
+export runs on a ``ReportWorker``; the window stays responsive and Cancel leaves nothing
+behind.
 """
 
 from __future__ import annotations
