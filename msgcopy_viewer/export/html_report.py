@@ -61,6 +61,7 @@ details.prov dd{margin:0;overflow-wrap:anywhere;font-family:monospace}
 table{border-collapse:collapse;width:100%;background:#fff}
 td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;font-size:.9em}
 td.links a{margin-right:.4em}
+h2.day{font-size:.8em;text-align:center;color:#555;margin:1em 0 .3em}
 """
 _STYLE_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 CSP = (
@@ -274,13 +275,21 @@ class HtmlWriter:
             pages = max(1, -(-span.count // self.page_size))
             page_no = 0
             articles: list[str] = []
+            on_page = 0
+            day = ""
             for m in self.sel.conversation_messages(self.case.conn, span.conversation_id):
-                articles.append(self.render(build_view(m, self.zone, self.text_of, self.redactor)))
+                view = build_view(m, self.zone, self.text_of, self.redactor)
+                if view.local[:10] != day or on_page == 0:
+                    day = view.local[:10]
+                    articles.append(f'<h2 class="day">{esc(day)}</h2>\n')
+                articles.append(self.render(view))
                 done += 1
-                if len(articles) == self.page_size:
+                on_page += 1
+                if on_page == self.page_size:
                     page_no += 1
                     self._write_page(conv_no, page_no, pages, span, articles)
                     articles = []
+                    on_page = 0
                     if progress is not None:
                         progress(done)
             if articles or page_no == 0:

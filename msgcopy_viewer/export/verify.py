@@ -3,7 +3,8 @@
 * ``verify_case``: every stored raw event is parsed again and its fingerprint recomputed
   exactly as an import computes it (``core.events.identity_json``: the event's canonical
   JSON with ``message`` replaced by the SHA-256 of its text); the fingerprint and the
-  message id (its first 24 hex digits) must match what is stored. Given the folder the
+  message id (its first 24 hex digits) must match what is stored, and the stored bytes of
+  every MMS part must match the part's SHA-256. Given the folder the
   files were imported from, every file of the ledger that has a recorded SHA-256 is read
   again (zip members inside their archive) and must have the same SHA-256.
 * ``verify_bundle``: every line of ``manifest.sha256`` must name a file whose SHA-256
@@ -55,7 +56,10 @@ def event_fingerprint(raw_event: str) -> str:
 
 
 def verify_case(path: Path, sources: Path | None = None) -> VerifyReport:
-    report = VerifyReport(what="stored events" + (" and source files" if sources else ""))
+    report = VerifyReport(
+        what="stored events, MMS parts" + (" and source files" if sources else "")
+    )
+    media_seen: set[str] = set()
     with Case.open(path, create=False, readonly=True) as case:
         for m in iter_messages(case.conn, raw=True):
             report.checked += 1
@@ -76,6 +80,21 @@ def verify_case(path: Path, sources: Path | None = None) -> VerifyReport:
                 report.differences.append(
                     f"{where}: message {m.id}: the id does not match the fingerprint {fp}"
                 )
+            for part in m.parts:
+                if part.sha256 in media_seen:
+                    continue
+                media_seen.add(part.sha256)
+                report.checked += 1
+                data = case.media_bytes(part.sha256)
+                if data is None:
+                    report.differences.append(
+                        f"{where}: message {m.id}: the bytes of part {part.index} are missing"
+                    )
+                elif hashlib.sha256(data).hexdigest() != part.sha256:
+                    report.differences.append(
+                        f"{where}: message {m.id}: part {part.index} does not match its "
+                        f"SHA-256 {part.sha256}"
+                    )
         if sources is not None:
             for f in ledger_files(case.conn):
                 if not f.sha256:

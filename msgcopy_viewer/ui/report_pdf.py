@@ -254,6 +254,14 @@ class PdfReport:
                 return
             self._new_page(lay, writer)
 
+    def _day_doc(self, day: str, width: float) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.small)
+        doc.setDocumentMargin(1)
+        doc.setHtml(f'<p align="center" style="color:#555">{esc(day)}</p>')
+        doc.setTextWidth(width)
+        return doc
+
     def _title_doc(self, span: ConversationSpan, conv_no: int, width: float) -> QTextDocument:
         parts = self.redactor.participants(span.participants)
         who = ", ".join(parts) if parts else "(no participants)"
@@ -282,8 +290,12 @@ class PdfReport:
             )
             self._new_page(lay, writer)
             self._place(lay, self._title_doc(span, conv_no, width), writer)
+            day = ""
             for m in self.sel.conversation_messages(self.case.conn, span.conversation_id):
                 view = build_view(m, self.zone, self._text_of, self.redactor)
+                if view.local[:10] != day:
+                    day = view.local[:10]
+                    self._place(lay, self._day_doc(day, width), writer)
                 self._place(lay, self._doc(view, width), writer)
                 n += 1
                 if tick is not None and n % 50 == 0:

@@ -411,7 +411,8 @@ def test_verify_case_catches_tampering(
     case = tmp_path / "v.mcase"
     assert run(capsys, "import", str(src), "--case", str(case))[0] == 0
     code, out, err = run(capsys, "verify", "--case", str(case), "--sources", str(src))
-    assert code == 0 and out == "" and "verified: 8 stored events and source files match" in err
+    assert code == 0 and out == ""
+    assert "verified: 8 stored events, MMS parts and source files match" in err
     # a changed source file
     (src / "c.json").write_bytes((src / "c.json").read_bytes().replace(b"=1+1", b"=1+2"))
     code, out, _ = run(capsys, "verify", "--case", str(case), "--sources", str(src))
@@ -428,3 +429,22 @@ def test_verify_case_catches_tampering(
     code, out, _ = run(capsys, "verify", "--case", str(case))
     assert code == 1
     assert out.startswith("c.json [event 0]: message ") and "does not match its fingerprint" in out
+
+
+def test_verify_case_catches_changed_media(
+    case_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = tmp_path / "m.mcase"
+    for suffix in ("", "-wal"):
+        if Path(f"{case_file}{suffix}").exists():
+            shutil.copyfile(f"{case_file}{suffix}", f"{case}{suffix}")
+    code, out, _ = run(capsys, "verify", "--case", str(case))
+    assert code == 0 and out == "", out
+    with sqlite3.connect(case) as conn:
+        sha = conn.execute(
+            "SELECT sha256 FROM media WHERE sha256 IN (SELECT sha256 FROM mms_parts) LIMIT 1"
+        ).fetchone()[0]
+        conn.execute("UPDATE media SET data = data || x'00' WHERE sha256 = ?", (sha,))
+    conn.close()
+    code, out, _ = run(capsys, "verify", "--case", str(case))
+    assert code == 1 and f"does not match its SHA-256 {sha}" in out
