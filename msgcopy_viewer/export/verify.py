@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,14 @@ def verify_case(path: Path, sources: Path | None = None) -> VerifyReport:
                     continue
                 media_seen.add(part.sha256)
                 report.checked += 1
-                data = case.media_bytes(part.sha256)
+                try:
+                    data = case.media_bytes(part.sha256)
+                except (sqlite3.Error, TypeError) as exc:  # a blob replaced by text, say
+                    report.differences.append(
+                        f"{where}: message {m.id}: the bytes of part {part.index} cannot be "
+                        f"read ({exc})"
+                    )
+                    continue
                 if data is None:
                     report.differences.append(
                         f"{where}: message {m.id}: the bytes of part {part.index} are missing"

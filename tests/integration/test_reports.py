@@ -444,7 +444,17 @@ def test_verify_case_catches_changed_media(
         sha = conn.execute(
             "SELECT sha256 FROM media WHERE sha256 IN (SELECT sha256 FROM mms_parts) LIMIT 1"
         ).fetchone()[0]
-        conn.execute("UPDATE media SET data = data || x'00' WHERE sha256 = ?", (sha,))
+        data = bytearray(
+            conn.execute("SELECT data FROM media WHERE sha256 = ?", (sha,)).fetchone()[0]
+        )
+        data[len(data) // 2] ^= 1
+        conn.execute("UPDATE media SET data = ? WHERE sha256 = ?", (bytes(data), sha))
     conn.close()
     code, out, _ = run(capsys, "verify", "--case", str(case))
     assert code == 1 and f"does not match its SHA-256 {sha}" in out
+    with sqlite3.connect(case) as conn:  # the blob becomes text: still a plain difference
+        conn.execute("UPDATE media SET data = data || x'00' WHERE sha256 = ?", (sha,))
+    conn.close()
+    code, out, err = run(capsys, "verify", "--case", str(case))
+    assert code == 1 and "Traceback" not in err
+    assert f"does not match its SHA-256 {sha}" in out or "cannot be read" in out
