@@ -47,11 +47,3 @@ def log_dir(override: str | Path | None = None) -> Path:
     if override or os.environ.get(ENV_DATA_DIR):
         return data_dir(override) / "logs"
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-
-
-def config_dir(override: str | Path | None = None) -> Path:
-    """The app's settings folder (``settings.json``): ``DATA/config`` when a data folder is
-    given (tests, demos), else the platform's (the same rule as the app's window)."""
-    if override or os.environ.get(ENV_DATA_DIR):
-        return data_dir(override) / "config"
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))

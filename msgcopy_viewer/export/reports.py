@@ -31,8 +31,8 @@ from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, bu
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve
 from msgcopy_viewer.export.xlsx_export import write_xlsx
+from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.ledger import import_batches, ledger_files
 from msgcopy_viewer.store.messages import read_snapshot
 
 REPORT_FORMAT_VERSION = 1
@@ -311,14 +311,15 @@ def case_report(
     """``case-report.json``: what was exported, from what, by whom, and how."""
     path = redactor.path
     batches: list[dict[str, Any]] = []
-    for b in import_batches(case.conn):
+    for b in sorted(ledger.batches(case.conn), key=lambda b: b.id):
+        counts = ledger.outcome_counts(case.conn, b.id)
         rejected = [
             {"path": path(f.path), "reason": path(f.reason or ""), "sha256": f.sha256}
-            for f in ledger_files(case.conn, batch_id=b.id, outcome="rejected")
+            for f in ledger.rows(case.conn, b.id, outcome="rejected")
         ]
         skipped = [
             {"path": path(f.path), "reason": path(f.reason or "")}
-            for f in ledger_files(case.conn, batch_id=b.id, outcome="skipped")
+            for f in ledger.rows(case.conn, b.id, outcome="skipped")
         ]
         batches.append(
             {
@@ -327,15 +328,11 @@ def case_report(
                 "finished": None if b.finished_ms is None else format_utc(b.finished_ms),
                 "status": b.status,
                 "origin": b.origin,
-                "program_version": b.program_version,
                 "sources": [path(r) for r in b.roots],
                 "ledger": {
                     "files_seen": b.files_seen,
-                    "files_imported": b.files_imported,
-                    "messages_imported": b.messages_imported,
-                    "duplicates": b.duplicates,
-                    "rejected": b.rejected,
-                    "skipped": b.skipped,
+                    **{f"files_{k}": v for k, v in counts.items()},
+                    "new_messages": ledger.new_message_count(case.conn, b.id),
                 },
                 "reason": None if b.reason is None else path(b.reason),
                 "rejected_files": rejected,

@@ -17,14 +17,15 @@ import hashlib
 import json
 import sqlite3
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from msgcopy_viewer.core.events import identity_json
 from msgcopy_viewer.export.reports import BUNDLE_FILES, bundle_files, sha256_file
+from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.ledger import ledger_files
 from msgcopy_viewer.store.messages import iter_messages
 
 
@@ -104,7 +105,7 @@ def verify_case(path: Path, sources: Path | None = None) -> VerifyReport:
                         f"SHA-256 {part.sha256}"
                     )
         if sources is not None:
-            for f in ledger_files(case.conn):
+            for f in _ledger_files(case.conn):
                 if not f.sha256:
                     continue
                 report.checked += 1
@@ -121,6 +122,15 @@ def verify_case(path: Path, sources: Path | None = None) -> VerifyReport:
                         f"{f.path}: SHA-256 differs (recorded {f.sha256}, now {digest})"
                     )
     return report
+
+
+def _ledger_files(conn: sqlite3.Connection) -> Iterator[ledger.LedgerRow]:
+    """Every file of every import, a page at a time."""
+    for b in sorted(ledger.batches(conn), key=lambda b: b.id):
+        after = 0
+        while page := ledger.rows(conn, b.id, after=after, limit=1000):
+            yield from page
+            after = page[-1].id
 
 
 def _source_sha256(root: Path, rel: str) -> str:

@@ -301,7 +301,8 @@ def test_bundle_verifies_and_catches_changes(
     assert len(report["case"]["sha256"]) == 64
     assert report["selection"]["from"] == "2024-01-01"
     batch = report["import_batches"][0]
-    assert batch["ledger"]["rejected"] == len(batch["rejected_files"]) > 0
+    assert batch["ledger"]["files_rejected"] == len(batch["rejected_files"]) > 0
+    assert batch["ledger"]["files_imported"] > 0 and batch["ledger"]["new_messages"] > 0
     assert batch["sources"]
     if shutil.which("sha256sum"):
         check = subprocess.run(["sha256sum", "-c", "--quiet", "manifest.sha256"], cwd=out)
