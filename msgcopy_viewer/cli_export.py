@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,7 @@ def cmd_export(
     redactor = Redactor.for_mode(args.redact)
     examiner = args.examiner or examiner_from_settings(getattr(args, "data_dir", None))
     pdf = _pdf_writer() if fmt in ("pdf", "bundle") else None
+    progress = _Progress(fmt) if sys.stderr.isatty() and args.output else None
     with open_case(args) as case:
         try:
             result = run_export(
@@ -122,14 +124,53 @@ def cmd_export(
                 page_size=args.page_size,
                 pdf_writer=pdf,
                 stdout=sys.stdout,
+                progress=progress,
+                on_resolved=None if progress is None else progress.resolved(case),
             )
         except (SelectionError, ExportError) as exc:
             raise usage_error(str(exc)) from exc
         except OSError as exc:
             raise usage_error(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+        finally:
+            if progress is not None:
+                progress.done()
     if result is not None:
         print(result, file=sys.stderr)
     return 0
+
+
+class _Progress:
+    """``[#####     ] 1200/4000`` on stderr, at most ten times a second (a terminal only)."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.total = 0
+        self.last = 0.0
+        self.shown = False
+
+    def resolved(self, case: Any) -> Callable[[Any], None]:
+        def on_resolved(sel: Any) -> None:
+            from msgcopy_viewer.export.reports import units_of_work
+
+            self.total = units_of_work(self.fmt, sel.count(case.conn))
+
+        return on_resolved
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 or not self.total:
+            return
+        self.last = now
+        frac = min(1.0, done / self.total)
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\r[{bar:<30}] {frac:4.0%}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def examiner_from_settings(data_dir: str | None) -> str | None:
