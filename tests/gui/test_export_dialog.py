@@ -123,6 +123,18 @@ def test_context_menus_open_the_dialog_with_what_was_clicked(
     conv_view.customContextMenuRequested.emit(conv_view.visualRect(second).center())
     labels = [label for label, _ in window.export_dialog.choices]
     assert labels == [f"This conversation: {conv.title}", "Whole case"]
+    window.export_dialog.close()
+    sub_view = b.subscribers
+    sub_index = next(
+        sub_view.model().index(r, 0, sub_view.model().index(d, 0))
+        for d in range(sub_view.model().rowCount())
+        for r in range(sub_view.model().rowCount(sub_view.model().index(d, 0)))
+    )
+    sub_view.setCurrentIndex(sub_index)
+    info = sub_index.data(ROW_ROLE)
+    conv_view.customContextMenuRequested.emit(conv_view.visualRect(second).center())
+    labels = [label for label, _ in window.export_dialog.choices]
+    assert f"This subscriber: {info.mobile}" in labels
     assert window.export_dialog.choices[0][1].conversations == (conv.id,)
     window.export_dialog.close()
 
@@ -135,5 +147,10 @@ def test_context_menus_open_the_dialog_with_what_was_clicked(
     choices = window.export_dialog.choices
     assert choices[0][0] == "This message"
     assert choices[0][1].rowids == (first.data(ROW_ROLE).message.rowid,)
-    assert [c[0] for c in choices[1:]] == ["Search results: 12145555273", "Whole case"]
-    assert choices[1][1].query == "12145555273"
+    assert [c[0] for c in choices[1:]] == [
+        f"This subscriber: {info.mobile}",
+        "Search results: 12145555273",
+        "Whole case",
+    ]
+    assert choices[2][1].query == "12145555273"
+    assert choices[1][1].subscriber == info.mobile

@@ -2,7 +2,10 @@
 
 The case is made by the benchmarks' fast case builder (real events through the importer's
 own analysis, written in bulk), in a child process. The default conversation has 30,000
-messages so the suite stays fast; ``MSGCOPY_REPORT_SCALE=250000`` runs the issue's size.
+messages so the suite stays fast; the issue's size takes about five minutes:
+
+    MSGCOPY_REPORT_SCALE=250000 .venv/bin/python -m pytest -o timeout=900 \
+        -o faulthandler_timeout=900 tests/integration/test_reports_scale.py
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 Opened from File ▸ Export ▸ Report…, and from the right-click menus ("Export…") of the
 conversation list, the search results and the thread, each offering what the user was
-looking at: the whole case, this conversation, the current search results, or the
-selected messages, narrowed by an optional date range in the window's time zone. The
-export runs on a ``ReportWorker``; the window stays responsive and Cancel leaves nothing
-behind.
+looking at: the whole case, this conversation, the subscriber chosen on the left, the
+current search results, or the selected messages, narrowed by an optional date range in
+the window's time zone. The export runs on a ``ReportWorker``; the window stays
+responsive and Cancel leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -291,8 +291,8 @@ def choices_for(
     browser: Any, *, messages: bool = False, conversation: Any = None
 ) -> list[tuple[str, Selection]]:
     """The selections the browser offers now: its selected messages (when ``messages``),
-    a conversation (``conversation``, else the one shown), its search results, the whole
-    case."""
+    a conversation (``conversation``, else the one shown), the subscriber chosen on the
+    left, its search results, the whole case."""
     out: list[tuple[str, Selection]] = []
     if messages:
         rowids = selected_rowids(browser.thread_view.list)
@@ -302,6 +302,9 @@ def choices_for(
     conv = conversation if conversation is not None else browser.thread_view.conversation()
     if conv is not None:
         out.append((f"This conversation: {conv.title}", Selection(conversations=(conv.id,))))
+    subscriber = _one_subscriber(browser)
+    if subscriber is not None:
+        out.append((f"This subscriber: {subscriber}", Selection(subscriber=subscriber)))
     search = browser.search
     if search.is_active():
         out.append(
@@ -312,6 +315,19 @@ def choices_for(
         )
     out.append(("Whole case", Selection()))
     return out
+
+
+def _one_subscriber(browser: Any) -> str | None:
+    """The mobile of the subscriber chosen on the left, when exactly one is."""
+    view = browser.subscribers
+    scope = view.scope()
+    if not scope or len(scope) != 1:
+        return None
+    info = view.currentIndex().data(ROW_ROLE)
+    mobile = getattr(info, "mobile", None)
+    if isinstance(mobile, str) and getattr(info, "id", None) == scope[0]:
+        return mobile
+    return None
 
 
 def selected_rowids(view: Any) -> tuple[int, ...]:
