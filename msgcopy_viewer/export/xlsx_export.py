@@ -5,12 +5,13 @@ stays those characters and ``+12145555273`` stays a string (no formula, number, 
 link guessing). The header row is frozen and has filters. XlsxWriter's constant-memory
 mode writes rows as they come, so memory stays flat. A cell holds at most 32,767
 characters (the format's limit): longer text is cut there and the row's ``note`` column
-says so.
+says so. A sheet holds at most 1,048,575 messages; more continue on ``messages (2)`` ….
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -21,6 +22,8 @@ from msgcopy_viewer.export.selection import ResolvedSelection
 from msgcopy_viewer.store.case import Case
 
 MAX_CELL = 32_767
+# A sheet holds 1,048,576 rows: the header and this many messages; then "messages (2)" …
+ROWS_PER_SHEET = 1_048_575
 XLSX_COLUMNS = (*COLUMNS, "note")
 _WIDTHS = (30, 9, 16, 16, 60, 6, 26, 40, 66, 20)
 
@@ -44,16 +47,29 @@ def write_xlsx(
         },
     )
     try:
-        ws = wb.add_worksheet("messages")
         bold = wb.add_format({"bold": True})
         text = wb.add_format({"num_format": "@"})
-        for col, width in enumerate(_WIDTHS):
-            ws.set_column(col, col, width, text)
-        ws.freeze_panes(1, 0)
-        for col, name in enumerate(XLSX_COLUMNS):
-            ws.write_string(0, col, name, bold)
+        sheets: list[tuple[Any, int]] = []  # (worksheet, rows written)
+
+        def new_sheet() -> Any:
+            name = "messages" if not sheets else f"messages ({len(sheets) + 1})"
+            ws = wb.add_worksheet(name)
+            for col, width in enumerate(_WIDTHS):
+                ws.set_column(col, col, width, text)
+            ws.freeze_panes(1, 0)
+            for col, header in enumerate(XLSX_COLUMNS):
+                ws.write_string(0, col, header, bold)
+            sheets.append((ws, 0))
+            return ws
+
+        ws = new_sheet()
+        row = 0
         n = 0
         for stored in selection.messages(case.conn):
+            if row == ROWS_PER_SHEET:
+                sheets[-1] = (ws, row)
+                ws = new_sheet()
+                row = 0
             m = redactor.message(stored)
             values = (
                 m.start_raw,
@@ -66,7 +82,7 @@ def write_xlsx(
                 m.source.path,
                 m.source.sha256 or "",
             )
-            row = n + 1
+            row += 1
             cut = False
             for col, value in enumerate(values):
                 if len(value) > MAX_CELL:
@@ -81,7 +97,9 @@ def write_xlsx(
             n += 1
             if progress is not None and n % 500 == 0:
                 progress(n)
-        ws.autofilter(0, 0, max(n, 1), len(XLSX_COLUMNS) - 1)
+        sheets[-1] = (ws, row)
+        for sheet, rows in sheets:
+            sheet.autofilter(0, 0, max(rows, 1), len(XLSX_COLUMNS) - 1)
     finally:
         wb.close()
     if progress is not None:

@@ -153,6 +153,28 @@ def test_xlsx_cells_are_text(
     assert len(rows) == len(jsonl(capsys, case_file))
 
 
+def test_xlsx_continues_on_new_sheets(
+    case_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import load_workbook
+
+    from msgcopy_viewer.export import xlsx_export
+    from msgcopy_viewer.export.selection import Selection, resolve
+    from msgcopy_viewer.store.case import Case
+
+    monkeypatch.setattr(xlsx_export, "ROWS_PER_SHEET", 3)
+    out = tmp_path / "s.xlsx"
+    with Case.open(case_file, create=False, readonly=True) as case:
+        sel = resolve(case.conn, Selection(subscriber="19465559040"))
+        assert xlsx_export.write_xlsx(case, sel, out) == 4
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["messages", "messages (2)"]
+    texts = [r[4] for ws in wb for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert texts == [INJECTION, SPOOF, FORMULA, HYPERLINK]
+    assert wb["messages (2)"].freeze_panes == "A2"
+    assert wb["messages (2)"].auto_filter.ref == "A1:J2"
+
+
 # -- HTML --------------------------------------------------------------------------------------
 
 
