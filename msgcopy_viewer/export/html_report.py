@@ -1,7 +1,8 @@
 """Paginated HTML transcript (``export --format html -o DIR``).
 
 ``DIR/index.html`` lists the conversations of the selection (participants, counts, date
-range, links to every page); ``DIR/c0001-p0001.html`` … hold a fixed number of messages
+range, links to every page; past 1,000 conversations it continues on ``index-0002.html``
+…); ``DIR/c0001-p0001.html`` … hold a fixed number of messages
 each, so a conversation of any length opens at once. Pages are self-contained: one inline
 style sheet allowed by its hash in a strict Content-Security-Policy, no scripts, nothing
 fetched from anywhere but the sibling ``media/`` folder (MMS images, audio, video and
@@ -36,6 +37,7 @@ from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part
 
 PAGE_SIZE = 500
+INDEX_SIZE = 1000  # conversations an index page lists
 
 CSS = """
 body{font:15px/1.4 "Noto Sans","DejaVu Sans",sans-serif;margin:0;background:#f4f4f6;color:#111}
@@ -77,6 +79,14 @@ def esc(text: str | None) -> str:
     if not needs_html_escape(text):
         return text
     return html.escape(visible(text), quote=True)
+
+
+def index_name(k: int) -> str:
+    return "index.html" if k == 1 else f"index-{k:04d}.html"
+
+
+def index_page_of(conv_no: int) -> int:
+    return (conv_no - 1) // INDEX_SIZE + 1
 
 
 def page_name(conv_no: int, page_no: int) -> str:
@@ -257,7 +267,7 @@ class HtmlWriter:
             fh.write("</body></html>\n")
 
     def _nav(self, conv_no: int, page_no: int, pages: int) -> str:
-        links = ['<a href="index.html">Index</a>']
+        links = [f'<a href="{index_name(index_page_of(conv_no))}">Index</a>']
         if page_no > 1:
             links.append(f'<a href="{page_name(conv_no, 1)}">First</a>')
             links.append(f'<a href="{page_name(conv_no, page_no - 1)}" rel="prev">Previous</a>')
@@ -315,22 +325,37 @@ class HtmlWriter:
         return HtmlResult(self.root, done, total_pages, len(spans), self.media.files)
 
     def _write_index(self, rows: list[str], messages: int) -> None:
-        with open(self.root / "index.html", "w", encoding="utf-8") as fh:
-            fh.write(self._head("Transcript index"))
-            fh.write(
-                self._header(
-                    "Transcript index",
-                    f"<p>{len(rows)} conversation{'s' if len(rows) != 1 else ''}, "
-                    f"{messages} message{'s' if messages != 1 else ''}, "
-                    f"{self.page_size} messages a page</p>",
+        """``index.html`` (and ``index-0002.html`` … past INDEX_SIZE conversations)."""
+        n_pages = max(1, -(-len(rows) // INDEX_SIZE))
+        nav = ""
+        if n_pages > 1:
+            nav = (
+                '<nav class="pages">Index pages: '
+                + " ".join(f'<a href="{index_name(k)}">{k}</a>' for k in range(1, n_pages + 1))
+                + "</nav>\n"
+            )
+        for k in range(1, n_pages + 1):
+            with open(self.root / index_name(k), "w", encoding="utf-8") as fh:
+                title = "Transcript index" + (f" (page {k} of {n_pages})" if n_pages > 1 else "")
+                fh.write(self._head(title))
+                fh.write(
+                    self._header(
+                        title,
+                        f"<p>{len(rows)} conversation{'s' if len(rows) != 1 else ''}, "
+                        f"{messages} message{'s' if messages != 1 else ''}, "
+                        f"{self.page_size} messages a page</p>",
+                    )
                 )
-            )
-            fh.write(
-                "<main><table><thead><tr><th>#</th><th>Conversation</th><th>Messages</th>"
-                "<th>MMS</th><th>First</th><th>Last</th><th>Pages</th></tr></thead><tbody>\n"
-            )
-            fh.writelines(rows)
-            fh.write("</tbody></table></main></body></html>\n")
+                fh.write(nav)
+                fh.write(
+                    "<main><table><thead><tr><th>#</th><th>Conversation</th><th>Messages</th>"
+                    "<th>MMS</th><th>First</th><th>Last</th><th>Pages</th></tr></thead>"
+                    "<tbody>\n"
+                )
+                fh.writelines(rows[(k - 1) * INDEX_SIZE : k * INDEX_SIZE])
+                fh.write("</tbody></table></main>\n")
+                fh.write(nav)
+                fh.write("</body></html>\n")
 
 
 def write_html_report(

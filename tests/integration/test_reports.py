@@ -245,6 +245,34 @@ def test_html_escapes_everything_and_runs_nothing(
         assert hashlib.sha256((media / rel).read_bytes()).hexdigest() == digest
 
 
+def test_html_index_continues_on_pages(
+    case_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from msgcopy_viewer.export import html_report
+
+    monkeypatch.setattr(html_report, "INDEX_SIZE", 4)
+    out = tmp_path / "html"
+    assert (
+        run(capsys, "export", "--case", str(case_file), "--format", "html", "-o", str(out))[0] == 0
+    )
+    convs = sorted(out.glob("c*-p0001.html"))
+    n_index = -(-len(convs) // 4)
+    assert n_index > 2
+    names = ["index.html"] + [f"index-{k:04d}.html" for k in range(2, n_index + 1)]
+    assert sorted(p.name for p in out.glob("index*.html")) == sorted(names)
+    listed: list[str] = []
+    for name in names:
+        page = _parse(out / name)
+        assert set(names) <= set(page.links)  # every index page links every other one
+        listed += [link for link in page.links if re.fullmatch(r"c\d{4}-p0001\.html", link)]
+    assert listed == [p.name for p in convs]
+    fifth = _parse(out / "c0005-p0001.html")
+    assert "index-0002.html" in fifth.links and "index.html" not in fifth.links
+
+
 # -- PDF ---------------------------------------------------------------------------------------
 
 
