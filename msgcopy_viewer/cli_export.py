@@ -14,7 +14,6 @@ The PDF is drawn by Qt (``ui/report_pdf.py``) on the offscreen platform, so like
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -173,16 +172,43 @@ class _Progress:
             sys.stderr.flush()
 
 
+SETTINGS_FILE = "msgcopy-viewer.ini"  # the app's settings (ui/settings.py, Qt's INI format)
+
+
 def examiner_from_settings(data_dir: str | None) -> str | None:
-    """The examiner name last entered in the app's export dialog (``settings.json``)."""
+    """The examiner name last entered in the app's export dialog (``report/examiner``)."""
+    import configparser
+
     from msgcopy_viewer import paths
 
+    parser = configparser.ConfigParser(interpolation=None)
     try:
-        settings = json.loads((paths.config_dir(data_dir) / "settings.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        parser.read(paths.config_dir(data_dir) / SETTINGS_FILE, encoding="utf-8")
+        raw = parser.get("report", "examiner", fallback="")
+    except (OSError, configparser.Error, UnicodeDecodeError):
         return None
-    name = settings.get("examiner") if isinstance(settings, dict) else None
-    return name.strip() or None if isinstance(name, str) else None
+    return _ini_string(raw).strip() or None
+
+
+def _ini_string(raw: str) -> str:
+    """A string value as Qt's INI writer stores it: quoted when it holds a comma or
+    spaces at its ends, with backslash escapes; ``@@`` for a leading ``@``."""
+    value = raw.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append({"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    text = "".join(out)
+    return text[1:] if text.startswith("@@") else text
 
 
 def _pdf_writer() -> Any:

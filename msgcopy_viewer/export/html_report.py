@@ -23,6 +23,7 @@ from pathlib import Path
 
 from msgcopy_viewer import __version__
 from msgcopy_viewer.export.media_files import MediaFiles
+from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text, visible
 from msgcopy_viewer.export.outdir import Progress, building_dir
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
 from msgcopy_viewer.export.selection import (
@@ -31,7 +32,6 @@ from msgcopy_viewer.export.selection import (
     format_utc,
     zone_name,
 )
-from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text, visible
 from msgcopy_viewer.export.visible import needs_html_escape
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part

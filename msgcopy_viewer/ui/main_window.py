@@ -802,9 +802,8 @@ class MainWindow(QMainWindow):
         if not isinstance(choices, list):  # the menu passes its checked flag
             choices = export_dialog.choices_for(self.browser)
         dialog = self.export_dialog = ExportDialog(
-            self.case_path, choices, export_dialog.zone_for(self.tz.key), self._settings, self
+            self.case_path, choices, export_dialog.zone_for(self.tz.key), self.settings, self
         )
-        dialog.finished.connect(self._save_settings)
         dialog.show()
         return dialog
 
@@ -866,6 +865,7 @@ class MainWindow(QMainWindow):
             self.act_import_folder,
             self.act_export_jsonl,
             self.act_export_csv,
+            self.act_export_report,
             self.act_ledger,
             self.act_search,
             self.act_time_zone,

@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 from msgcopy_viewer import __version__
 from msgcopy_viewer.export.html_report import esc
 from msgcopy_viewer.export.media_files import MediaFiles
+from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text
 from msgcopy_viewer.export.outdir import Progress
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
 from msgcopy_viewer.export.selection import (
@@ -46,7 +47,6 @@ from msgcopy_viewer.export.selection import (
     format_utc,
     zone_name,
 )
-from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part
 

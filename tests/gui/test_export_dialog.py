@@ -49,33 +49,40 @@ def test_file_menu_exports_a_bundle_with_the_examiner(
     assert report["examiner"] == "J. Doe" and report["messages"] == 6
     assert (out / "transcript.pdf").stat().st_size > 0
     dialog.close()
-    assert window._settings["examiner"] == "J. Doe"  # remembered for the next report
+    assert window.settings.text("report/examiner") == "J. Doe"  # remembered for next time
 
 
-def test_right_click_offers_the_conversation_and_selected_message(
+def _trigger_export(menu: Any) -> None:
+    actions = [a for a in menu.actions() if a.text() == "&Export…"]
+    assert len(actions) == 1, [a.text() for a in menu.actions()]
+    actions[0].trigger()
+    menu.deleteLater()
+
+
+def test_right_click_on_messages_exports_them(
     qtbot: Any, window: Any, tmp_path: Path, corpus: Corpus
 ) -> None:
-    from msgcopy_viewer.ui.widgets.export_dialog import choices_for
-
     _open(window, tmp_path, corpus)
     b = window.browser
     conv_view = b.conversations
     qtbot.waitUntil(lambda: conv_view.model().rowCount() > 0)
     conv_view.setCurrentIndex(conv_view.model().index(0, 0))
-    qtbot.waitUntil(lambda: b.thread_view.thread_model.rowCount() > 0)
+    qtbot.waitUntil(lambda: b.thread_view.thread_model.rowCount() > 1)
     lst = b.thread_view.list
-    lst.selectionModel().setCurrentIndex(
-        lst.model().index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-    )
-    labels = [label for label, _ in choices_for(b, messages=True)]
-    assert labels[0] == "Selected message (1)"
+    model = lst.model()
+    flags = QItemSelectionModel.SelectionFlag
+    lst.selectionModel().select(model.index(0, 0), flags.ClearAndSelect)
+    lst.selectionModel().select(model.index(1, 0), flags.Select)
+    qtbot.waitUntil(lambda: len(b.thread_view.message_actions.rowids) == 2)
+    _trigger_export(b.thread_view.message_actions.menu_for(model.index(1, 0)))
+    dialog = window.export_dialog
+    labels = [label for label, _ in dialog.choices]
+    assert labels[0] == "Selected messages (2)"
     assert labels[1].startswith("This conversation: ") and labels[-1] == "Whole case"
-    dialog = window.show_export_dialog(choices_for(b, messages=True))
-    out = tmp_path / "one.jsonl"
+    out = tmp_path / "two.jsonl"
     _run(qtbot, dialog, "jsonl", out)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 1
-    assert rows[0]["id"] == lst.model().index(0, 0).data(ROW_ROLE).id
+    assert [r["id"] for r in rows] == [model.index(i, 0).data(ROW_ROLE).id for i in (0, 1)]
 
 
 def test_cancel_leaves_nothing_behind(
@@ -115,15 +122,15 @@ def test_context_menus_open_the_dialog_with_what_was_clicked(
 
     _open(window, tmp_path, corpus)
     b = window.browser
-    monkeypatch.setattr(ExportMenus, "_ask", lambda self, view, pos: True)
     conv_view = b.conversations
     qtbot.waitUntil(lambda: conv_view.model().rowCount() > 1)
-    second = conv_view.model().index(1, 0)
-    conv = second.data(ROW_ROLE)
-    conv_view.customContextMenuRequested.emit(conv_view.visualRect(second).center())
+    conv = conv_view.model().index(1, 0).data(ROW_ROLE)
+    _trigger_export(conv_view.menu_for(1))  # the conversation right-clicked, not the current
     labels = [label for label, _ in window.export_dialog.choices]
     assert labels == [f"This conversation: {conv.title}", "Whole case"]
+    assert window.export_dialog.choices[0][1].conversations == (conv.id,)
     window.export_dialog.close()
+
     sub_view = b.subscribers
     sub_index = next(
         sub_view.model().index(r, 0, sub_view.model().index(d, 0))
@@ -132,12 +139,13 @@ def test_context_menus_open_the_dialog_with_what_was_clicked(
     )
     sub_view.setCurrentIndex(sub_index)
     info = sub_index.data(ROW_ROLE)
-    conv_view.customContextMenuRequested.emit(conv_view.visualRect(second).center())
+    qtbot.waitUntil(lambda: conv_view.model().rowCount() > 0)
+    _trigger_export(conv_view.menu_for(0))
     labels = [label for label, _ in window.export_dialog.choices]
-    assert f"This subscriber: {info.mobile}" in labels
-    assert window.export_dialog.choices[0][1].conversations == (conv.id,)
+    assert labels[1:] == [f"This subscriber: {info.mobile}", "Whole case"]
     window.export_dialog.close()
 
+    monkeypatch.setattr(ExportMenus, "_ask", lambda self, view, pos: True)
     b.search.field.setText("12145555273")
     b.search.run_now()
     results = b.search.results_view

@@ -381,9 +381,9 @@ def test_bundle_examiner_comes_from_the_settings(
     capsys: pytest.CaptureFixture[str],
     _private_data_dir: Path,
 ) -> None:
-    config = _private_data_dir / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "settings.json").write_text(json.dumps({"examiner": "From Settings"}))
+    from msgcopy_viewer.ui.settings import AppSettings
+
+    AppSettings(_private_data_dir / "config").set_text("report/examiner", "Doe, Zoë")
     out = tmp_path / "b"
     code, _, err = run(capsys, "export", "--case", str(case_file), "--format", "bundle",
                        "-o", str(out), "--message", "0" * 24)  # fmt: skip
@@ -391,7 +391,7 @@ def test_bundle_examiner_comes_from_the_settings(
     code, _, err = run(capsys, "export", "--case", str(case_file), "--format", "bundle",
                        "-o", str(out), "--subscriber", "447700900123")  # fmt: skip
     assert code == 0, err
-    assert json.loads((out / "case-report.json").read_text())["examiner"] == "From Settings"
+    assert json.loads((out / "case-report.json").read_text())["examiner"] == "Doe, Zoë"
 
 
 def _all_text(root: Path) -> str:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from msgcopy_viewer.export.redact import Redactor
 from msgcopy_viewer.export.selection import Selection
 from msgcopy_viewer.ui.models.roles import ROW_ROLE
+from msgcopy_viewer.ui.settings import AppSettings
 from msgcopy_viewer.ui.timezone import LOCAL_KEY, system_zone_name
 from msgcopy_viewer.ui.workers.import_worker import WorkerThread
 from msgcopy_viewer.ui.workers.report_worker import ReportWorker
@@ -49,6 +50,8 @@ FORMATS = (
     ("jsonl", "JSON Lines"),
 )
 FOLDER_FORMATS = ("bundle", "html")
+# where the examiner's name is remembered (the command line reads it too: cli_export.py)
+EXAMINER_KEY = "report/examiner"
 SUFFIX = {"pdf": ".pdf", "xlsx": ".xlsx", "csv": ".csv", "jsonl": ".jsonl"}
 REDACTIONS = (
     ("none", "None"),
@@ -73,7 +76,7 @@ class ExportDialog(QDialog):
         case_path: Path,
         choices: list[tuple[str, Selection]],
         zone: str,
-        settings: dict[str, Any] | None = None,
+        settings: AppSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,7 +85,7 @@ class ExportDialog(QDialog):
         self.case_path = Path(case_path)
         self.choices = choices
         self.zone = zone
-        self.settings = settings if settings is not None else {}
+        self.settings = settings
         self.runner: WorkerThread | None = None
         self.result_path: Path | None = None
 
@@ -118,7 +121,8 @@ class ExportDialog(QDialog):
         for key, label in REDACTIONS:
             self.redact.addItem(label, key)
         self.redact.setAccessibleName("Redaction")
-        self.examiner = QLineEdit(str(self.settings.get("examiner") or ""), self)
+        remembered = settings.text(EXAMINER_KEY) if settings is not None else ""
+        self.examiner = QLineEdit(remembered, self)
         self.examiner.setAccessibleName("Examiner")
         self.examiner.setPlaceholderText("named in the bundle's case report")
 
@@ -205,8 +209,8 @@ class ExportDialog(QDialog):
             self.status.setText("Choose where to save the export.")
             return False
         out = Path(text).expanduser()
-        if self.fmt == "bundle" and self.examiner.text().strip():
-            self.settings["examiner"] = self.examiner.text().strip()
+        if self.fmt == "bundle" and self.examiner.text().strip() and self.settings is not None:
+            self.settings.set_text(EXAMINER_KEY, self.examiner.text().strip())
         worker = ReportWorker(
             self.case_path,
             self.selection(),
@@ -295,7 +299,7 @@ def choices_for(
     left, its search results, the whole case."""
     out: list[tuple[str, Selection]] = []
     if messages:
-        rowids = selected_rowids(browser.thread_view.list)
+        rowids = selected_rowids(browser)
         if rowids:
             n = len(rowids)
             out.append((f"Selected message{'s' if n != 1 else ''} ({n})", Selection(rowids=rowids)))
@@ -330,45 +334,44 @@ def _one_subscriber(browser: Any) -> str | None:
     return None
 
 
-def selected_rowids(view: Any) -> tuple[int, ...]:
-    indexes = view.selectionModel().selectedIndexes() if view.selectionModel() else []
-    if not indexes and view.currentIndex().isValid():
-        indexes = [view.currentIndex()]
-    rowids = []
-    for index in indexes:
-        item = index.data(ROW_ROLE)
-        rowid = getattr(item, "rowid", None)
-        if isinstance(rowid, int):
-            rowids.append(rowid)
-    return tuple(sorted(set(rowids)))
+def selected_rowids(browser: Any) -> tuple[int, ...]:
+    """The messages selected in the thread (kept by rowid, loaded or not)."""
+    return tuple(sorted(browser.thread_view.message_actions.rowids))
 
 
 class ExportMenus(QObject):
-    """Right-click "Export…" on the conversation list and on the thread; ``open_dialog``
-    (a callable taking the choices) shows the dialog."""
+    """ "Export…" from the right-click menus: the conversation list's and the thread's own
+    menus ask for it (their ``exportRequested`` signals); the search results get a menu
+    here. ``open_dialog`` (a callable taking the choices) shows the dialog."""
 
     def __init__(self, browser: Any, open_dialog: Any) -> None:
         super().__init__(browser)
         self.browser = browser
         self.open_dialog = open_dialog
-        for view, slot in (
-            (browser.conversations, self._on_conversations_menu),
-            (browser.thread_view.list, self._on_thread_menu),
-            (browser.search.results_view, self._on_results_menu),
-        ):
-            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            view.customContextMenuRequested.connect(slot)
+        browser.conversations.exportRequested.connect(self._on_conversation)
+        browser.thread_view.message_actions.exportRequested.connect(self._on_messages)
+        results = browser.search.results_view
+        results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        results.customContextMenuRequested.connect(self._on_results_menu)
 
     def _ask(self, view: Any, pos: Any) -> bool:
         menu = QMenu(view)
         action = menu.addAction("Export…")
-        return menu.exec(view.viewport().mapToGlobal(pos)) is action
+        chosen = menu.exec(view.viewport().mapToGlobal(pos)) is action
+        menu.deleteLater()
+        return chosen
 
-    def _on_conversations_menu(self, pos: Any) -> None:
-        view = self.browser.conversations
-        conv = view.indexAt(pos).data(ROW_ROLE)
-        if self._ask(view, pos):
-            self.open_dialog(choices_for(self.browser, conversation=conv))
+    def _on_conversation(self, conv: Any) -> None:
+        self.open_dialog(choices_for(self.browser, conversation=conv))
+
+    def _on_messages(self, messages: Any) -> None:
+        rowids = tuple(sorted({m.rowid for m in messages}))
+        choices = choices_for(self.browser)
+        if rowids:
+            n = len(rowids)
+            label = "This message" if n == 1 else f"Selected messages ({n})"
+            choices.insert(0, (label, Selection(rowids=rowids)))
+        self.open_dialog(choices)
 
     def _on_results_menu(self, pos: Any) -> None:
         view = self.browser.search.results_view
@@ -379,8 +382,3 @@ class ExportMenus(QObject):
             if message is not None:
                 choices.insert(0, ("This message", Selection(rowids=(message.rowid,))))
             self.open_dialog(choices)
-
-    def _on_thread_menu(self, pos: Any) -> None:
-        view = self.browser.thread_view.list
-        if self._ask(view, pos):
-            self.open_dialog(choices_for(self.browser, messages=True))
