@@ -28,6 +28,7 @@ bench: sysdeps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/mms_import.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/mms_open.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_scale.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/export_reports.py
 
 sysdeps:
 	@scripts/sysdeps.sh

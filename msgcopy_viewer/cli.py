@@ -2,7 +2,9 @@
 
     msgcopy-viewer [PATH...] [--case CASE] [--demo]        the app (imports PATHs)
     msgcopy-viewer import PATH... [--case CASE] [--json]
-    msgcopy-viewer export [--case CASE] --format jsonl|csv [-o FILE] [--conversation ID]
+    msgcopy-viewer export [--case CASE] --format jsonl|csv|xlsx|html|pdf|bundle [-o OUT]
+        [selection] [--redact numbers|text|both]          (see cli_export.py)
+    msgcopy-viewer verify --case CASE [--sources DIR] | --bundle DIR
     msgcopy-viewer extract-media [--case CASE] -o DIR [--conversation ID]
     msgcopy-viewer ledger [--case CASE] [--batch N] [--json]
     msgcopy-viewer demo-data OUTDIR [--messages N] [--seed S]
@@ -25,13 +27,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from msgcopy_viewer import about, paths
+from msgcopy_viewer import about, cli_export, paths
 
 log = logging.getLogger("msgcopy_viewer")
 
 SUBCOMMANDS = (
     "import",
     "export",
+    "verify",
     "extract-media",
     "ledger",
     "demo-data",
@@ -112,11 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes for parsing (default: one more than the cores, at most 4)",
     )
 
-    p = sub.add_parser("export", help="export every message as JSON Lines or CSV")
+    p = sub.add_parser("export", help="export messages: JSONL, CSV, XLSX, HTML, PDF, bundle")
     _common(p)
-    p.add_argument("--format", required=True, choices=("jsonl", "csv"))
-    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
-    p.add_argument("--conversation", metavar="ID", help="only this conversation")
+    cli_export.add_export_arguments(p)
+
+    p = sub.add_parser("verify", help="re-check a case's hashes, or a bundle's manifest")
+    _common(p)
+    cli_export.add_verify_arguments(p)
 
     p = sub.add_parser("extract-media", help="write every MMS part to a folder with manifests")
     _common(p)
@@ -195,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = {
             "import": cmd_import,
             "export": cmd_export,
+            "verify": cmd_verify,
             "extract-media": cmd_extract_media,
             "ledger": cmd_ledger,
             "demo-data": cmd_demo_data,
@@ -321,34 +327,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 # -- export ---------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
-    from msgcopy_viewer.export.atomic import atomic_text_writer
-    from msgcopy_viewer.export.csv_export import write_csv
-    from msgcopy_viewer.export.jsonl import write_jsonl
-    from msgcopy_viewer.store.browse import conversation_exists
+    return cli_export.cmd_export(args, _open_existing, UsageError)
 
-    with _open_existing(args) as case:
-        if args.conversation and not conversation_exists(case.conn, args.conversation):
-            raise UsageError(f"no conversation {args.conversation} in {case.path}")
-        write = write_jsonl if args.format == "jsonl" else write_csv
-        if args.output:
-            out = Path(args.output).expanduser()
-            if out.is_dir():
-                raise UsageError(f"{out} is a folder; give a file name")
-            if not out.parent.is_dir():
-                raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
-            try:
-                with atomic_text_writer(out, newline="") as fh:
-                    n = write(case, fh, args.conversation)
-            except OSError as exc:
-                raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
-            print(f"wrote {n} messages to {out}", file=sys.stderr)
-        else:
-            stdout = sys.stdout
-            if hasattr(stdout, "reconfigure"):
-                stdout.reconfigure(encoding="utf-8", newline="")
-            write(case, stdout, args.conversation)
-            stdout.flush()
-    return EXIT_OK
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    return cli_export.cmd_verify(args, _case_path, UsageError)
 
 
 def cmd_extract_media(args: argparse.Namespace) -> int:

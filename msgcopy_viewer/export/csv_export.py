@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from typing import IO
 
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.messages import iter_messages
+from msgcopy_viewer.store.messages import Message, iter_messages
 
 VENDOR_COLUMNS = ("date", "direction", "extendmobile", "otherparty", "message")
 EXTRA_COLUMNS = ("type", "conversation", "source_path", "source_sha256")
@@ -16,10 +17,14 @@ COLUMNS = VENDOR_COLUMNS + EXTRA_COLUMNS
 def write_csv(case: Case, out: IO[str], conversation_id: str | None = None) -> int:
     """RFC 4180: CRLF line ends, fields quoted (as the vendor's jq ``@csv`` does), ``""``
     escapes. ``out`` must be opened with ``newline=""``."""
+    return write_csv_messages(iter_messages(case.conn, conversation_id), out)
+
+
+def write_csv_messages(messages: Iterable[Message], out: IO[str]) -> int:
     out.write(",".join(COLUMNS) + "\r\n")
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     n = 0
-    for m in iter_messages(case.conn, conversation_id):
+    for m in messages:
         writer.writerow(
             (
                 m.start_raw,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import IO, Any
 
 from msgcopy_viewer.core.events import format_utc_ms
@@ -83,8 +84,12 @@ def message_object(m: Message) -> dict[str, Any]:
 
 
 def write_jsonl(case: Case, out: IO[str], conversation_id: str | None = None) -> int:
+    return write_jsonl_messages(iter_messages(case.conn, conversation_id), out)
+
+
+def write_jsonl_messages(messages: Iterable[Message], out: IO[str]) -> int:
     n = 0
-    for m in iter_messages(case.conn, conversation_id):
+    for m in messages:
         out.write(json.dumps(message_object(m), ensure_ascii=False))
         out.write("\n")
         n += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -503,3 +504,150 @@ def iter_messages(
             return
         # parts are read on another cursor while this one is still open: both are reads
         yield from messages_from_rows(conn, rows)
+
+
+# -- selections -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    """Which messages a report covers; every field that is set narrows the selection.
+
+    ``rowids`` holds an explicit list (search results, chosen messages); it is passed to
+    SQLite as one JSON array, so a long list costs one statement, not one per id."""
+
+    conversation_ids: tuple[str, ...] | None = None
+    subscriber_ids: tuple[int, ...] | None = None
+    from_ms: int | None = None  # inclusive
+    to_ms: int | None = None  # exclusive
+    rowids: tuple[int, ...] | None = None
+    mms_only: bool = False
+
+    def narrowed(self, conversation_id: str) -> MessageFilter:
+        """The same selection inside one conversation."""
+        if self.conversation_ids is not None and conversation_id not in self.conversation_ids:
+            return replace(self, conversation_ids=())
+        return replace(self, conversation_ids=(conversation_id,))
+
+
+def _filter_where(f: MessageFilter) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+    if f.conversation_ids is not None:
+        if not f.conversation_ids:
+            where.append("0")
+        elif len(f.conversation_ids) == 1:
+            where.append("m.conversation_id = ?")
+            args.append(f.conversation_ids[0])
+        else:
+            where.append("m.conversation_id IN (SELECT value FROM json_each(?))")
+            args.append(orjson.dumps(list(f.conversation_ids)).decode())
+    if f.subscriber_ids is not None:
+        where.append("m.subscriber_id IN (SELECT value FROM json_each(?))")
+        args.append(orjson.dumps([int(s) for s in f.subscriber_ids]).decode())
+    if f.from_ms is not None:
+        where.append("m.start_ms >= ?")
+        args.append(int(f.from_ms))
+    if f.to_ms is not None:
+        where.append("m.start_ms < ?")
+        args.append(int(f.to_ms))
+    if f.rowids is not None:
+        where.append("m.rowid IN (SELECT value FROM json_each(?))")
+        args.append(orjson.dumps([int(r) for r in f.rowids]).decode())
+    if f.mms_only:
+        where.append("m.type = 'mms'")
+    return (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+def iter_filtered(
+    conn: sqlite3.Connection, selection: MessageFilter, *, raw: bool = False, batch: int = 500
+) -> Iterator[Message]:
+    """The selected messages in export order (start time, then id), ``batch`` rows at a
+    time: memory stays flat whatever the selection holds."""
+    where, args = _filter_where(selection)
+    cur = conn.execute(select_sql(raw=raw) + where + " ORDER BY m.start_ms, m.id", args)
+    while True:
+        rows = cur.fetchmany(batch)
+        if not rows:
+            return
+        yield from messages_from_rows(conn, rows)
+
+
+def count_filtered(conn: sqlite3.Connection, selection: MessageFilter) -> int:
+    where, args = _filter_where(selection)
+    row = conn.execute("SELECT count(*) FROM messages m" + where, args).fetchone()
+    return int(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSpan:
+    """One conversation's share of a selection."""
+
+    conversation_id: str
+    participants: tuple[str, ...]
+    is_group: bool
+    subscriber_mobile: str
+    count: int
+    mms_count: int
+    first_ms: int
+    last_ms: int
+
+
+def conversation_spans(
+    conn: sqlite3.Connection, selection: MessageFilter
+) -> list[ConversationSpan]:
+    """Every conversation the selection touches, by its first selected message."""
+    where, args = _filter_where(selection)
+    rows = conn.execute(
+        "SELECT m.conversation_id, count(*), sum(m.type = 'mms'), min(m.start_ms), "
+        "max(m.start_ms) FROM messages m" + where + " GROUP BY m.conversation_id",
+        args,
+    ).fetchall()
+    out: list[ConversationSpan] = []
+    for r in rows:
+        info = conn.execute(
+            "SELECT c.participants, c.is_group, sub.mobile FROM conversations c "
+            "JOIN subscribers sub ON sub.id = c.subscriber_id WHERE c.id = ?",
+            (r[0],),
+        ).fetchone()
+        out.append(
+            ConversationSpan(
+                conversation_id=str(r[0]),
+                participants=_strs(_json(info[0])) if info else (),
+                is_group=bool(info[1]) if info else False,
+                subscriber_mobile=str(info[2]) if info else "",
+                count=int(r[1]),
+                mms_count=int(r[2] or 0),
+                first_ms=int(r[3]),
+                last_ms=int(r[4]),
+            )
+        )
+    out.sort(key=lambda s: (s.first_ms, s.conversation_id))
+    return out
+
+
+def rowids_for_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, int]:
+    """Public message id → rowid for the ids the case holds."""
+    out: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(f"SELECT id, rowid FROM messages WHERE id IN ({marks})", chunk):
+            out[str(r[0])] = int(r[1])
+    return out
+
+
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Every read inside sees the case as it was at the first one (one read transaction),
+    even while an import commits on another connection: a report's index, pages and
+    counts agree with each other."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")

@@ -38,7 +38,8 @@ from msgcopy_viewer.ui.icons import app_icon, icon
 from msgcopy_viewer.ui.settings import AppSettings, RecentCases
 from msgcopy_viewer.ui.theme import THEME_LABELS, THEMES, ThemeController
 from msgcopy_viewer.ui.timezone import TimeZoneCombo, TimeZoneSettings
-from msgcopy_viewer.ui.widgets import dialogs
+from msgcopy_viewer.ui.widgets import dialogs, export_dialog
+from msgcopy_viewer.ui.widgets.export_dialog import ExportDialog, ExportMenus
 from msgcopy_viewer.ui.widgets.ledger_dialog import LedgerDialog
 from msgcopy_viewer.ui.widgets.progress_bar import ImportProgressWidget
 from msgcopy_viewer.ui.widgets.receiver_panel import ReceiverIndicator, ReceiverPanel
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
         self.browser.set_time_zone_selector_visible(False)  # the toolbar has the selector
         self.browser.setAccessibleName("Conversations and messages")
         self.browser.messageOpened.connect(self._open_mms)
+        self.export_dialog: ExportDialog | None = None
+        self.export_menus = ExportMenus(self.browser, self.show_export_dialog)
 
         self.empty_page = self._build_empty_page()
         self.stack = QStackedWidget(self)
@@ -193,6 +196,10 @@ class MainWindow(QMainWindow):
         self.act_export_csv = self._action(
             "&CSV…", self.export_csv_dialog, "Ctrl+Shift+E", "Export every message as CSV"
         )
+        self.act_export_report = self._action(
+            "&Report…", self.show_export_dialog, "Ctrl+Shift+R",
+            "Export a selection as a bundle, HTML, PDF, XLSX, CSV or JSON Lines",
+        )  # fmt: skip
         self.act_ledger = self._action(
             "Show Import &Ledger…",
             self.show_ledger,
@@ -239,6 +246,7 @@ class MainWindow(QMainWindow):
         self.export_menu = QMenu("&Export", self)
         self.export_menu.addAction(self.act_export_jsonl)
         self.export_menu.addAction(self.act_export_csv)
+        self.export_menu.addAction(self.act_export_report)
         self.file_menu.addMenu(self.export_menu)
         self.file_menu.addAction(self.act_ledger)
         self.file_menu.addSeparator()
@@ -371,7 +379,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_case = self.case_path is not None
         importing = self._import is not None
-        for action in (self.act_export_jsonl, self.act_export_csv, self.act_ledger):
+        for action in (self.act_export_jsonl, self.act_export_csv, self.act_export_report,
+                       self.act_ledger):  # fmt: skip
             action.setEnabled(has_case)
         self.act_search.setEnabled(has_case)
         self.act_cancel_import.setEnabled(importing)
@@ -786,6 +795,18 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Export failed", 0)
         dialogs.show_error(self, "Export failed", message)
 
+    def show_export_dialog(self, choices: Any = None) -> ExportDialog | None:
+        """The export dialog for ``choices`` (default: what the browser shows now)."""
+        if self.case_path is None:
+            return None
+        if not isinstance(choices, list):  # the menu passes its checked flag
+            choices = export_dialog.choices_for(self.browser)
+        dialog = self.export_dialog = ExportDialog(
+            self.case_path, choices, export_dialog.zone_for(self.tz.key), self.settings, self
+        )
+        dialog.show()
+        return dialog
+
     # -- ledger, MMS, help -----------------------------------------------------------------
     def show_ledger(self, batch_id: int | None = None) -> LedgerDialog | None:
         if self.case_path is None:
@@ -844,6 +865,7 @@ class MainWindow(QMainWindow):
             self.act_import_folder,
             self.act_export_jsonl,
             self.act_export_csv,
+            self.act_export_report,
             self.act_ledger,
             self.act_search,
             self.act_time_zone,
@@ -911,6 +933,8 @@ class MainWindow(QMainWindow):
         if self.ledger_dialog is not None:
             self.ledger_dialog.close()
             self.ledger_dialog = None
+        if self.export_dialog is not None:
+            self.export_dialog.close()  # cancels a running export: nothing is left behind
         for d in self._mms_dialogs:
             d.close()
         self._mms_dialogs.clear()

@@ -95,6 +95,7 @@ def test_bubble_menu(qtbot: Any, make_window: Any, chat_case: Path) -> None:
         "Copy Message ID",
         "Open MMS…",
         "Show in Inspector",
+        "Export…",
     ]
     actions = {a.text().replace("&", ""): a for a in menu.actions()}
     assert not actions["Open MMS…"].isEnabled()  # an SMS
@@ -167,7 +168,9 @@ def test_conversation_menu(qtbot: Any, make_window: Any, chat_case: Path) -> Non
     conv = convs.conversation_model.conversation(0)
     menu = convs.menu_for(0)
     actions = {a.text().replace("&", ""): a for a in menu.actions()}
-    assert list(actions) == ["Copy Participants", "Copy Subscriber", "Copy Conversation ID"]
+    assert list(actions) == [
+        "Copy Participants", "Copy Subscriber", "Copy Conversation ID", "", "Export…",
+    ]  # fmt: skip
     actions["Copy Participants"].trigger()
     assert clipboard() == ", ".join(conv.participants)
     actions["Copy Conversation ID"].trigger()

@@ -48,7 +48,7 @@ def test_title_and_menus(window: Any, tmp_path: Path) -> None:
         "Show Import Ledger…",
         "Quit",
     ]
-    assert menu_texts(window.export_menu) == ["JSON Lines…", "CSV…"]
+    assert menu_texts(window.export_menu) == ["JSON Lines…", "CSV…", "Report…"]
     assert menu_texts(window.view_menu) == ["Focus Search", "Time Zone…", "Theme", "Receiver"]
     assert menu_texts(window.help_menu) == [
         "Keyboard Shortcuts",

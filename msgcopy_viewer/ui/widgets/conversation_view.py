@@ -12,6 +12,7 @@ from msgcopy_viewer.ui.models.conversation_model import ConversationModel
 
 class ConversationView(QListView):
     conversationSelected = Signal(object)  # ConversationInfo | None
+    exportRequested = Signal(object)  # ConversationInfo: "Export…" in its right-click menu
 
     def __init__(self, tz, parent=None) -> None:
         super().__init__(parent)
@@ -79,7 +80,16 @@ class ConversationView(QListView):
             action = menu.addAction(text)
             action.setData(value)
             action.triggered.connect(self._copy_action_data)
+        menu.addSeparator()
+        export = menu.addAction("&Export…")
+        export.setData(conv)
+        export.triggered.connect(self._export_action_data)
         return menu
+
+    def _export_action_data(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.exportRequested.emit(action.data())
 
     def _copy_action_data(self) -> None:
         action = self.sender()

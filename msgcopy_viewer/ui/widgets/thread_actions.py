@@ -32,6 +32,7 @@ _SELECTING_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier
 
 class ThreadActions(QObject):
     inspectRequested = Signal()  # "Show in Inspector": the inspector should take the focus
+    exportRequested = Signal(object)  # "Export…": the messages it was asked for (list[Message])
 
     def __init__(self, view) -> None:  # a ThreadView
         super().__init__(view)
@@ -138,6 +139,9 @@ class ThreadActions(QObject):
         open_mms.triggered.connect(lambda: self.view.messageActivated.emit(m))
         inspect = menu.addAction("Show in &Inspector")
         inspect.triggered.connect(lambda: self.show_in_inspector(index))
+        menu.addSeparator()
+        export = menu.addAction("&Export…")
+        export.triggered.connect(lambda: self.exportRequested.emit(targets))
         return menu
 
     def show_in_inspector(self, index: QModelIndex) -> None:

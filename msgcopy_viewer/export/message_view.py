@@ -1,0 +1,119 @@
+"""What a transcript shows for one message, shared by the HTML and PDF reports.
+
+``MessageView`` is the message as a reader of a transcript sees it: who, when (UTC and the
+chosen zone), the slides of an MMS in SMIL order (text, images, audio, video, contact
+cards), the parts no slide shows, warnings and provenance. Both reports render these, so
+they cannot disagree about content. Text here is evidence: each renderer escapes it and
+makes invisible characters visible (``visible``).
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
+from msgcopy_viewer.export.selection import format_in_zone, format_utc
+from msgcopy_viewer.export.visible import show_invisible
+from msgcopy_viewer.store.messages import Contact, Message, Part
+
+MAX_TEXT_PART = 100_000  # characters of one text part shown in a transcript
+
+
+@dataclass(slots=True)
+class Item:
+    kind: str  # text | image | audio | video | contact | file
+    text: str | None = None
+    part: Part | None = None
+    contact: Contact | None = None
+
+
+@dataclass(slots=True)
+class MessageView:
+    message: Message  # already redacted
+    utc: str
+    local: str
+    sender: str
+    slides: list[list[Item]] = field(default_factory=list)
+    extras: list[Item] = field(default_factory=list)  # parts no slide shows
+
+    @property
+    def outgoing(self) -> bool:
+        return self.message.outgoing
+
+
+def visible(text: str) -> str:
+    """Evidence text with invisible and bidirectional control characters shown."""
+    return show_invisible(text)
+
+
+def sender_label(m: Message, subscriber: str) -> str:
+    if m.outgoing:
+        return f"{subscriber} (subscriber)"
+    return m.sender or m.other_party
+
+
+TextOf = Callable[[Message, Part], str]
+
+
+def decode_text(data: bytes, charset: str | None) -> str:
+    name = (charset or "utf-8").strip().lower() or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        name = "utf-8"
+    return data.decode(name, errors="replace")[:MAX_TEXT_PART]
+
+
+def build_view(
+    m: Message, zone: tzinfo, text_of: TextOf, redactor: Redactor = NO_REDACTION
+) -> MessageView:
+    """The view of ``m`` (redacted here, so callers pass the stored message)."""
+    r = redactor.message(m)
+    view = MessageView(
+        message=r,
+        utc=format_utc(m.start_ms),
+        local=format_in_zone(m.start_ms, zone),
+        sender=sender_label(r, r.sub_mobile or r.subscriber_mobile),
+    )
+    if not r.is_mms:
+        view.slides.append([Item("text", text=r.text)])
+        return view
+    env = r.envelope
+    contacts = env.contacts if env else ()
+    shown: set[int] = set()
+
+    def item_for(p: Part) -> Item:
+        kind = p.kind
+        if kind == "text":
+            return Item("text", text=redactor.content(text_of(m, p)), part=p)
+        if kind == "contact":
+            cards = [c for c in contacts if c.part == p.index]
+            return Item("contact", part=p, contact=cards[0] if cards else None)
+        if kind in ("image", "audio", "video"):
+            return Item(kind, part=p)
+        return Item("file", part=p)
+
+    for slide in env.slides if env else ():
+        items: list[Item] = []
+        raw_items = slide.get("items")
+        for it in raw_items if isinstance(raw_items, list) else []:
+            idx = it.get("part") if isinstance(it, dict) else None
+            p = r.part(idx) if isinstance(idx, int) else None
+            if p is None or p.is_smil:
+                continue
+            shown.add(p.index)
+            items.append(item_for(p))
+        if items:
+            view.slides.append(items)
+    if not view.slides and r.text:
+        # no usable SMIL: the text first, then every part
+        view.slides.append([Item("text", text=r.text)])
+        shown.update(p.index for p in r.parts if p.kind == "text")
+    for p in r.parts:
+        if p.is_smil or p.index in shown:
+            continue
+        view.extras.append(item_for(p))
+    return view

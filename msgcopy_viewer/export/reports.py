@@ -1,0 +1,361 @@
+"""Every export format for one selection, and the evidence bundle (Qt-free).
+
+``run_export`` is what the command line and the app's export dialog call. The PDF is
+drawn by Qt, which only ``ui/`` may import: callers pass its writer in (``pdf_writer``,
+``ui.report_pdf.write_pdf_report``).
+
+The bundle (``--format bundle -o DIR``) holds ``messages.jsonl``, ``messages.csv``,
+``messages.xlsx``, ``html/`` (the transcript, linking to ``media/``), ``transcript.pdf``,
+``media/`` (every MMS part with its own manifests), ``case-report.json`` and
+``manifest.sha256`` over every other file. It is built in a temporary folder beside
+``DIR`` and renamed into place at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from msgcopy_viewer import __version__
+from msgcopy_viewer.export.atomic import atomic_text_writer
+from msgcopy_viewer.export.csv_export import write_csv_messages
+from msgcopy_viewer.export.html_report import PAGE_SIZE, HtmlWriter, write_html_report
+from msgcopy_viewer.export.jsonl import write_jsonl_messages
+from msgcopy_viewer.export.media_files import MediaFiles
+from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, building_file
+from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
+from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve
+from msgcopy_viewer.export.xlsx_export import write_xlsx
+from msgcopy_viewer.store import ledger
+from msgcopy_viewer.store.case import Case
+from msgcopy_viewer.store.messages import read_snapshot
+
+REPORT_FORMAT_VERSION = 1
+BUNDLE_FILES = {
+    "jsonl": "messages.jsonl",
+    "csv": "messages.csv",
+    "xlsx": "messages.xlsx",
+    "pdf": "transcript.pdf",
+    "html": "html",
+    "media": "media",
+    "report": "case-report.json",
+    "manifest": "manifest.sha256",
+}
+STAGES = ("jsonl", "csv", "xlsx", "html", "pdf")
+
+
+class PdfWriter(Protocol):
+    def __call__(
+        self,
+        case: Case,
+        selection: ResolvedSelection,
+        path: Path,
+        *,
+        redactor: Redactor = ...,
+        generated: datetime | None = ...,
+        progress: Progress | None = ...,
+    ) -> Any: ...
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def units_of_work(fmt: str, messages: int) -> int:
+    """The progress total for ``fmt``: the bundle goes through the messages once a stage."""
+    return messages * (len(STAGES) if fmt == "bundle" else 1)
+
+
+def _stage(progress: Progress | None, offset: int) -> Progress | None:
+    if progress is None:
+        return None
+
+    def report(n: int) -> None:
+        progress(offset + n)
+
+    return report
+
+
+def run_export(
+    case: Case,
+    selection: Selection,
+    fmt: str,
+    out: Path | None,
+    *,
+    redactor: Redactor = NO_REDACTION,
+    examiner: str | None = None,
+    page_size: int | None = None,
+    pdf_writer: PdfWriter | None = None,
+    stdout: IO[str] | None = None,
+    progress: Progress | None = None,
+    on_resolved: Callable[[ResolvedSelection], None] | None = None,
+) -> str:
+    """Export ``selection`` as ``fmt`` to ``out``; return a one-line summary. Everything is
+    read from one snapshot of the case."""
+    with read_snapshot(case.conn):
+        return _run_export(
+            case,
+            selection,
+            fmt,
+            out,
+            redactor=redactor,
+            examiner=examiner,
+            page_size=page_size,
+            pdf_writer=pdf_writer,
+            stdout=stdout,
+            progress=progress,
+            on_resolved=on_resolved,
+        )
+
+
+def _run_export(
+    case: Case,
+    selection: Selection,
+    fmt: str,
+    out: Path | None,
+    *,
+    redactor: Redactor,
+    examiner: str | None,
+    page_size: int | None,
+    pdf_writer: PdfWriter | None,
+    stdout: IO[str] | None,
+    progress: Progress | None,
+    on_resolved: Callable[[ResolvedSelection], None] | None,
+) -> str:
+    sel = resolve(case.conn, selection)
+    if on_resolved is not None:
+        on_resolved(sel)
+    generated = datetime.now(UTC)
+    if fmt in ("jsonl", "csv"):
+        write = write_jsonl_messages if fmt == "jsonl" else write_csv_messages
+        messages = (redactor.message(m) for m in sel.messages(case.conn))
+        if out is None:
+            if stdout is None:
+                raise ExportError(f"--format {fmt} needs an output file")
+            if hasattr(stdout, "reconfigure"):
+                stdout.reconfigure(encoding="utf-8", newline="")
+            n = write(messages, stdout)
+            stdout.flush()
+            return f"wrote {n} messages"
+        if out.is_dir():
+            raise ExportError(f"{out} is a folder; give a file name")
+        if not out.parent.is_dir():
+            raise ExportError(f"cannot write {out}: the folder {out.parent} does not exist")
+        with atomic_text_writer(out, newline="") as fh:
+            n = write(_counting(messages, progress), fh)
+        return f"wrote {n} messages to {out}"
+    if out is None:
+        raise ExportError(f"--format {fmt} needs an output")
+    if fmt == "xlsx":
+        with building_file(out) as tmp:
+            n = write_xlsx(case, sel, tmp, redactor=redactor, progress=progress)
+        return f"wrote {n} messages to {out}"
+    if fmt == "html":
+        html = write_html_report(
+            case,
+            sel,
+            out,
+            redactor=redactor,
+            page_size=page_size or PAGE_SIZE,
+            progress=progress,
+            generated=generated,
+        )
+        return (
+            f"wrote {html.messages} messages in {html.conversations} conversations on "
+            f"{html.pages} pages to {html.outdir} (open index.html)"
+        )
+    if fmt == "pdf":
+        if pdf_writer is None:
+            raise ExportError("PDF output needs the Qt drawing module")
+        with building_file(out) as tmp:
+            pdf = pdf_writer(
+                case, sel, tmp, redactor=redactor, generated=generated, progress=progress
+            )
+        return f"wrote {pdf.messages} messages on {pdf.pages} pages to {out}"
+    if fmt == "bundle":
+        if pdf_writer is None:
+            raise ExportError("the bundle's PDF needs the Qt drawing module")
+        return write_bundle(
+            case,
+            sel,
+            out,
+            redactor=redactor,
+            examiner=examiner,
+            page_size=page_size or PAGE_SIZE,
+            pdf_writer=pdf_writer,
+            progress=progress,
+            generated=generated,
+        )
+    raise ExportError(f"unknown format {fmt!r}")
+
+
+def _counting(messages: Any, progress: Progress | None) -> Any:
+    for n, m in enumerate(messages, start=1):
+        yield m
+        if progress is not None and n % 500 == 0:
+            progress(n)
+
+
+def write_bundle(
+    case: Case,
+    sel: ResolvedSelection,
+    outdir: Path,
+    *,
+    redactor: Redactor,
+    examiner: str | None,
+    page_size: int,
+    pdf_writer: PdfWriter,
+    progress: Progress | None,
+    generated: datetime,
+) -> str:
+    count = sel.count(case.conn)
+    with building_dir(outdir) as work:
+        outputs: dict[str, Any] = {}
+        for i, fmt in enumerate(("jsonl", "csv")):
+            write = write_jsonl_messages if fmt == "jsonl" else write_csv_messages
+            with open(work / BUNDLE_FILES[fmt], "w", encoding="utf-8", newline="") as fh:
+                msgs = (redactor.message(m) for m in sel.messages(case.conn))
+                outputs[fmt] = write(_counting(msgs, _stage(progress, i * count)), fh)
+        outputs["xlsx"] = write_xlsx(
+            case,
+            sel,
+            work / BUNDLE_FILES["xlsx"],
+            redactor=redactor,
+            progress=_stage(progress, 2 * count),
+        )
+        (work / "html").mkdir()
+        media = MediaFiles(case, work, "media", redactor)
+        html = HtmlWriter(
+            case,
+            sel,
+            work / "html",
+            media,
+            media_prefix="../",
+            redactor=redactor,
+            page_size=page_size,
+            generated=generated,
+        ).write(_stage(progress, 3 * count))
+        outputs["html"] = {"pages": html.pages, "conversations": html.conversations}
+        media.write_manifests()
+        outputs["media"] = {"files": media.files, "bytes": media.bytes, "withheld": media.withheld}
+        pdf = pdf_writer(
+            case,
+            sel,
+            work / BUNDLE_FILES["pdf"],
+            redactor=redactor,
+            generated=generated,
+            progress=_stage(progress, 4 * count),
+        )
+        outputs["pdf"] = {"pages": pdf.pages}
+        report = case_report(
+            case,
+            sel,
+            redactor=redactor,
+            examiner=examiner,
+            generated=generated,
+            messages=count,
+            conversations=html.conversations,
+            outputs=outputs,
+        )
+        with open(work / BUNDLE_FILES["report"], "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(report, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+        write_manifest(work)
+    return (
+        f"wrote a bundle of {count} messages ({html.pages} HTML pages, {pdf.pages} PDF pages, "
+        f"{media.files} media files) to {Path(outdir).absolute()}; "
+        f"check it with: msgcopy-viewer verify --bundle {Path(outdir).absolute()}"
+    )
+
+
+def bundle_files(root: Path) -> list[str]:
+    """Every file under ``root`` but the manifest, as sorted ``/`` paths."""
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in filenames:
+            rel = (Path(dirpath) / name).relative_to(root).as_posix()
+            if rel != BUNDLE_FILES["manifest"]:
+                out.append(rel)
+    return sorted(out)
+
+
+def write_manifest(root: Path) -> int:
+    files = bundle_files(root)
+    with open(root / BUNDLE_FILES["manifest"], "w", encoding="utf-8", newline="\n") as fh:
+        for rel in files:
+            fh.write(f"{sha256_file(root / rel)}  {rel}\n")
+    return len(files)
+
+
+def case_report(
+    case: Case,
+    sel: ResolvedSelection,
+    *,
+    redactor: Redactor,
+    examiner: str | None,
+    generated: datetime,
+    messages: int,
+    conversations: int,
+    outputs: dict[str, Any],
+) -> dict[str, Any]:
+    """``case-report.json``: what was exported, from what, by whom, and how."""
+    path = redactor.path
+    batches: list[dict[str, Any]] = []
+    for b in sorted(ledger.batches(case.conn), key=lambda b: b.id):
+        counts = ledger.outcome_counts(case.conn, b.id)
+        rejected = [
+            {"path": path(f.path), "reason": path(f.reason or ""), "sha256": f.sha256}
+            for f in ledger.rows(case.conn, b.id, outcome="rejected")
+        ]
+        skipped = [
+            {"path": path(f.path), "reason": path(f.reason or "")}
+            for f in ledger.rows(case.conn, b.id, outcome="skipped")
+        ]
+        batches.append(
+            {
+                "id": b.id,
+                "started": format_utc(b.started_ms),
+                "finished": None if b.finished_ms is None else format_utc(b.finished_ms),
+                "status": b.status,
+                "origin": b.origin,
+                "sources": [path(r) for r in b.roots],
+                "ledger": {
+                    "files_seen": b.files_seen,
+                    **{f"files_{k}": v for k, v in counts.items()},
+                    "new_messages": ledger.new_message_count(case.conn, b.id),
+                },
+                "reason": None if b.reason is None else path(b.reason),
+                "rejected_files": rejected,
+                "skipped_files": skipped,
+            }
+        )
+    shown = redacted_selection(sel.selection, redactor)
+    return {
+        "report_format_version": REPORT_FORMAT_VERSION,
+        "tool": {"name": "msgcopy-viewer", "version": __version__},
+        "generated": format_utc(int(generated.timestamp() * 1000)),
+        "examiner": examiner,
+        "case": {
+            "file": path(case.path.name),
+            "sha256": sha256_file(case.path),
+            "schema_version": case.schema_version(),
+            "counts": case.counts(),
+        },
+        "time_zone": shown.tz,
+        "selection": shown.to_json(),
+        "messages": messages,
+        "conversations": conversations,
+        "redaction": redactor.describe(),
+        "outputs": {"files": {k: v for k, v in BUNDLE_FILES.items()}, "written": outputs},
+        "import_batches": batches,
+    }
