@@ -250,7 +250,8 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     """(batch status, reason) for an import ended by ``exc``."""
     if isinstance(exc, KeyboardInterrupt):
         # The same status a killed import gets when the next one finds its batch.
-        return "interrupted", "interrupted by the user (Ctrl-C)"
+        how = getattr(exc, "how", "Ctrl-C")  # the CLI turns SIGTERM into one ("SIGTERM")
+        return "interrupted", f"interrupted by the user ({how})"
     if isinstance(exc, StorageError):
         return "failed", str(exc)
     return "failed", f"internal error ({type(exc).__name__}: {exc}); see the log"
