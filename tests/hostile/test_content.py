@@ -69,7 +69,7 @@ def test_lone_surrogate_in_startTime_is_rejected_with_a_reason(tmp_path: Path) -
     (tmp_path / "a.json").write_bytes(document(event(startTime="2024-09-16T19:30" + LONE)))
     case = tmp_path / "c.mcase"
     run_import(case, tmp_path / "a.json")
-    [(path, outcome, reason, _root)] = ledger(case)
+    [(_path, outcome, reason, _root)] = ledger(case)
     assert outcome == "rejected" and reason is not None and "startTime" in reason
 
 
