@@ -480,18 +480,40 @@ def _scan_archive(
     except ValueError as exc:
         yield SourceItem(root, relpath, None, None, size, mtime, error=str(exc))
         return
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error) as exc:
-        yield SourceItem(
-            root, relpath, None, None, size, mtime, error=f"not a readable zip archive ({exc})"
-        )
-        return
     except OSError as exc:
         yield SourceItem(
             root, relpath, None, None, size, mtime, error=f"cannot read: {exc.strerror or exc}"
         )
         return
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error) as exc:
+        yield SourceItem(
+            root, relpath, None, None, size, mtime, error=f"not a readable zip archive ({exc})"
+        )
+        return
+    except Exception as exc:  # zipfile raises more than it documents on crafted input
+        yield SourceItem(
+            root,
+            relpath,
+            None,
+            None,
+            size,
+            mtime,
+            error=f"not a readable zip archive ({type(exc).__name__}: {exc})",
+        )
+        return
     with zf:
-        yield from _scan_zip(root, relpath, zf, depth, budget, lim, not_utf8)
+        try:
+            yield from _scan_zip(root, relpath, zf, depth, budget, lim, not_utf8)
+        except Exception as exc:  # damage no check above foresaw: the rest of it only
+            yield SourceItem(
+                root,
+                relpath,
+                None,
+                None,
+                size,
+                mtime,
+                error=f"the rest of this archive could not be read ({type(exc).__name__}: {exc})",
+            )
 
 
 def _member_problems(infos: list[zipfile.ZipInfo]) -> dict[int, str]:
@@ -522,16 +544,18 @@ def _scan_zip(
     lim: ScanLimits,
     not_utf8: set[bytes],
 ) -> Iterator[SourceItem]:
-    infos = [i for i in zf.infolist() if not i.is_dir()]
+    infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
     problems = _member_problems(infos)
     infos.sort(key=lambda i: i.filename)
     for info in infos:
-        name = info.filename
-        if not_utf8 and info.orig_filename.encode("cp437") in not_utf8:
-            # flagged UTF-8 but not: its exact bytes, escaped like a file system's
-            name = escape_name_bytes(info.orig_filename.encode("cp437"))
-        else:
-            name = escape_name(name)
+        name = escape_name(info.filename)
+        if not_utf8:
+            try:
+                raw = info.orig_filename.encode("cp437")
+            except UnicodeEncodeError:
+                raw = b""
+            if raw in not_utf8:  # flagged UTF-8 but not: its exact bytes, escaped
+                name = escape_name_bytes(raw)
         member = name.replace("\\\\", "/") if "\\\\" in name else name
         member = member.lstrip("/") or "(no name)"
         relpath = f"{prefix}/{member}"
@@ -650,10 +674,8 @@ def _count_file(full: str, lim: ScanLimits) -> tuple[int, int]:
             try:
                 zf, _names = _open_zip(fh, st.st_size, lim)
                 with zf:
-                    infos = [i for i in zf.infolist() if not i.is_dir()]
+                    infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
                     return max(1, len(infos)), sum(i.file_size for i in infos)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
-                return 1, st.st_size
-            except struct.error:
+            except Exception:  # any damage: scan() says what; here it is one file
                 return 1, st.st_size
     return 1, st.st_size

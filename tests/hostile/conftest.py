@@ -8,4 +8,4 @@ import pytest
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/hostile/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.timeout(30))
+            item.add_marker(pytest.mark.timeout(60))
