@@ -114,14 +114,14 @@ _TEXT_FIELDS = tuple(
         ("text", "message text"),
         ("subject", "subject"),
         ("contact_names", "contact names"),
-        ("mms_json", "MMS details"),
+        ("mms", "MMS details"),
         ("raw_event", "raw event"),
         ("start_raw", "startTime"),
         ("subscriber_key", "subscriber"),
-        ("subscriber_mobile", "subscriberParty.mobile"),
-        ("domain", "subscriberParty.domain"),
-        ("did", "subscriberParty.did"),
-        ("subr_id", "subscriberParty.subrId"),
+        ("sub_mobile", "subscriberParty.mobile"),
+        ("sub_domain", "subscriberParty.domain"),
+        ("sub_did", "subscriberParty.did"),
+        ("sub_subr_id", "subscriberParty.subrId"),
     )
 )
 _TUPLE_FIELDS = tuple(MessageRecord._fields.index(n) for n in ("participants", "participant_keys"))
@@ -151,12 +151,12 @@ def _without_surrogates(record: MessageRecord) -> MessageRecord:
             damaged.append(label)
     for i in _TUPLE_FIELDS:
         values[i] = tuple(_LONE_SURROGATE.sub("\ufffd", v) for v in values[i])
-    warnings = list(json.loads(record.warnings_json))
+    warnings = record.warning_list()
     warnings.append(
         f"Lone surrogates (not characters) in {', '.join(damaged) or 'participants'}: "
         "shown as U+FFFD"
     )
-    w = MessageRecord._fields.index("warnings_json")
+    w = MessageRecord._fields.index("warnings")
     values[w] = json.dumps(warnings, ensure_ascii=False)
     values[w + 1] = len(warnings)
     return tuple.__new__(MessageRecord, values)
