@@ -490,7 +490,7 @@ def parse_document(data: bytes) -> list[Event]:
     for i, ev in enumerate(events):
         span = spans[i] if spans is not None else None
         event = parse_event(ev, i, span)
-        if span is None or _suspect(ev, span):
+        if span is None or _suspect(event, span):
             _inspect_damage(event, span)
         out.append(event)
     return out
@@ -510,31 +510,21 @@ _TEXT_FIELDS = (
 )
 
 
-def _colons(obj: dict[str, Any]) -> int:
-    """Key/value separators plus the colons inside keys and strings, the way the event's
-    text would have them without repeated keys or escaped colons (see ``_suspect``)."""
-    n = len(obj)
-    for key, value in obj.items():
-        kind = type(value)
-        if kind is str:
-            n += value.count(":")
-        elif kind is dict:
-            n += _colons(value)
-        elif kind is list:
-            return -1  # not the vendor's shape: let the exact check decide
-        if ":" in key:
-            n += key.count(":")
-    return n
+_ESCAPES_TO_CHECK = re.compile(r"\\u(?:[dD]|003)")  # a surrogate, or an escaped colon
 
 
-def _suspect(event: Any, span: str) -> bool:
+def _suspect(event: Event, span: str) -> bool:
     """Cheap test, run on every event: False when the event's text can hold neither a
-    repeated key nor a lone surrogate. A repeated key adds a colon that the parsed object
-    lacks; only an escaped colon (``\\u003a``) could hide it, and only an escape can
-    make a lone surrogate. True sends the event to the exact check."""
-    if "\\ud" in span or "\\uD" in span or "\\u003" in span:
+    repeated key nor a lone surrogate. Only an escape can make a lone surrogate. Without
+    repeated keys, the text's colons are one per key plus those inside strings, which is
+    what the identity text (``canonical``: every key once, every string as it is, the
+    message replaced by ``{"sha256": …}``) holds, less that one key, plus the message's
+    own. A repeated key adds at least one colon; only an escaped colon (``\\u003a``)
+    could hide it, and that is checked. True sends the event to the exact check."""
+    if _ESCAPES_TO_CHECK.search(span) is not None:
         return True
-    return type(event) is not dict or span.count(":") != _colons(event)
+    expected = event.canonical.count(":") - 1 + event.message.count(":")
+    return span.count(":") != expected
 
 
 def _pairs_hook(found: list[str]) -> Any:

@@ -97,7 +97,9 @@ def analyze_bytes(data: bytes, mtime_ms: int | None = None) -> FileAnalysis:
         return FileAnalysis(digest, len(data), str(exc), [], mtime_ms)
     records = [build_record(e) for e in events]
     for i, record in enumerate(records):
-        if not _storable(record):
+        # An SMS record is made of the event's fields, which parse_document has already
+        # cleaned of lone surrogates; an MMS adds text from MIME parts (UTF-7 can make one).
+        if record.type == "mms" and not _storable(record):
             records[i] = _without_surrogates(record)
     return FileAnalysis(digest, len(data), None, records, mtime_ms)
 

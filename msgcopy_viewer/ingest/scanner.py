@@ -226,7 +226,10 @@ def _walk(
         if entry is None:
             stack.pop()
             continue
-        relpath = f"{rel}/{escape_name(entry.name)}" if rel else escape_name(entry.name)
+        name = entry.name
+        if not name.isascii() or "\\" in name:  # (the common case costs no call)
+            name = escape_name(name)
+        relpath = f"{rel}/{name}" if rel else name
         yield relpath, entry
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
