@@ -153,7 +153,7 @@ def _without_surrogates(record: MessageRecord) -> MessageRecord:
             damaged.append(label)
     for i in _TUPLE_FIELDS:
         values[i] = tuple(_LONE_SURROGATE.sub("\ufffd", v) for v in values[i])
-    warnings = record.warning_list()
+    warnings = list(json.loads(record.warnings))
     warnings.append(
         f"Lone surrogates (not characters) in {', '.join(damaged) or 'participants'}: "
         "shown as U+FFFD"
