@@ -61,6 +61,7 @@ def analysis_only(corpus: Path, workers: int) -> tuple[float, list[Any], list[An
     """Lower bound one: the import's reading and parsing on the worker pool, no database."""
     from msgcopy_viewer.ingest import scanner
     from msgcopy_viewer.ingest.pipeline import CHUNK_FILES, _analyze_chunk, _job
+    from msgcopy_viewer.ingest.scanner import MAX_FILE_BYTES
     from msgcopy_viewer.ingest.workers import WorkerPool
 
     start = time.perf_counter()
@@ -70,7 +71,9 @@ def analysis_only(corpus: Path, workers: int) -> tuple[float, list[Any], list[An
         submitted = 0
         while len(results) < len(items):
             while submitted < len(items) and len(pool) < pool.capacity:
-                pool.submit([_job(i) for i in items[submitted : submitted + CHUNK_FILES]])
+                pool.submit(
+                    [_job(i, MAX_FILE_BYTES) for i in items[submitted : submitted + CHUNK_FILES]]
+                )
                 submitted += CHUNK_FILES
             results.extend(pool.result())
     return time.perf_counter() - start, items, results

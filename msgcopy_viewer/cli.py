@@ -1,8 +1,8 @@
 """Command line: one entry point, subcommands; no subcommand opens the desktop app.
 
     msgcopy-viewer [PATH...] [--case CASE] [--demo]        the app (imports PATHs)
-    msgcopy-viewer import PATH... [--case CASE] [--json]
-    msgcopy-viewer export [--case CASE] --format jsonl|csv|xlsx|html|pdf|bundle [-o OUT]
+    msgcopy-viewer import PATH... [--case CASE] [--json] [--max-file-size SIZE]
+    msgcopy-viewer export [--case CASE] --format jsonl|csv|xlsx|html|pdf|bundle [-o OUT [--force]]
         [selection] [--redact numbers|text|both]          (see cli_export.py)
     msgcopy-viewer verify --case CASE [--sources DIR] | --bundle DIR
     msgcopy-viewer extract-media [--case CASE] -o DIR [--conversation ID]
@@ -12,22 +12,30 @@
     msgcopy-viewer selftest
     msgcopy-viewer install-desktop [--exec PATH] [--uninstall]
 
-Exit status: 0 success; 1 some input files rejected (the rest imported); 2 usage
-error, unusable case, or a storage failure such as a full disk (one line on stderr, no
-traceback); 70 an internal error (a bug: the traceback is printed); 130 interrupted.
+Global options (--case, --data-dir, -v) may come before or after the subcommand.
+
+Exit status: 0 success; 1 some input files rejected or a named path missing (the rest
+imported); 2 usage error, unusable case, or a storage failure such as a full disk (one
+line on stderr, no traceback); 70 an internal error (a bug: the traceback is printed);
+130 an import interrupted by Ctrl-C, 143 one stopped by SIGTERM (the batch is
+"interrupted" either way).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from msgcopy_viewer import about, cli_export, paths
+from msgcopy_viewer.core.text_safety import escape_line
 
 log = logging.getLogger("msgcopy_viewer")
 
@@ -47,6 +55,22 @@ SUBCOMMANDS = (
 )
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_BUG = 70  # EX_SOFTWARE: an internal error
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # Ctrl-C (SIGINT), kill (SIGTERM): 128 + signal
+
+# Options that may come before or after the subcommand: (flag, takes a value).
+GLOBAL_OPTIONS = {"--case": True, "--data-dir": True, "-v": False, "--verbose": False}
+
+CASE_HELP_CREATES = (
+    "case file to use (created if missing; default: the default case in the data folder)"
+)
+CASE_HELP_READS = (
+    "case file to read (it must exist, and is not changed; default: the default case in "
+    "the data folder)"
+)
+CASE_HELP_GLOBAL = (
+    "case file (import and the app create it if missing; the other commands only read it; "
+    "default: the default case in the data folder)"
+)
 
 
 class UsageError(Exception):
@@ -78,34 +102,51 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--case",
-        metavar="CASE",
-        help="case file to use (created if missing; default: the default case in the data folder)",
-    )
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that an import ends as Ctrl-C ends it."""
+
+    how = "SIGTERM"  # the batch's reason says so (ingest.pipeline)
+
+
+def _common(p: argparse.ArgumentParser, *, case_help: str, suppress: bool = True) -> None:
+    """The global options. In a subcommand they default to SUPPRESS, so that a value
+    given before the subcommand is not overwritten by the subcommand's default."""
+    default = argparse.SUPPRESS if suppress else None
+    p.add_argument("--case", metavar="CASE", default=default, help=case_help)
     p.add_argument(
         "--data-dir",
         metavar="DIR",
+        default=default,
         help=f"data folder (default case, demo case, logs); default: {paths.data_dir()}",
     )
-    p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="msgcopy-viewer",
-        description="Import, browse, search and export Message Copy SMS/MMS data.",
-        epilog="Without a subcommand the desktop app opens. Subcommands: "
-        + ", ".join(SUBCOMMANDS[:-1])
-        + ". Use 'msgcopy-viewer SUBCOMMAND --help'.",
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="log more to stderr",
     )
-    parser.add_argument("--version", action=VersionAction)
-    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
 
-    p = sub.add_parser("import", help="import folders, files and zip archives into a case")
+
+def _parse_size(text: str) -> int:
+    """``64M``, ``1G``, ``500k``, ``123456`` → bytes (binary multiples)."""
+    units = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    raw = text.strip().lower().removesuffix("b").removesuffix("i")
+    num, unit = (raw[:-1], raw[-1]) if raw[-1:] in units and raw[-1:] else (raw, "")
+    try:
+        value = int(float(num) * units[unit])
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 64M or 1G)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the size must be at least 1 byte")
+    return value
+
+
+def _configure_import(p: argparse.ArgumentParser) -> None:
+    from msgcopy_viewer.ingest.scanner import MAX_FILE_BYTES
+
     p.add_argument("paths", nargs="+", metavar="PATH")
-    _common(p)
+    _common(p, case_help=CASE_HELP_CREATES)
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument(
         "--workers",
@@ -114,34 +155,84 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes for parsing (default: one more than the cores, at most 4)",
     )
+    p.add_argument(
+        "--max-file-size",
+        type=_parse_size,
+        default=MAX_FILE_BYTES,
+        metavar="SIZE",
+        help=f"refuse files and zip members larger than this (default: "
+        f"{MAX_FILE_BYTES >> 20}M; see docs/security.md)",
+    )
 
-    p = sub.add_parser("export", help="export messages: JSONL, CSV, XLSX, HTML, PDF, bundle")
-    _common(p)
+
+def _configure_export(p: argparse.ArgumentParser) -> None:
+    _common(p, case_help=CASE_HELP_READS)
     cli_export.add_export_arguments(p)
+    p.add_argument("--force", action="store_true", help="replace the output file if it exists")
 
-    p = sub.add_parser("verify", help="re-check a case's hashes, or a bundle's manifest")
-    _common(p)
+
+def _configure_verify(p: argparse.ArgumentParser) -> None:
+    _common(p, case_help=CASE_HELP_READS)
     cli_export.add_verify_arguments(p)
 
-    p = sub.add_parser("extract-media", help="write every MMS part to a folder with manifests")
-    _common(p)
+
+def _configure_extract_media(p: argparse.ArgumentParser) -> None:
+    _common(p, case_help=CASE_HELP_READS)
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     p.add_argument("--conversation", metavar="ID", help="only this conversation")
 
-    p = sub.add_parser("ledger", help="list what an import did with every file")
-    _common(p)
+
+def _configure_ledger(p: argparse.ArgumentParser) -> None:
+    _common(p, case_help=CASE_HELP_READS)
     p.add_argument("--batch", type=int, metavar="N", help="import batch (default: the latest)")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("demo-data", help="generate a realistic demo corpus")
+
+def _configure_demo_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("outdir", metavar="OUTDIR")
     p.add_argument("--messages", type=int, default=3000, metavar="N")
     p.add_argument("--seed", type=int, default=1, metavar="S")
-    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
+
+# name -> (one-line help, adds the subcommand's arguments); handlers are in _handlers().
+# A new subcommand adds a line here, a handler there, and its name to SUBCOMMANDS.
+_COMMANDS: dict[str, tuple[str, Any]] = {
+    "import": ("import folders, files and zip archives into a case", _configure_import),
+    "export": ("export messages: JSONL, CSV, XLSX, HTML, PDF, bundle", _configure_export),
+    "verify": ("re-check a case's hashes, or a bundle's manifest", _configure_verify),
+    "extract-media": (
+        "write every MMS part to a folder with manifests",
+        _configure_extract_media,
+    ),
+    "ledger": ("list what an import did with every file", _configure_ledger),
+    "demo-data": ("generate a realistic demo corpus", _configure_demo_data),
+}
+
+
+def _build(
+    with_subparsers: dict[str, argparse.ArgumentParser] | None = None,
+) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msgcopy-viewer",
+        description="Import, browse, search and export Message Copy SMS/MMS data.",
+        epilog="Without a subcommand the desktop app opens. Subcommands: "
+        + ", ".join(SUBCOMMANDS[:-1])
+        + ". Use 'msgcopy-viewer help SUBCOMMAND' or 'msgcopy-viewer SUBCOMMAND --help'. "
+        "--case, --data-dir and -v may come before or after the subcommand.",
+    )
+    parser.add_argument("--version", action=VersionAction)
+    _common(parser, case_help=CASE_HELP_GLOBAL, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    for name, (help_text, configure) in _COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:])
+        configure(p)
     from msgcopy_viewer.receiver import commands as live_sources
 
-    live_sources.add_parsers(sub, _common)
+    # serve and watch import into the case (creating it), as import does
+    live_sources.add_parsers(sub, functools.partial(_common, case_help=CASE_HELP_CREATES))
 
     p = sub.add_parser("selftest", help="check this installation end to end (no display needed)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
@@ -153,7 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exec", dest="executable", metavar="PATH", help="program the entry starts")
     p.add_argument("--uninstall", action="store_true", help="remove them instead")
     p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    if with_subparsers is not None:
+        with_subparsers.update(sub.choices)
     return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return _build()
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
@@ -164,7 +261,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=VersionAction)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="import these after opening")
-    _common(parser)
+    _common(parser, case_help=CASE_HELP_CREATES, suppress=False)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -173,13 +270,59 @@ def build_gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand_at(args: Sequence[str]) -> int | None:
+    """Where the subcommand is in ``args`` (after any global options), or None."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in GLOBAL_OPTIONS:
+            i += 2 if GLOBAL_OPTIONS[a] else 1
+            continue
+        if a.startswith(("--case=", "--data-dir=")):
+            i += 1
+            continue
+        return i if a in SUBCOMMANDS else None
+    return None
+
+
+def _help(topic: Sequence[str]) -> int:
+    parsers: dict[str, argparse.ArgumentParser] = {}
+    main_parser = _build(parsers)
+    if not topic:
+        main_parser.print_help()
+        return EXIT_OK
+    if topic[0] in parsers:
+        parsers[topic[0]].print_help()
+        return EXIT_OK
+    print(
+        f"msgcopy-viewer: no help for {topic[0]!r} (subcommands are: "
+        f"{', '.join(SUBCOMMANDS[:-1])})",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
+def _handlers() -> dict[str, Any]:
+    return {
+        "import": cmd_import,
+        "export": cmd_export,
+        "verify": cmd_verify,
+        "extract-media": cmd_extract_media,
+        "ledger": cmd_ledger,
+        "demo-data": cmd_demo_data,
+        **_live_source_handlers(),
+        "selftest": cmd_selftest,
+        "install-desktop": cmd_install_desktop,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    at = _subcommand_at(args_list)
     try:
-        if args_list and args_list[0] in SUBCOMMANDS:
-            if args_list[0] == "help":
-                build_parser().print_help()
-                return EXIT_OK
+        if at is not None and args_list[at] == "help":
+            return _help(args_list[at + 1 :])
+        if at is not None:
             args = build_parser().parse_args(args_list)
         else:
             qt_args, args_list = _gui_qt_options(args_list)
@@ -188,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.qt_args = qt_args
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    for name in ("case", "data_dir"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -197,24 +343,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _run_gui(args)
-        handler = {
-            "import": cmd_import,
-            "export": cmd_export,
-            "verify": cmd_verify,
-            "extract-media": cmd_extract_media,
-            "ledger": cmd_ledger,
-            "demo-data": cmd_demo_data,
-            **_live_source_handlers(),
-            "selftest": cmd_selftest,
-            "install-desktop": cmd_install_desktop,
-        }[args.command]
-        return handler(args)
+        return int(_handlers()[args.command](args))
     except (UsageError, CaseError) as exc:
-        print(f"msgcopy-viewer: {exc}", file=sys.stderr)
+        print(f"msgcopy-viewer: {escape_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("msgcopy-viewer: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        how = "stopped (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        print(f"msgcopy-viewer: {how}", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception:
@@ -289,31 +425,67 @@ class _ProgressBar:
         self.stream.flush()
 
 
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While an import runs, SIGTERM (``kill``) stops it as Ctrl-C does: the batch is
+    recorded as ``interrupted`` at once (a SIGKILL is recorded so by the next import)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from msgcopy_viewer.ingest.pipeline import Importer
+    from msgcopy_viewer.ingest.scanner import ScanLimits
 
     case_path = _case_path(args)
     if not args.case:
         case_path.parent.mkdir(parents=True, exist_ok=True)
-    missing = [p for p in args.paths if not Path(p).expanduser().exists()]
-    if missing and len(missing) == len(args.paths):
+    missing = [p for p in args.paths if not os.path.exists(Path(p).expanduser())]
+    present = [p for p in args.paths if p not in missing]
+    if not present:
         raise UsageError(
             "nothing to import: " + ", ".join(f"{m}: no such file or folder" for m in missing)
+        )
+    for m in missing:  # named beside good ones: said so, and not a file the ledger saw
+        print(
+            f"msgcopy-viewer: {escape_line(m)}: no such file or folder (not imported)",
+            file=sys.stderr,
         )
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
-    importer = Importer(case_path, progress=bar, workers=args.workers)
+    importer = Importer(
+        case_path,
+        progress=bar,
+        workers=args.workers,
+        limits=ScanLimits(max_file_bytes=args.max_file_size),
+    )
     try:
-        report = importer.run(args.paths)
+        with _sigterm_as_interrupt():
+            report = importer.run(present)
     finally:
         if bar is not None:
             bar.done()
     if args.json:
-        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        summary = report.to_json()
+        summary["missing"] = list(missing)
+        json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        print(f"case: {report.case}")
+        print(f"case: {escape_line(report.case)}")
         print(
             f"{report.files_seen} files seen: {report.files_imported} imported, "
             f"{report.duplicates} duplicate, {len(report.rejected)} rejected, "
@@ -321,12 +493,18 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"({report.elapsed_s:.1f} s)"
         )
         for e in report.rejected:
-            print(f"rejected: {e.path}: {e.reason}")
-    return EXIT_REJECTED if report.rejected else EXIT_OK
+            print(f"rejected: {escape_line(e.path)}: {escape_line(e.reason or '')}")
+        for m in missing:
+            print(f"missing: {escape_line(m)}: no such file or folder")
+    return EXIT_REJECTED if report.rejected or missing else EXIT_OK
 
 
 # -- export ---------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.output and not args.force:
+        out = Path(args.output).expanduser()
+        if out.is_file() or out.is_symlink():
+            raise UsageError(f"{out} already exists; add --force to replace it")
     return cli_export.cmd_export(args, _open_existing, UsageError)
 
 
@@ -346,7 +524,8 @@ def cmd_extract_media(args: argparse.Namespace) -> int:
         except MediaExportError as exc:
             raise UsageError(str(exc)) from exc
     print(
-        f"wrote {result.files} files ({result.bytes} bytes) to {result.outdir}; "
+        f"wrote {result.files} files ({result.bytes} bytes) to "
+        f"{escape_line(str(result.outdir))}; "
         f"manifests: manifest.sha256, manifest.csv",
         file=sys.stderr,
     )
@@ -392,9 +571,11 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     else:
         print(f"import batch {batch_id} ({info.status}): {len(rows)} files")
         if info.reason:
-            print(f"stopped: {info.reason}")
+            print(f"stopped: {escape_line(info.reason)}")
         for r in rows:
-            print(f"{r.outcome:<10} {r.path}" + (f"  ({r.reason})" if r.reason else ""))
+            # One line per file, whatever its name holds (escape_line: no forged lines)
+            reason = f"  ({escape_line(r.reason)})" if r.reason else ""
+            print(f"{r.outcome:<10} {escape_line(r.path)}{reason}")
     return EXIT_OK
 
 
@@ -472,7 +653,7 @@ def _run_gui(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).expanduser().exists()]
     if missing:
         raise UsageError(
-            "; ".join(f"{m}: no such file or folder" for m in missing)
+            "; ".join(f"{escape_line(m)}: no such file or folder" for m in missing)
             + f" (subcommands are: {', '.join(SUBCOMMANDS)})"
         )
     case_path: Path | None = None

@@ -47,7 +47,7 @@ def _conversation_key(subscriber: Party, participants: tuple[Party, ...]) -> Con
     material = "\x1f".join(
         [f"v{THREADING_RULE_VERSION}", subscriber.key, *(p.key for p in ordered)]
     )
-    cid = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+    cid = hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return ConversationKey(
         id=cid,
         subscriber_key=subscriber.key,

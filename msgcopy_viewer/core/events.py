@@ -13,6 +13,7 @@ import calendar
 import hashlib
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,6 +49,7 @@ class Event:
     raw_text: str  # the event's JSON text exactly as it stands in the file
     canonical: str  # identity form: sorted keys, no spaces, message replaced by its SHA-256
     fingerprint: str  # SHA-256 of ``canonical``: equal events, equal fingerprint
+    warnings: tuple[str, ...] = ()  # damage found while reading (lone surrogates, repeated keys)
 
     @property
     def message_id(self) -> str:
@@ -63,6 +65,15 @@ _TIME_RE = re.compile(
 
 _FAST_TIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The instants a datetime (and so every reader of the case) can represent: years 1-9999 UTC.
+MIN_MS = (calendar.timegm((1, 1, 1, 0, 0, 0, 0, 0, 0))) * 1000
+MAX_MS = (calendar.timegm((9999, 12, 31, 23, 59, 59, 0, 0, 0))) * 1000 + 999
+
+
+def _in_range(value: str, ms: int) -> int:
+    if not MIN_MS <= ms <= MAX_MS:
+        raise ValueError(f"{value!r} falls outside the years 1-9999 once converted to UTC")
+    return ms
 
 
 def parse_start_time(value: str) -> int:
@@ -74,14 +85,15 @@ def parse_start_time(value: str) -> int:
         except ValueError:
             pass  # out-of-range field: the slow path below says which
         else:
-            return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+            ms = (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+            return ms if MIN_MS <= ms <= MAX_MS else _in_range(value, ms)
     m = _TIME_RE.match(value.strip())
     if not m:
         raise ValueError(f"{value!r} is not a time like 2024-09-16T19:30:39.090+0000")
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
     frac = m.group(7) or "0"
     millis = int((frac + "00")[:3])
-    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+    if not (year >= 1 and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
         raise ValueError(f"{value!r} has an impossible date")
     if hour > 23 or minute > 59 or second > 60:
         raise ValueError(f"{value!r} has an impossible time of day")
@@ -96,7 +108,7 @@ def parse_start_time(value: str) -> int:
             raise ValueError(f"{value!r} has an impossible UTC offset")
         offset_min = sign * (oh * 60 + om)
     seconds = calendar.timegm((year, month, day, hour, minute, min(second, 59), 0, 0, 0))
-    return (seconds - offset_min * 60) * 1000 + millis
+    return _in_range(value, (seconds - offset_min * 60) * 1000 + millis)
 
 
 def format_utc_ms(ms: int) -> str:
@@ -316,6 +328,11 @@ def _parse_event_checked(event: Any, index: int, raw_text: str | None) -> Event:
     )
 
 
+def _max_digits() -> int:
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+    return int(limit) or 4300
+
+
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -452,6 +469,12 @@ def parse_document(data: bytes) -> list[Event]:
             ) from None
         except RecursionError:
             raise DocumentError("not JSON (nested too deeply)") from None
+        except ValueError:
+            # The standard parser refuses integers of more than sys.get_int_max_str_digits()
+            # digits (4300 by default): converting them takes time quadratic in their length.
+            raise DocumentError(
+                f"not usable JSON (a number has more than {_max_digits()} digits)"
+            ) from None
         if not isinstance(doc, dict) or "smsEvent" not in doc:
             raise DocumentError("not a Message Copy document (no smsEvent list)") from None
         events = doc["smsEvent"]
@@ -463,6 +486,90 @@ def parse_document(data: bytes) -> list[Event]:
         raise DocumentError("not a Message Copy document (smsEvent is not a list)")
     if not events:
         raise DocumentError("Message Copy document with no events (smsEvent is empty)")
-    return [
-        parse_event(ev, i, spans[i] if spans is not None else None) for i, ev in enumerate(events)
-    ]
+    out = []
+    for i, ev in enumerate(events):
+        span = spans[i] if spans is not None else None
+        event = parse_event(ev, i, span)
+        if span is None or _suspect(event, span):
+            _inspect_damage(event, span)
+        out.append(event)
+    return out
+
+
+# -- damage the JSON readers hide: repeated keys and lone surrogates --------------------------
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = (
+    ("message", "message"),
+    ("mobile", "subscriberParty.mobile"),
+    ("other_party", "otherParty.number"),
+    ("domain", "subscriberParty.domain"),
+    ("did", "subscriberParty.did"),
+    ("subr_id", "subscriberParty.subrId"),
+    ("content_type", "messageContentType"),
+    ("start_raw", "startTime"),
+)
+
+
+_ESCAPES_TO_CHECK = re.compile(r"\\u(?:[dD]|003)")  # a surrogate, or an escaped colon
+
+
+def _suspect(event: Event, span: str) -> bool:
+    """Cheap test, run on every event: False when the event's text can hold neither a
+    repeated key nor a lone surrogate. Only an escape can make a lone surrogate. Without
+    repeated keys, the text's colons are one per key plus those inside strings, which is
+    what the identity text (``canonical``: every key once, every string as it is, the
+    message replaced by ``{"sha256": …}``) holds, less that one key, plus the message's
+    own. A repeated key adds at least one colon; only an escaped colon (``\\u003a``)
+    could hide it, and that is checked. True sends the event to the exact check."""
+    if _ESCAPES_TO_CHECK.search(span) is not None:
+        return True
+    expected = event.canonical.count(":") - 1 + event.message.count(":")
+    return span.count(":") != expected
+
+
+def _pairs_hook(found: list[str]) -> Any:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in obj and key not in found:
+                found.append(key)
+            obj[key] = value
+        return obj
+
+    return hook
+
+
+def _inspect_damage(event: Event, span: str | None) -> None:
+    """Add warnings (and a distinct identity) for repeated keys; replace lone surrogates
+    (which no case or display can hold) by U+FFFD in the fields read, with a warning.
+    The raw event text keeps the original either way."""
+    warnings = list(event.warnings)
+    repeated: list[str] = []
+    if span is not None:
+        try:
+            json.loads(span, object_pairs_hook=_pairs_hook(repeated))
+        except (ValueError, RecursionError):
+            pass  # read once already; nothing more to learn here
+    if repeated:
+        names = ", ".join(repr(k) for k in repeated[:10])
+        warnings.append(
+            f"The event repeats the key(s) {names}: the last value of each is used, as by "
+            "every JSON reader; the raw event shows the hidden earlier value(s)"
+        )
+        # Two files that differ only in a hidden earlier value are different evidence:
+        # the identity then covers the event's exact text, so neither hides the other.
+        assert span is not None
+        text_sha = hashlib.sha256(span.encode("utf-8", "surrogatepass")).hexdigest()
+        event.canonical = f"{event.canonical}+text:{text_sha}"
+        event.fingerprint = hashlib.sha256(event.canonical.encode("ascii")).hexdigest()
+    for attr, name in _TEXT_FIELDS:
+        value = getattr(event, attr)
+        if value is not None and _SURROGATE.search(value):
+            setattr(event, attr, _SURROGATE.sub("\ufffd", value))
+            warnings.append(
+                f"Field {name} holds a lone surrogate escape (such as \\ud800, which is not "
+                "a character): shown as U+FFFD; the raw event keeps the original"
+            )
+    if _SURROGATE.search(event.raw_text):
+        event.raw_text = json.dumps(event.raw, ensure_ascii=True)
+    event.warnings = tuple(warnings)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "MimeEntity",
+    "b64decode_checked",
     "b64decode_lenient",
     "decode_header_text",
     "iter_leaves",
@@ -38,7 +39,6 @@ _HEADER_RE = re.compile(rb"^([!-9;-~]+)[ \t]*:(.*)$", re.S)
 _HTTP_REQUEST_RE = re.compile(rb"^[A-Z]{3,10} \S+ HTTP/\d(?:\.\d)?\s*$")
 _HTTP_STATUS_RE = re.compile(rb"^HTTP/\d(?:\.\d)? \d{3}\b")
 _PARAM_RE = re.compile(r"""\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)""", re.S)
-_B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
 
 
 def decode_header_text(raw: bytes) -> str:
@@ -143,28 +143,60 @@ def _decode_2231(value: str, extended: bool) -> str:
     return raw.decode("latin-1")  # pragma: no cover - latin-1 never fails
 
 
+_B64_WHITESPACE = b" \t\r\n\x0b\x0c"
+_B64_STRAY_RE = re.compile(rb"[^A-Za-z0-9+/=\-_]")
+_B64_PADDING_RE = re.compile(rb"=+")
+
+
 def b64decode_lenient(data: bytes) -> tuple[bytes, bool]:
     """Decode base64 ignoring whitespace/junk and repairing padding.
 
     Returns (decoded bytes, clean) where ``clean`` is False when the input had
-    to be repaired (bad padding, stray characters, dangling final character).
+    to be repaired (see ``b64decode_checked``).
     """
+    decoded, problem = b64decode_checked(data)
+    return decoded, problem is None
+
+
+def b64decode_checked(data: bytes) -> tuple[bytes, str | None]:
+    """Decode base64 as far as possible: (bytes, None) for clean input (line breaks
+    allowed), else (what could be decoded, what was wrong, in plain words): stray
+    characters are ignored, data after the padding is decoded too (as a new run), and a
+    length that is not a multiple of 4 is padded, a lone final character dropped."""
+    compact = data.translate(None, _B64_WHITESPACE)
     try:
-        return binascii.a2b_base64(data), True
+        return binascii.a2b_base64(compact, strict_mode=True), None
     except (binascii.Error, ValueError):
         pass
-    cleaned = data.replace(b"-", b"+").replace(b"_", b"/")
-    # Keep only what precedes the first padding that ends a quantum; then strip junk.
-    cleaned = _B64_JUNK_RE.sub(b"", cleaned)
-    rem = len(cleaned) % 4
-    if rem == 1:
-        cleaned = cleaned[:-1]
-    elif rem:
-        cleaned += b"=" * (4 - rem)
-    try:
-        return binascii.a2b_base64(cleaned), False
-    except (binascii.Error, ValueError):  # pragma: no cover - cleaned input is valid
-        return b"", False
+    problems: list[str] = []
+    cleaned = compact
+    if _B64_STRAY_RE.search(cleaned):
+        problems.append("stray characters")
+        cleaned = _B64_STRAY_RE.sub(b"", cleaned)
+    if b"-" in cleaned or b"_" in cleaned:
+        problems.append("URL-safe characters")
+        cleaned = cleaned.replace(b"-", b"+").replace(b"_", b"/")
+    runs = [r for r in _B64_PADDING_RE.split(cleaned) if r]
+    if len(runs) > 1:
+        problems.append("data after the padding")
+    out: list[bytes] = []
+    for run in runs:
+        rem = len(run) % 4
+        if rem:
+            run = run[:-1] if rem == 1 else run + b"=" * (4 - rem)
+        if run:
+            try:
+                out.append(binascii.a2b_base64(run))
+            except (binascii.Error, ValueError):  # pragma: no cover - cleaned input is valid
+                pass
+    if runs and len(runs[-1]) % 4:
+        if cleaned.endswith(b"="):
+            problems.append("bad padding")
+        else:
+            problems.append("a length that is not a multiple of 4")
+    if not problems:
+        problems.append("bad padding")
+    return b"".join(out), ", ".join(dict.fromkeys(problems))
 
 
 @dataclass(slots=True)
@@ -243,9 +275,11 @@ class MimeEntity:
         cte = self.transfer_encoding
         body = self.body
         if cte == "base64" or cte == "b":
-            decoded, clean = b64decode_lenient(body)
-            if not clean:
-                return decoded, "its base64 text was damaged and had to be repaired"
+            decoded, problem = b64decode_checked(body)
+            if problem is not None:
+                return decoded, (
+                    f"its base64 text is damaged ({problem}) and was decoded as far as possible"
+                )
             return decoded, None
         if cte in ("quoted-printable", "qp"):
             try:
@@ -377,13 +411,15 @@ def _trailing_nl_len(data: bytes, stop: int) -> int:
 
 
 class _Ctx:
-    __slots__ = ("warnings",)
+    __slots__ = ("_seen", "warnings")
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        self._seen: set[str] = set()
 
     def warn(self, text: str) -> None:
-        if text not in self.warnings:
+        if text not in self._seen:  # a set: thousands of warnings stay linear
+            self._seen.add(text)
             self.warnings.append(text)
 
 

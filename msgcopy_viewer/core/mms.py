@@ -159,9 +159,11 @@ def _damage(data: bytes, detected: str | None) -> str | None:
 class _Builder:
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        self._seen: set[str] = set()
 
     def warn(self, text: str) -> None:
-        if text not in self.warnings:
+        if text not in self._seen:  # a set: thousands of warnings stay linear
+            self._seen.add(text)
             self.warnings.append(text)
 
 
@@ -420,6 +422,7 @@ def _decode(message: str | bytes) -> DecodedMms:
 
     # ---- start parameters (SMIL by `start`)
     cid_to_index = {p.content_id: p.index for p in parts if p.content_id}
+    entity_cids: set[str | None] | None = None  # made when first needed
     start_smil: set[int] = set()
     for entity in entities:
         if not entity.is_multipart:
@@ -439,7 +442,9 @@ def _decode(message: str | bytes) -> DecodedMms:
             ):
                 start_smil.add(idx)
             continue
-        if any(_norm_cid(e.content_id) == wanted for e in entities):
+        if entity_cids is None:
+            entity_cids = {_norm_cid(e.content_id) for e in entities}
+        if wanted in entity_cids:
             continue
         b.warn(
             f"The message names '{value.strip()}' as its starting part (the presentation), but "

@@ -208,13 +208,20 @@ def _par_duration(par: XNode, items: list[SlideItem]) -> int | None:
 
 
 def _slides(container: XNode, out: list[Slide]) -> None:
-    for node in container.children:
+    """Slides in document order; nested time containers are walked without recursion
+    (a crafted SMIL may nest them to any depth)."""
+    stack = [iter(container.children)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
         lname = node.name.lower()
         if lname == "par":
             items = _par_items(node)
             out.append(Slide(duration_ms=_par_duration(node, items), items=items))
         elif lname in ("seq", "excl", "switch", "a"):
-            _slides(node, out)
+            stack.append(iter(node.children))
         else:
             item = _item(node)
             if item is not None:

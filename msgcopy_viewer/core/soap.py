@@ -92,16 +92,22 @@ def local_name(tag: str) -> str:
 
 
 def _convert(elem: Element) -> XNode:
-    node = XNode(
-        name=local_name(str(elem.tag)),
-        attrs={local_name(k): v for k, v in elem.attrib.items()},
-        text=elem.text or "",
-    )
-    for sub in elem:
-        node.children.append(_convert(sub))
-        if sub.tail:
-            node.text += sub.tail
-    return node
+    """The element tree as XNodes, without recursion (any depth) and with each node's text
+    joined once (repeated ``+=`` would copy it again for every child: quadratic)."""
+    root = XNode(name=local_name(str(elem.tag)))
+    pending: list[tuple[Element, XNode]] = [(elem, root)]
+    while pending:
+        source, node = pending.pop()
+        node.attrs = {local_name(k): v for k, v in source.attrib.items()}
+        texts = [source.text or ""]
+        for sub in source:
+            child = XNode(name=local_name(str(sub.tag)))
+            node.children.append(child)
+            pending.append((sub, child))
+            if sub.tail:
+                texts.append(sub.tail)
+        node.text = "".join(texts)
+    return root
 
 
 def xml_tree(data: bytes | str, *, forbid_dtd: bool) -> XNode:
@@ -127,25 +133,39 @@ def lenient_tree(text: str) -> XNode:
     """
     root = XNode(name="#document")
     stack = [root]
+    texts: dict[int, list[str]] = {}  # id(node) -> text pieces, joined once at the end
+    nodes: dict[int, XNode] = {id(root): root}
+    open_names: dict[str, int] = {}  # how many elements of each name are open
     pos = 0
+
+    def add_text(piece: str) -> None:
+        node = stack[-1]
+        texts.setdefault(id(node), []).append(piece)
+
     for match in _TOKEN_RE.finditer(text):
         if match.start() > pos:
-            stack[-1].text += html.unescape(text[pos : match.start()])
+            add_text(html.unescape(text[pos : match.start()]))
         pos = match.end()
         cdata, closing, tag, attrs, selfclose = match.groups()
         if cdata is not None:
-            stack[-1].text += cdata
+            add_text(cdata)
             continue
         if tag is None:
             continue
         name = local_name(tag)
         if closing:
-            for depth in range(len(stack) - 1, 0, -1):
-                if stack[depth].name == name:
-                    del stack[depth:]
-                    break
+            # Close the innermost open element of that name and any left open inside it;
+            # a close tag whose name is not open is ignored at once (no stack walk:
+            # thousands of unmatched close tags stay linear).
+            if open_names.get(name):
+                while len(stack) > 1:
+                    closed = stack.pop()
+                    open_names[closed.name] -= 1
+                    if closed.name == name:
+                        break
             continue
         node = XNode(name=name)
+        nodes[id(node)] = node
         for amatch in _ATTR_RE.finditer(attrs or ""):
             value = amatch.group(2)
             if value[:1] in ("'", '"'):
@@ -154,8 +174,11 @@ def lenient_tree(text: str) -> XNode:
         stack[-1].children.append(node)
         if not selfclose and not (attrs or "").rstrip().endswith("/"):
             stack.append(node)
+            open_names[name] = open_names.get(name, 0) + 1
     if pos < len(text):
-        stack[-1].text += html.unescape(text[pos:])
+        add_text(html.unescape(text[pos:]))
+    for key, pieces in texts.items():
+        nodes[key].text = "".join(pieces)
     return root
 
 

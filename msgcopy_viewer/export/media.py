@@ -21,6 +21,8 @@ from pathlib import Path
 
 from msgcopy_viewer.core.events import format_utc_ms
 from msgcopy_viewer.core.media_types import EXTENSIONS
+from msgcopy_viewer.core.text_safety import safe_file_name
+from msgcopy_viewer.export.atomic import current_umask
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import iter_messages
 
@@ -53,7 +55,8 @@ def safe_filename(name: str | None, index: int, content_type: str) -> str:
     """``<index>-<name>`` that is a plain file name on every OS: no folders, no control or
     reserved characters, no reserved device names, bounded length, extension kept."""
     base = (name or "").replace("\\", "/").split("/")[-1]
-    base = unicodedata.normalize("NFC", base)
+    # controls, invisible and bidi characters as visible tokens (⟦U+202E⟧), not dropped
+    base = safe_file_name(unicodedata.normalize("NFC", base))
     base = _UNSAFE.sub("_", base).strip(" .")
     stem, dot, ext = base.rpartition(".")
     if not dot:
@@ -97,9 +100,9 @@ def extract_media(
         )
     except OSError as exc:
         raise MediaExportError(f"cannot write in {outdir.parent}: {exc.strerror or exc}") from exc
-    umask = os.umask(0o022)
-    os.umask(umask)
-    os.chmod(work, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
+    os.chmod(
+        work, 0o777 & ~current_umask()
+    )  # mkdtemp makes it private; the result is an ordinary folder
     files = 0
     total = 0
     try:

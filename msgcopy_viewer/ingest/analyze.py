@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -24,6 +25,7 @@ from msgcopy_viewer.store.messages import MESSAGE_COLUMNS, Part
 
 if TYPE_CHECKING:
     from msgcopy_viewer.core.mms import DecodedMms
+    from msgcopy_viewer.core.soap import Envelope
 
 SNIPPET_CHARS = 160
 
@@ -93,7 +95,73 @@ def analyze_bytes(data: bytes, mtime_ms: int | None = None) -> FileAnalysis:
         events = parse_document(data)
     except DocumentError as exc:
         return FileAnalysis(digest, len(data), str(exc), [], mtime_ms)
-    return FileAnalysis(digest, len(data), None, [build_record(e) for e in events], mtime_ms)
+    records = [build_record(e) for e in events]
+    for i, record in enumerate(records):
+        # An SMS record is made of the event's fields, which parse_document has already
+        # cleaned of lone surrogates; an MMS adds text from MIME parts (UTF-7 can make one).
+        if record.type == "mms" and not _storable(record):
+            records[i] = _without_surrogates(record)
+    return FileAnalysis(digest, len(data), None, records, mtime_ms)
+
+
+# Text fields of a MessageRecord (index, what the warning calls it). SQLite, like every
+# UTF-8 consumer, cannot hold a lone surrogate: one from a file (a UTF-7 MIME part, an
+# escape in the JSON) is replaced by U+FFFD with a warning instead of failing the import.
+_TEXT_FIELDS = tuple(
+    (MessageRecord._fields.index(name), label)
+    for name, label in (
+        ("sender", "sender"),
+        ("other_party", "otherParty.number"),
+        ("content_type", "messageContentType"),
+        ("text", "message text"),
+        ("subject", "subject"),
+        ("contact_names", "contact names"),
+        ("mms", "MMS details"),
+        ("raw_event", "raw event"),
+        ("start_raw", "startTime"),
+        ("subscriber_key", "subscriber"),
+        ("sub_mobile", "subscriberParty.mobile"),
+        ("sub_domain", "subscriberParty.domain"),
+        ("sub_did", "subscriberParty.did"),
+        ("sub_subr_id", "subscriberParty.subrId"),
+    )
+)
+_TUPLE_FIELDS = tuple(MessageRecord._fields.index(n) for n in ("participants", "participant_keys"))
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(record: MessageRecord) -> bool:
+    """True when every text of the record can be encoded as UTF-8 (one join, one encode)."""
+    rec: tuple[Any, ...] = record
+    texts: list[str] = [rec[i] or "" for i, _ in _TEXT_FIELDS]
+    for i in _TUPLE_FIELDS:
+        texts.extend(rec[i])
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _without_surrogates(record: MessageRecord) -> MessageRecord:
+    values: list[Any] = list(record)
+    damaged: list[str] = []
+    for i, label in _TEXT_FIELDS:
+        value = values[i]
+        if value is not None and _LONE_SURROGATE.search(value):
+            values[i] = _LONE_SURROGATE.sub("\ufffd", value)
+            damaged.append(label)
+    for i in _TUPLE_FIELDS:
+        values[i] = tuple(_LONE_SURROGATE.sub("\ufffd", v) for v in values[i])
+    warnings = list(json.loads(record.warnings))
+    warnings.append(
+        f"Lone surrogates (not characters) in {', '.join(damaged) or 'participants'}: "
+        "shown as U+FFFD"
+    )
+    w = MessageRecord._fields.index("warnings")
+    values[w] = json.dumps(warnings, ensure_ascii=False)
+    values[w + 1] = len(warnings)
+    return tuple.__new__(MessageRecord, values)
 
 
 @lru_cache(maxsize=65536)
@@ -113,7 +181,20 @@ def build_record(event: Event) -> MessageRecord:
         return _build_mms_record(event)
     subscriber, incoming_sender, conv = _sms_threading(event.mobile, event.other_party)
     sender = subscriber.display if event.direction == "mo" else incoming_sender
-    return _record(event, conv, subscriber, sender, event.message, None, "", 0, "[]", 0, None)
+    warnings = event.warnings
+    return _record(
+        event,
+        conv,
+        subscriber,
+        sender,
+        event.message,
+        None,
+        "",
+        0,
+        json.dumps(list(warnings), ensure_ascii=False) if warnings else "[]",
+        len(warnings),
+        None,
+    )
 
 
 def _record(
@@ -167,7 +248,7 @@ def _build_mms_record(event: Event) -> MessageRecord:
     subscriber = normalize_subscriber(event.mobile)
     region = subscriber_region(event.mobile)
     other = normalize_party(event.other_party, region)
-    warnings: list[str] = []
+    warnings: list[str] = list(event.warnings)
     parts: list[Part] = []
     blobs: dict[str, bytes] = {}
     subject: str | None = None
@@ -197,6 +278,9 @@ def _build_mms_record(event: Event) -> MessageRecord:
             sp = normalize_party(env.sender, region)
             if sp.key and sp.key != subscriber.key:
                 sender = sp.display
+        mismatch = _sender_mismatch(event, env, region, subscriber, other)
+        if mismatch:
+            warnings.append(mismatch)
         subject = env.subject
         text = decoded.text
         contact_names = "\n".join(c.name for c in decoded.contacts if c.name)
@@ -243,6 +327,40 @@ def _build_mms_record(event: Event) -> MessageRecord:
         mms_json,
         tuple(parts),
         tuple(blobs.items()),
+    )
+
+
+def _sender_mismatch(
+    event: Event, env: Envelope, region: str, subscriber: Party, other: Party
+) -> str | None:
+    """A warning when the MMS envelope and the event disagree on who sent the message.
+
+    An incoming message's ``otherParty.number`` is its sender, except in a group MMS,
+    where the vendor puts the first recipient there: a group message disagrees only when
+    that number is neither the envelope's sender nor one of its recipients. An outgoing
+    message is sent by the subscriber."""
+    if not env.sender:
+        return None
+    sp = normalize_party(env.sender, region)
+    if not sp.key:
+        return None
+    if event.direction == "mo":
+        if sp.key != subscriber.key:
+            return (
+                f"The MMS envelope names {env.sender!r} as the sender of a message the "
+                f"subscriber {event.mobile!r} sent"
+            )
+        return None
+    if not other.key or sp.key == other.key:
+        return None
+    recipients = {normalize_party(a, region).key for a in env.to + env.cc + env.bcc}
+    recipients.discard(subscriber.key)
+    recipients.discard("")
+    if recipients and other.key in recipients:
+        return None  # a group MMS: otherParty.number is its first recipient
+    return (
+        f"The MMS envelope names {env.sender!r} as the sender, but otherParty.number "
+        f"is {event.other_party!r}"
     )
 
 

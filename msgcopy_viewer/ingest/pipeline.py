@@ -126,49 +126,67 @@ ProgressCallback = Callable[[ImportProgress], None]
 CommitCallback = Callable[[set[str]], None]
 
 
-def _read_file(path: str) -> tuple[bytes, int]:
-    """Read a whole file read-only (sources are evidence) with as few system calls as possible."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+class _Refused(Exception):
+    """A file refused before it was read whole; ``str()`` is the reason."""
+
+
+def _read_file(path: str, max_bytes: int) -> tuple[bytes, int]:
+    """Read a whole file read-only (sources are evidence) with as few system calls as
+    possible; never through a link, never a pipe or device, never beyond ``max_bytes``."""
     try:
-        st = os.fstat(fd)
+        fd, st = scanner.open_regular(path)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
+    try:
+        if st.st_size > max_bytes:
+            raise _Refused(scanner.too_big_reason(st.st_size, max_bytes))
         chunks = []
         want = st.st_size + 1  # one byte more tells us we reached the end
+        got = 0
         while True:
             block = os.read(fd, max(want, 1 << 16))
             if not block:
                 break
             chunks.append(block)
+            got += len(block)
+            if got > max_bytes:  # it grew while being read
+                raise _Refused(scanner.too_big_reason(got, max_bytes))
             want = 1 << 20
         return b"".join(chunks), int(st.st_mtime * 1000)
     finally:
         os.close(fd)
 
 
-def _read_and_analyze(job: tuple[str | None, bytes | None]) -> FileAnalysis | str | None:
-    fs_path, data = job
+Job = tuple[str | None, bytes | None, int]
+
+
+def _read_and_analyze(job: Job) -> FileAnalysis | str | None:
+    fs_path, data, max_bytes = job
     mtime_ms: int | None = None
     if data is None:
         if fs_path is None:
             return None
         try:
-            data, mtime_ms = _read_file(fs_path)
+            data, mtime_ms = _read_file(fs_path, max_bytes)
+        except _Refused as exc:
+            return str(exc)
         except OSError as exc:
             return f"cannot read: {exc.strerror or exc}"
     try:
         return analyze_bytes(data, mtime_ms)
     except Exception as exc:  # a bug, not bad input: keep going, keep the evidence
         log.exception("unexpected error analysing %s", fs_path)
-        return f"internal error while reading this file ({type(exc).__name__}: {exc})"
+        return f"internal error while reading this file ({type(exc).__name__}: {exc!r})"
 
 
-def _analyze_chunk(jobs: list[tuple[str | None, bytes | None]]) -> list[FileAnalysis | str | None]:
+def _analyze_chunk(jobs: list[Job]) -> list[FileAnalysis | str | None]:
     return [_read_and_analyze(j) for j in jobs]
 
 
-def _job(item: SourceItem) -> tuple[str | None, bytes | None]:
+def _job(item: SourceItem, max_bytes: int) -> Job:
     if item.skip_reason is not None or item.error is not None:
-        return (None, None)
-    return (item.fs_path, item.data)
+        return (None, None, max_bytes)
+    return (item.fs_path, item.data, max_bytes)
 
 
 def _mean_size(items: list[SourceItem]) -> float:
@@ -232,7 +250,8 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     """(batch status, reason) for an import ended by ``exc``."""
     if isinstance(exc, KeyboardInterrupt):
         # The same status a killed import gets when the next one finds its batch.
-        return "interrupted", "interrupted by the user (Ctrl-C)"
+        how = getattr(exc, "how", "Ctrl-C")  # the CLI turns SIGTERM into one ("SIGTERM")
+        return "interrupted", f"interrupted by the user ({how})"
     if isinstance(exc, StorageError):
         return "failed", str(exc)
     return "failed", f"internal error ({type(exc).__name__}: {exc}); see the log"
@@ -248,8 +267,11 @@ class Importer:
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
         on_commit: CommitCallback | None = None,
+        limits: scanner.ScanLimits | None = None,
     ) -> None:
+        """``limits``: the hostile-input limits (file size, archives); see docs/security.md."""
         self.case_path = Path(case_path)
+        self.limits = limits or scanner.ScanLimits()
         self.origin = origin
         self.workers = default_workers() if workers is None else workers
         self.progress = progress
@@ -265,12 +287,12 @@ class Importer:
 
     def _run(self, paths: Sequence[str | Path]) -> ImportReport:
         started = time.monotonic()
-        files_total, bytes_total = scanner.count(paths)
-        roots = [str(Path(p).expanduser().absolute()) for p in paths]
+        files_total, bytes_total = scanner.count(paths, self.limits)
+        roots = [scanner.escape_name(str(scanner.command_line_path(p))) for p in paths]
         case = Case.open(self.case_path)
         pool: WorkerPool | None = None
         try:
-            items = scanner.scan(paths)
+            items = scanner.scan(paths, self.limits)
             first = next(_chunks(items, SAMPLE_FILES), [])
             items = itertools.chain(first, items)
             if (
@@ -321,6 +343,7 @@ class Importer:
     ) -> None:
         """Parse on a helper thread while this thread writes: SQLite releases the GIL while
         it stores rows, so writing big MMS media overlaps with parsing the next files."""
+        max_bytes = self.limits.max_file_bytes
         results: queue.Queue[tuple[list[SourceItem], list[FileAnalysis | str | None]] | None] = (
             queue.Queue(maxsize=2)
         )
@@ -332,7 +355,7 @@ class Importer:
                 for chunk in _chunks(items, SERIAL_CHUNK_FILES):
                     if stop.is_set() or self.cancel.cancelled:
                         break
-                    out = _analyze_chunk([_job(i) for i in chunk])
+                    out = _analyze_chunk([_job(i, max_bytes) for i in chunk])
                     while not stop.is_set():
                         try:
                             results.put((chunk, out), timeout=0.2)
@@ -373,6 +396,7 @@ class Importer:
         report: ImportReport,
         state: _RunState,
     ) -> None:
+        max_bytes = self.limits.max_file_bytes
         in_flight: deque[list[SourceItem]] = deque()
         ready: deque[list[FileAnalysis | str | None]] = deque()  # received ahead of time
         chunks = _chunks(items)
@@ -385,7 +409,7 @@ class Importer:
                 if chunk is None:
                     exhausted = True
                     return
-                jobs = [_job(i) for i in chunk]
+                jobs = [_job(i, max_bytes) for i in chunk]
                 if state.bytes_done > BIG_FILE_BYTES * 4 and (
                     state.bytes_done / max(state.files_done, 1) > BIG_FILE_BYTES
                 ):

@@ -35,6 +35,7 @@ from msgcopy_viewer.ingest.pipeline import ImportProgress, ImportReport
 from msgcopy_viewer.store.case import CASE_SUFFIX, Case, CaseError, CaseTooNewError
 from msgcopy_viewer.ui import screen_fit
 from msgcopy_viewer.ui.icons import app_icon, icon
+from msgcopy_viewer.ui.plain_text import menu_title, plain_tooltip
 from msgcopy_viewer.ui.settings import AppSettings, RecentCases
 from msgcopy_viewer.ui.theme import THEME_LABELS, THEMES, ThemeController
 from msgcopy_viewer.ui.timezone import TimeZoneCombo, TimeZoneSettings
@@ -346,9 +347,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         items = self.recent.items()
         for i, p in enumerate(items):
-            label = f"&{i + 1}  {p.name}" if i < 9 else p.name
+            name = menu_title(p.name)  # an "&" in a file name is not a shortcut
+            label = f"&{i + 1}  {name}" if i < 9 else name
             action = self.recent_menu.addAction(label)
-            action.setToolTip(str(p))
+            action.setToolTip(plain_tooltip(str(p)))
             action.setStatusTip(str(p))
             action.setData(str(p))
             action.triggered.connect(self._open_recent_action)

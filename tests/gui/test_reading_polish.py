@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
+from msgcopy_viewer.core.text_safety import plain_tooltip
 from msgcopy_viewer.store.browse import get_conversation
 from msgcopy_viewer.ui.widgets.ledger_dialog import COLUMNS, SHORT_COLUMNS
 
@@ -116,7 +117,7 @@ def test_inspector_values_wrap_whole_in_a_narrow_panel(
             needed = fm.boundingRect(QRect(0, 0, width - 8, 100_000), WRAP_ANYWHERE, value).height()
             shown = details.visualItemRect(child).height()
             assert shown >= needed, (child.text(0), value, shown, needed)
-            assert child.toolTip(1) == value
+            assert child.toolTip(1) == plain_tooltip(value)  # escaped: values are evidence
             if fm.horizontalAdvance(value) > width:
                 found += 1
     assert found, "no value was wider than the column: the test shows nothing"

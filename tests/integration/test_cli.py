@@ -87,6 +87,7 @@ def test_import_json_summary_and_exit_codes(
             {"path": "bad.json", "reason": "not JSON (Expecting value at line 1 column 1)"}
         ],
         "skipped": [{"path": ".DS_Store", "reason": "operating-system metadata file"}],
+        "missing": [],
     }
     (src / "bad.json").unlink()
     code, out, _ = run(capsys, "import", str(src), "--case", str(case), "--json")

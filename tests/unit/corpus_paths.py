@@ -20,6 +20,6 @@ def corpus_file(*parts: str) -> Path | None:
 
 
 SKIP_REASON = (
-    "shared corpus not found at ../shared/corpus beside the repository root "
-    "(real-world MM7/SMIL/vCard samples; present in CI)"
+    "optional real-world corpus (MM7/SMIL/vCard samples) not found at ../shared/corpus "
+    "beside the repository root: these conformance tests run only where it is present"
 )

@@ -23,6 +23,7 @@ from msgcopy_viewer.store.messages import Contact, Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions
+from msgcopy_viewer.ui.plain_text import shown
 
 PHOTO_SIZE = 72
 
@@ -117,7 +118,7 @@ class ContactCard(QFrame):
             outer.addWidget(note)
             self.raw_view = QPlainTextEdit(self)
             self.raw_view.setReadOnly(True)
-            self.raw_view.setPlainText(contact.raw or "")
+            self.raw_view.setPlainText(shown(contact.raw or "", multiline=True))
             self.raw_view.setMinimumHeight(100)
             outer.addWidget(self.raw_view)
 

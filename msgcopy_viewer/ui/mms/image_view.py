@@ -36,6 +36,7 @@ from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import ImageLoader, LoadResult
 from msgcopy_viewer.ui.mms.part_actions import PartActions
 from msgcopy_viewer.ui.mms.part_info import part_description
+from msgcopy_viewer.ui.plain_text import set_plain_text, set_tooltip, shown
 
 #: The size an image is first decoded at for a slide: a JPEG then decodes at 1/2, 1/4 or
 #: 1/8 scale, which is what keeps a 5 MB message's first slide fast. When the view grows
@@ -46,11 +47,11 @@ MAX_SLIDE_DECODE = 2400
 
 
 def plain_label(text: str, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
-    """A QLabel that never interprets its text as rich text."""
+    """A QLabel that never interprets its text as rich text, and shows invisible and
+    bidirectional control characters as tokens (``⟦U+202E⟧``)."""
     label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
-    label.setText(text)
+    set_plain_text(label, text)
     return label
 
 
@@ -92,7 +93,7 @@ class PartPlaceholder(QFrame):
             row = QHBoxLayout()
             row.addStretch(1)
             self.save_button = QPushButton("Save…", self)
-            self.save_button.setToolTip(f"Save {part.label} to a file")
+            set_tooltip(self.save_button, f"Save {part.label} to a file")
             self.save_button.clicked.connect(self._save)
             row.addWidget(self.save_button)
             row.addStretch(1)
@@ -166,7 +167,7 @@ class ImageView(QWidget):
         self.setMinimumSize(48, 48)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(f"{part_description(part)}\nClick to view at full size")
+        set_tooltip(self, f"{part_description(part)}\nClick to view at full size")
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         loader.loaded.connect(self._on_loaded)
@@ -328,7 +329,7 @@ class ImageZoomDialog(QDialog):
 
     def __init__(self, part: Part, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{part.label} — {part.media_type}, {human_size(part.size)}")
+        self.setWindowTitle(shown(f"{part.label} — {part.media_type}, {human_size(part.size)}"))
         self.part = part
         self.resize(900, 700)
         self.scene = QGraphicsScene(self)
@@ -365,7 +366,7 @@ class ImageZoomDialog(QDialog):
             return
         self._token = -1
         if result.image is None:
-            self.status.setText(f"Cannot show this image: {result.error}")
+            set_plain_text(self.status, f"Cannot show this image: {result.error}")
             return
         self.item = self.scene.addPixmap(QPixmap.fromImage(result.image))
         self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)

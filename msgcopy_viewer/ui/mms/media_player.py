@@ -39,6 +39,7 @@ from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_view import plain_label
 from msgcopy_viewer.ui.mms.part_actions import PartActions, safe_name
 from msgcopy_viewer.ui.mms.part_info import format_ms, suggested_filename
+from msgcopy_viewer.ui.plain_text import set_plain_text
 
 log = logging.getLogger(__name__)
 
@@ -347,7 +348,7 @@ class MediaPlayerWidget(QWidget):
 
     def _set_message(self, text: str) -> None:
         self.message = text
-        self.status_label.setText(text)
+        set_plain_text(self.status_label, text, multiline=False)
 
     def _change_state(self, state: str) -> None:
         if state != self.state:

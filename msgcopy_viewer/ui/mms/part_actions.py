@@ -28,6 +28,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from msgcopy_viewer.core.sizes import human_size
+from msgcopy_viewer.core.text_safety import safe_file_name
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
@@ -48,14 +49,15 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 def safe_name(name: str | None, fallback: str = "part.bin") -> str:
     """A file name that stays inside its folder on every platform.
 
-    Drops any directory part (``/``, ``\\``), control and reserved characters, leading
-    dots and trailing dots/spaces, Windows device names; caps the length (keeping the
-    extension). Falls back to ``fallback`` when nothing usable is left.
+    Drops any directory part (``/``, ``\\``), reserved characters, leading dots and
+    trailing dots/spaces, Windows device names; shows control, invisible and bidi
+    characters as tokens (``invoice⟦U+202E⟧gpj.exe``: a spoofed name stays visible);
+    caps the length (keeping the extension). Falls back to ``fallback`` when nothing
+    usable is left.
     """
     text = unicodedata.normalize("NFC", name or "")
     text = text.replace("\\", "/").split("/")[-1]
-    text = _UNSAFE.sub("_", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = safe_file_name(text)
     text = text.strip().lstrip(".").rstrip(". ")
     if not text:
         text = fallback if fallback != name else "part.bin"

@@ -17,6 +17,7 @@ from msgcopy_viewer.ui.mms.image_loader import ImageLoader
 from msgcopy_viewer.ui.mms.image_view import ImageView, PartPlaceholder
 from msgcopy_viewer.ui.mms.media_player import MediaPlayerWidget
 from msgcopy_viewer.ui.mms.part_actions import PartActions
+from msgcopy_viewer.ui.plain_text import shown
 
 #: Text parts longer than this are shown truncated (the full text is one Save away).
 MAX_TEXT_CHARS = 200_000
@@ -65,7 +66,7 @@ class TextPartView(QPlainTextEdit):
         )
         if len(text) > MAX_TEXT_CHARS:
             text = text[:MAX_TEXT_CHARS] + "\n[…] (truncated; save the part to read all of it)"
-        self.setPlainText(text)
+        self.setPlainText(shown(text, multiline=True))  # U+202E and the like as tokens
 
 
 def make_part_widget(

@@ -25,6 +25,7 @@ from msgcopy_viewer.ui.mms.part_view import (
     add_part_actions,
     make_part_widget,
 )
+from msgcopy_viewer.ui.plain_text import menu_title, set_tooltip
 
 _ICONS = {
     "image": QStyle.StandardPixmap.SP_FileIcon,
@@ -73,8 +74,8 @@ class PartsStrip(QWidget):
             button.setIcon(
                 self.style().standardIcon(_ICONS.get(part.kind, QStyle.StandardPixmap.SP_FileIcon))
             )
-            button.setText(f"{part.label} · {human_size(part.size)}")
-            button.setToolTip(part_description(part))
+            button.setText(menu_title(f"{part.label} · {human_size(part.size)}"))
+            set_tooltip(button, part_description(part))
             button.setCheckable(True)
             button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
             menu = QMenu(button)

@@ -38,6 +38,7 @@ from msgcopy_viewer.ui.mms.part_info import human_size
 from msgcopy_viewer.ui.mms.part_view import RenderContext, add_part_actions
 from msgcopy_viewer.ui.mms.parts_strip import PartsStrip
 from msgcopy_viewer.ui.mms.slideshow import Slideshow
+from msgcopy_viewer.ui.plain_text import menu_title, set_plain_text, shown
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class MmsViewerDialog(QDialog):
         env = row.envelope or Envelope()
         parts = row.parts
         subject = env.subject or row.subject
-        self.setWindowTitle(f"MMS — {subject}" if subject else "MMS")
+        self.setWindowTitle(shown(f"MMS — {subject}") if subject else "MMS")
         self.loader = ImageLoader(self.case.path, self)
         self.part_actions = PartActions(self.case, parts, self)
         self.ctx = RenderContext(self.case, self.case.path, self.loader, self.part_actions, row)
@@ -187,7 +188,9 @@ class MmsViewerDialog(QDialog):
         self.parts_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.parts_button)
         for part in parts:
-            sub = menu.addMenu(f"{part.label} — {part.media_type}, {human_size(part.size)}")
+            sub = menu.addMenu(
+                menu_title(f"{part.label} — {part.media_type}, {human_size(part.size)}")
+            )
             add_part_actions(sub, self.part_actions, part)
         self.parts_button.setMenu(menu)
         self.parts_button.setEnabled(bool(parts))
@@ -198,7 +201,7 @@ class MmsViewerDialog(QDialog):
         self.save_all_button.setEnabled(bool(parts))
         self.save_all_button.clicked.connect(self._save_all)
         self.status_label = plain_label("", self, wrap=False)
-        self.part_actions.status.connect(self.status_label.setText)
+        self.part_actions.status.connect(self._show_status)
         close = QPushButton("Close", self)
         close.clicked.connect(self.reject)
         buttons.addWidget(self.parts_button)
@@ -209,6 +212,9 @@ class MmsViewerDialog(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_Right), self, self.slideshow.next)
         QShortcut(QKeySequence(Qt.Key.Key_Left), self, self.slideshow.previous)
 
+    def _show_status(self, text: str) -> None:
+        set_plain_text(self.status_label, text, multiline=False)
+
     def _add_warnings(self, layout: QVBoxLayout, warnings: Sequence[str]) -> None:
         toggle = QToolButton(self)
         toggle.setText(f"Decoding notes ({len(warnings)})")
@@ -218,7 +224,9 @@ class MmsViewerDialog(QDialog):
         self.warnings_view = QPlainTextEdit(self)
         self.warnings_view.setObjectName("mmsWarnings")
         self.warnings_view.setReadOnly(True)
-        self.warnings_view.setPlainText("\n".join(f"• {w}" for w in warnings))
+        self.warnings_view.setPlainText(
+            shown("\n".join(f"• {w}" for w in warnings), multiline=True)
+        )
         self.warnings_view.setMaximumHeight(90)
         self.warnings_view.setVisible(False)
         toggle.toggled.connect(self.warnings_view.setVisible)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.about import licences_text, threading_rule_text, version_text
+from msgcopy_viewer.ui.plain_text import plain_tooltip, shown
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,10 @@ def _box(
     box.setIcon(icon)
     box.setWindowTitle(f"{title} — {APP_TITLE}")
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(text)
+    box.setText(shown(text, multiline=True))
     if informative:
-        box.setInformativeText(informative)
+        # the informative text is detected as rich text whatever the box's format
+        box.setInformativeText(plain_tooltip(informative))
     if details:
         box.setDetailedText(details)
     box.setAccessibleName(title)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Q
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
@@ -26,6 +27,7 @@ from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.store.browse import batch_info, message_occurrences
 from msgcopy_viewer.store.messages import Message, get_message
 from msgcopy_viewer.ui.delegates.paint_util import make_layout
+from msgcopy_viewer.ui.plain_text import plain_tooltip, set_tooltip, shown
 from msgcopy_viewer.ui.widgets.flow_layout import FlowLayout
 
 Index = QModelIndex | QPersistentModelIndex
@@ -98,6 +100,13 @@ class WrappingValueDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def _stored(item: QTreeWidgetItem, col: int) -> str:
+    """The value of a cell as stored (the cell may show it with invisible characters
+    made visible)."""
+    value = item.data(col, Qt.ItemDataRole.UserRole)
+    return value if isinstance(value, str) else item.text(col)
+
+
 class Inspector(QWidget):
     def __init__(self, tz, parent=None) -> None:
         super().__init__(parent)
@@ -147,6 +156,19 @@ class Inspector(QWidget):
         rl.addWidget(self.show_all, 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(raw_page, "Raw event")
 
+        # Invisible and bidirectional control characters (U+202E, U+200B …) from the
+        # evidence are shown as tokens (⟦U+202E⟧) unless the user turns that off; the
+        # copy buttons always copy the text as stored.
+        self.show_invisible = QCheckBox("Show invisible characters", self)
+        self.show_invisible.setChecked(True)
+        self.show_invisible.setAccessibleName("Show invisible and bidirectional characters")
+        set_tooltip(
+            self.show_invisible,
+            "Show zero-width, bidirectional and control characters as ⟦U+…⟧ tokens, so that "
+            "a name such as invoice⟦U+202E⟧gpj.exe cannot pass for invoice.exe.jpg",
+        )
+        self.show_invisible.toggled.connect(self._reload)
+
         # copy buttons
         self.copy_id = QPushButton("Copy ID", self)
         self.copy_id.setAccessibleName("Copy the message ID")
@@ -170,6 +192,7 @@ class Inspector(QWidget):
         buttons = FlowLayout()
         for b in (self.copy_id, self.copy_sha, self.copy_path, self.copy_json, self.copy_value):
             buttons.addWidget(b)
+        buttons.addWidget(self.show_invisible)
 
         self.empty = QLabel("Select a message to see where it came from.", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -224,7 +247,7 @@ class Inspector(QWidget):
         self.tabs.setTabEnabled(self.parts_index, row.is_mms)
         self._raw = row.raw_event or ""
         text, truncated = pretty_event(self._raw)
-        self.raw.setPlainText(text)
+        self.raw.setPlainText(self._shown(text, multiline=True))
         self.show_all.setVisible(truncated)
 
     def details_text(self) -> str:
@@ -250,8 +273,9 @@ class Inspector(QWidget):
         top.setFont(0, f)
         top.setFirstColumnSpanned(True)
         for k, v in rows:
-            child = QTreeWidgetItem(top, [k, v])
-            child.setToolTip(1, v)
+            child = QTreeWidgetItem(top, [k, self._shown(v)])
+            child.setData(1, Qt.ItemDataRole.UserRole, v)  # the value as stored, for copying
+            child.setToolTip(1, plain_tooltip(v))
         top.setExpanded(True)
         return top
 
@@ -316,26 +340,35 @@ class Inspector(QWidget):
         contacts = row.envelope.contacts if row.envelope is not None else ()
         for p in row.parts:
             in_smil = "SMIL" if p.is_smil else ("yes" if p.in_smil else "no")
-            item = QTreeWidgetItem(
-                self.parts,
-                [
-                    str(p.index),
-                    p.content_type,
-                    p.detected_type or "",
-                    p.name or "",
-                    human_size(p.size),
-                    in_smil,
-                    p.sha256,
-                ],
-            )
+            values = [
+                str(p.index),
+                p.content_type,
+                p.detected_type or "",
+                p.name or "",
+                human_size(p.size),
+                in_smil,
+                p.sha256,
+            ]
+            item = self._part_item(self.parts, values)
             for c in contacts:
                 if c.part != p.index:
                     continue
                 phones = ", ".join(c.phones)
-                QTreeWidgetItem(item, ["", "contact", "", c.name or "", "", "", phones])
+                self._part_item(item, ["", "contact", "", c.name or "", "", "", phones])
                 item.setExpanded(True)
         for col in range(6):
             self.parts.resizeColumnToContents(col)
+
+    def _part_item(self, parent, values: list[str]) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [self._shown(v) for v in values])
+        for col, v in enumerate(values):
+            item.setData(col, Qt.ItemDataRole.UserRole, v)
+            if v:
+                item.setToolTip(col, plain_tooltip(v))
+        return item
+
+    def _shown(self, text: str, *, multiline: bool = False) -> str:
+        return shown(text, multiline=multiline) if self.show_invisible.isChecked() else text
 
     # -- actions ---------------------------------------------------------------------------
     def _copy(self, text: str) -> None:
@@ -346,10 +379,10 @@ class Inspector(QWidget):
         part = self.parts.currentItem()
         if self.tabs.currentWidget() is self.parts and part is not None:
             item = part
-            self._copy("\t".join(item.text(c) for c in range(self.parts.columnCount())))
+            self._copy("\t".join(_stored(item, c) for c in range(self.parts.columnCount())))
             return
         if item is not None:
-            self._copy(item.text(1) or item.text(0))
+            self._copy(_stored(item, 1) or item.text(0))
 
     def _rewrap(self, section: int, _old: int, new: int) -> None:
         if section == 1:
@@ -358,7 +391,7 @@ class Inspector(QWidget):
     def _show_all(self) -> None:
         if self._raw is not None:
             text, _t = pretty_event(self._raw, None)
-            self.raw.setPlainText(text)
+            self.raw.setPlainText(self._shown(text, multiline=True))
             self.show_all.setVisible(False)
 
     def _reload(self, *_a: object) -> None:

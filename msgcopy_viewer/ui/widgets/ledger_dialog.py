@@ -46,6 +46,7 @@ from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.case import Case, CaseError
 from msgcopy_viewer.store.ledger import OUTCOMES, Batch, LedgerRow
 from msgcopy_viewer.ui.icons import icon
+from msgcopy_viewer.ui.plain_text import plain_tooltip, set_plain_text, shown
 from msgcopy_viewer.ui.widgets import dialogs
 
 log = logging.getLogger(__name__)
@@ -151,12 +152,14 @@ class LedgerModel(QAbstractTableModel):
         r = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_text(r, col)
+            # names and reasons come from evidence: invisible characters as tokens (the
+            # copied rows and the saved CSV keep the text as it is)
+            return shown(self.display_text(r, col))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_PATH:
-                return f"{r.root}/{r.path}"
+                return plain_tooltip(f"{r.root}/{r.path}")
             if col == COL_REASON and r.reason:
-                return r.reason
+                return plain_tooltip(r.reason)
             if col == COL_SHA:
                 return r.sha256
             return None
@@ -389,11 +392,11 @@ class LedgerDialog(QDialog):
             self.batches = ledger.batches(self._case.conn)
         except CaseError as exc:
             self._case = None
-            self.summary.setText(str(exc))
+            set_plain_text(self.summary, str(exc))
             return
         self.batch_combo.blockSignals(True)
         for b in self.batches:
-            self.batch_combo.addItem(batch_label(b), b.id)
+            self.batch_combo.addItem(shown(batch_label(b)), b.id)
         self.batch_combo.blockSignals(False)
         if not self.batches:
             self.summary.setText("This case has no imports yet.")
@@ -429,10 +432,11 @@ class LedgerDialog(QDialog):
         status = info.status if info else "?"
         roots = "; ".join(info.roots) if info else ""
         why = f"\nIt stopped because: {info.reason}" if info and info.reason else ""
-        self.summary.setText(
+        set_plain_text(
+            self.summary,
             f"Import #{batch_id} ({status}): {total:,} files — {counts['imported']:,} imported, "
             f"{counts['duplicate']:,} duplicate, {counts['rejected']:,} rejected, "
-            f"{counts['skipped']:,} skipped; {new:,} new messages.\nFrom: {roots}{why}"
+            f"{counts['skipped']:,} skipped; {new:,} new messages.\nFrom: {roots}{why}",
         )
         self.model.set_batch(self._case, batch_id)
         if self.proxy.is_filtered():

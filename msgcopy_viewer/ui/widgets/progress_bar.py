@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from msgcopy_viewer.ingest.pipeline import ImportProgress
 from msgcopy_viewer.ui.icons import icon
+from msgcopy_viewer.ui.plain_text import set_tooltip, shown
 
 
 def format_duration(seconds: float) -> str:
@@ -45,6 +46,7 @@ class ImportProgressWidget(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel("Preparing import…", self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names from the evidence
         self.label.setAccessibleName("Import status")
         self.bar = QProgressBar(self)
         self.bar.setAccessibleName("Import progress bar")
@@ -60,7 +62,7 @@ class ImportProgressWidget(QWidget):
         layout.addWidget(self.cancel_button)
 
     def start(self, what: str) -> None:
-        self.label.setText(f"Importing {what}…")
+        self.label.setText(shown(f"Importing {what}…"))
         self.bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Cancel")
@@ -70,8 +72,8 @@ class ImportProgressWidget(QWidget):
         if p.files_total > 0:
             self.bar.setRange(0, p.files_total)
             self.bar.setValue(min(p.files_done, p.files_total))
-        self.label.setText(format_progress(p))
-        self.label.setToolTip(p.current)
+        self.label.setText(shown(format_progress(p)))
+        set_tooltip(self.label, p.current)
 
     def _on_cancel_clicked(self) -> None:
         self.cancel_button.setEnabled(False)

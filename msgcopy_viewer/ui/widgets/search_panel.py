@@ -53,6 +53,7 @@ class SearchPanel(QWidget):
         self.filter_button.setCheckable(True)
         self.filter_button.setAccessibleName("Show search filters")
         self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # may quote the query or an error
         self.status.setAccessibleName("Search status")
 
         # filters

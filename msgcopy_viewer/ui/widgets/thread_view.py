@@ -20,6 +20,7 @@ from msgcopy_viewer.store.messages import Message
 from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.models.thread_model import ThreadModel
+from msgcopy_viewer.ui.plain_text import shown
 from msgcopy_viewer.ui.timezone import TimeZoneCombo
 from msgcopy_viewer.ui.widgets.dialogs import threading_rule_dialog
 from msgcopy_viewer.ui.widgets.thread_actions import ThreadActions
@@ -378,13 +379,15 @@ class ThreadView(QWidget):
         if conv is None:
             self.title.setText("No conversation selected")
             return
-        self.title.setText(conv.title)
+        self.title.setText(shown(conv.title))
         kind = f"Group of {len(conv.participants) + 1}" if conv.is_group else "1:1"
         self.subtitle.setText(
-            f"Subscriber {conv.subscriber_mobile} · {kind} · {conv.message_count} messages"
-            + (f" ({conv.mms_count} MMS)" if conv.mms_count else "")
+            shown(
+                f"Subscriber {conv.subscriber_mobile} · {kind} · {conv.message_count} messages"
+                + (f" ({conv.mms_count} MMS)" if conv.mms_count else "")
+            )
         )
-        self.grouping.setText(grouping_text(conv))
+        self.grouping.setText(shown(grouping_text(conv), multiline=True))
 
     def _on_current(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if self.list.paging or self._restoring:
