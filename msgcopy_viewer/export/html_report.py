@@ -16,12 +16,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from msgcopy_viewer import __version__
+from msgcopy_viewer.core.text_safety import has_invisible
 from msgcopy_viewer.export.media_files import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text, visible
 from msgcopy_viewer.export.outdir import Progress, building_dir
@@ -32,7 +34,6 @@ from msgcopy_viewer.export.selection import (
     format_utc,
     zone_name,
 )
-from msgcopy_viewer.export.visible import needs_html_escape
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part
 
@@ -70,6 +71,14 @@ CSP = (
     "default-src 'none'; img-src 'self'; media-src 'self'; "
     f"style-src 'sha256-{_STYLE_HASH}'; base-uri 'none'; form-action 'none'"
 )
+
+
+_HTML_SPECIAL = re.compile("[&<>\"']")
+
+
+def needs_html_escape(text: str) -> bool:
+    """Whether escaping or ``show_invisible`` would change ``text`` (else it is used as is)."""
+    return _HTML_SPECIAL.search(text) is not None or has_invisible(text)
 
 
 def esc(text: str | None) -> str:

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
 from msgcopy_viewer.export.selection import format_in_zone, format_utc
-from msgcopy_viewer.export.visible import show_invisible
 from msgcopy_viewer.store.messages import Contact, Message, Part
 
 MAX_TEXT_PART = 100_000  # characters of one text part shown in a transcript
