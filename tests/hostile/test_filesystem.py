@@ -117,9 +117,21 @@ def test_folder_trees_of_any_depth_are_walked_without_recursion(tmp_path: Path) 
         os.mkdir(folder)
     Path(folder, "a.json").write_bytes(document(event()))
     case = tmp_path / "c.mcase"
-    report = run_import(case, tmp_path / "in")
-    assert report.files_imported == 1
-    assert scanner.count([tmp_path / "in"])[0] == 1
+    try:
+        report = run_import(case, tmp_path / "in")
+        assert report.files_imported == 1
+        assert scanner.count([tmp_path / "in"])[0] == 1
+    finally:
+        # Removed bottom-up here: shutil.rmtree recurses once per level, and pytest's
+        # clean-up of old temporary folders would hit the recursion limit on this tree
+        # (leaving scandir iterators open, a ResourceWarning at exit).
+        os.unlink(os.path.join(folder, "a.json"))
+        top = str(tmp_path / "in")
+        while True:
+            os.rmdir(folder)
+            if folder == top:
+                break
+            folder = os.path.dirname(folder)
 
 
 def test_files_over_the_size_limit_are_refused_without_being_read(tmp_path: Path) -> None:
