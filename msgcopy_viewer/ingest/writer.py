@@ -240,8 +240,9 @@ class BatchWriter:
         # Index the new messages in one statement (same transaction: a killed import
         # never leaves messages without their search entries).
         self.conn.execute(
-            "INSERT INTO message_fts(rowid, text, subject, contact_names) "
-            "SELECT rowid, text, coalesce(subject, ''), coalesce(contact_names, '') "
+            "INSERT INTO message_fts(rowid, text, subject, contact_names, attachment_names) "
+            "SELECT rowid, text, coalesce(subject, ''), coalesce(contact_names, ''), "
+            "coalesce(attachment_names, '') "
             "FROM messages WHERE rowid >= ?",
             (self._fts_from,),
         )

@@ -94,7 +94,7 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def _time_text(self, m: Message) -> str:
         text = self._tz.time_text(m.start_ms)
-        if m.warnings:
+        if m.warnings and not m.is_report:
             n = len(m.warnings)
             text += f"  ·  {n} warning{'s' if n != 1 else ''}"
         return text
@@ -109,6 +109,9 @@ class BubbleDelegate(QStyledItemDelegate):
         if not m.is_mms:
             return when
         env = m.envelope
+        if m.is_report:
+            kind = env.message_kind if env is not None else None
+            return "\n".join([m.report_summary(), f"MM7 {kind}", "", when])
         lines = [f"From: {(env.sender if env else None) or m.sender or m.other_party}"]
         if env is not None:
             for label, values in (("To", env.to), ("Cc", env.cc), ("Bcc", env.bcc)):

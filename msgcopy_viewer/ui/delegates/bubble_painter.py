@@ -84,6 +84,9 @@ class BubblePainter:
                 painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
                 painter.setPen(muted)
                 painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, separator_text)
+            if lay.status is not None:
+                self._paint_status(painter, lay, ox, oy, r, time_text, small, muted)
+                return
             if lay.name_h:  # sender name (group conversations)
                 painter.setFont(small)
                 painter.setPen(muted)
@@ -137,6 +140,22 @@ class BubblePainter:
                 painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), RADIUS + 2, RADIUS + 2)
         finally:
             painter.restore()
+
+    @staticmethod
+    def _paint_status(painter, lay, ox, oy, r, time_text, small, muted) -> None:
+        """A report: its status line in an outlined pill, the time centred under it."""
+        pill = lay.bubble.translated(ox, oy)
+        painter.setPen(muted)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+        painter.setFont(small)
+        lay.status.draw(painter, pill.topLeft() + lay.text_pos)
+        fm_small = QFontMetricsF(small)
+        painter.drawText(
+            QRectF(r.left(), oy + lay.time_y, r.width(), fm_small.height()),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            time_text,
+        )
 
     @staticmethod
     def _paint_chips(painter, lay, origin, fm_small, small, pal, text_color) -> None:
