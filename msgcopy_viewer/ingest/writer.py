@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from msgcopy_viewer import __version__
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.ingest.analyze import STORED_FIELDS, FileAnalysis, MessageRecord, snippet
 from msgcopy_viewer.store.case import Case, CaseError, now_ms
 from msgcopy_viewer.store.checkpoint import BackgroundCheckpointer
@@ -529,7 +530,9 @@ class BatchWriter:
             )
         else:
             outcome = "duplicate"
-            reason = f"all {events} event(s) are already in the case{self._first_seen(first_dup)}"
+            reason = (
+                f"all {counted(events, 'event')} already in the case{self._first_seen(first_dup)}"
+            )
         file_id = self._ledger(
             root=root,
             path=path,

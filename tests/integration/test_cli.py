@@ -100,7 +100,7 @@ def test_human_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         capsys, "import", str(tmp_path / "a.json"), "--case", str(tmp_path / "c.mcase")
     )
     assert code == 0
-    assert "1 files seen: 1 imported, 0 duplicate, 0 rejected, 0 skipped; 1 new messages" in out
+    assert "1 file seen: 1 imported, 0 duplicate, 0 rejected, 0 skipped; 1 new message" in out
 
 
 @pytest.mark.parametrize(
