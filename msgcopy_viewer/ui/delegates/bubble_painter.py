@@ -59,7 +59,9 @@ class BubblePainter:
         time_text: str,
         highlighted: bool,
         thumb_drawn: ThumbDrawn | None = None,
+        found: tuple[list, list] = ([], []),
     ) -> None:
+        """``found``: highlight formats of find-in-thread matches in the subject and text."""
         pal: QPalette = option.palette
         (_base, bold, small), fm_small = self._fonts_for(option.font)
         r = QRectF(option.rect)
@@ -113,7 +115,7 @@ class BubblePainter:
             painter.setPen(text_color)
             origin = bubble.topLeft()
             if lay.subject is not None:
-                lay.subject.draw(painter, origin + lay.subject_pos)
+                lay.subject.draw(painter, origin + lay.subject_pos, found[0])
             for rect, part in lay.thumbs:
                 self.paint_thumb(painter, rect.translated(origin), part, pal)
                 if thumb_drawn is not None:
@@ -128,7 +130,7 @@ class BubblePainter:
                 self._paint_chips(painter, lay, origin, fm_small, small, pal, text_color)
             if lay.text is not None:
                 painter.setPen(text_color)
-                lay.text.draw(painter, origin + lay.text_pos)
+                lay.text.draw(painter, origin + lay.text_pos, found[1])
             self._paint_time(painter, option, m, lay, bubble, time_text, small, fm_small, muted)
             if (
                 option.state & QStyle.StateFlag.State_HasFocus

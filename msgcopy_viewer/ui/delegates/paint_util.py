@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF
@@ -135,6 +136,20 @@ def marked_text(pieces: list[tuple[str, bool]]) -> tuple[str, list[tuple[int, in
         out.append(piece)
         pos += n
     return "".join(out), spans
+
+
+def match_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    """``(start, length)`` in UTF-16 units of ``plain_text(text)`` of every match of
+    ``pattern`` (find in the thread highlights them in a laid-out bubble)."""
+    if pattern is None or not text:
+        return []
+    shown = plain_text(text)
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(shown):
+        if m.end() > m.start():
+            start = utf16_len(shown[: m.start()])
+            spans.append((start, utf16_len(m.group(0))))
+    return spans
 
 
 def make_layout(
