@@ -299,8 +299,10 @@ def test_ctrl_f_in_the_thread_finds_in_it_not_the_case(qtbot, browser) -> None:
 
 
 def test_import_times_follow_the_zone() -> None:
-    from msgcopy_viewer.ui.widgets.ledger_dialog import BatchInfo
+    from msgcopy_viewer.store.ledger import Batch
+    from msgcopy_viewer.ui.widgets.ledger_dialog import batch_label
 
-    batch = BatchInfo(3, 1719835200000, None, "completed", ["/in/inbox"], "cli", 1)  # 12:00Z
-    assert batch.label(TimeZoneSettings("Europe/London")).startswith("#3 · 2024-07-01 13:00 ·")
-    assert "2024-07-01 12:00 UTC ·" in batch.label(TimeZoneSettings(RECORDED_KEY))
+    batch = Batch(3, 1719835200000, None, "completed", ["/in/inbox"], "cli", 1, None)  # 12:00Z
+    london = batch_label(batch, TimeZoneSettings("Europe/London"))
+    assert london.startswith("#3 · 2024-07-01 13:00 ·")
+    assert "2024-07-01 12:00 UTC ·" in batch_label(batch, TimeZoneSettings(RECORDED_KEY))

@@ -268,7 +268,9 @@ class ThreadModel(RowListModel):
         out: list[tuple[Message, bool]] = []
         prev = before
         for m in page:
-            sep = prev is None or self._day_key(prev.start_ms) != self._day_key(m.start_ms)
+            sep = prev is None or self._day_key(prev.start_ms, prev.start_raw) != self._day_key(
+                m.start_ms, m.start_raw
+            )
             out.append((m, sep))
             prev = m
         return out
