@@ -410,7 +410,7 @@ def test_ledger_says_why_a_failed_import_stopped(
     code, out, _ = run(capsys, "ledger", "--case", str(case))
     assert code == 0
     assert out.splitlines()[:2] == [
-        "import batch 1 (failed): 1 files",
+        "import batch 1 (failed): 1 file",
         "stopped: The disk is full.",
     ]
     code, out, _ = run(capsys, "ledger", "--case", str(case), "--json")
