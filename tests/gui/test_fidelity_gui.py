@@ -113,6 +113,7 @@ def test_report_is_a_status_line_and_labelled(qtbot, tmp_path: Path) -> None:
         qtbot.addWidget(insp)
         insp.show_message(case, get_message(case.conn, report.rowid))
         assert "Kind: Read report: Read (Read by the user)" in insp.details_text()
+        view.set_conversation(None, None)  # before the case closes
 
 
 # -- item 5: the MMS viewer's Date follows the zone; "as recorded" ------------------------------
@@ -167,6 +168,10 @@ def test_as_recorded_is_offered_and_followed_everywhere(qtbot, tmp_path: Path) -
         qtbot.addWidget(insp)
         insp.show_message(case, get_message(case.conn, m.rowid))
         assert "2024-07-01 23:30:00.000 as recorded (UTC-05:00)" in insp.details_text()
+        from msgcopy_viewer.export.transcript import transcript
+
+        assert transcript([m], tz.to_datetime).startswith("[2024-07-01 23:30:00 as recorded]")
+        view.set_conversation(None, None)  # before the case closes
 
 
 # -- item 6: a sound-only slide shows its player ----------------------------------------------
@@ -228,6 +233,7 @@ def test_find_in_thread_counts_highlights_and_pages(qtbot, browse_case: Path) ->
         assert view.find_count.text() == "No matches"
         qtbot.keyClick(view.find_field, Qt.Key.Key_Escape)
         assert not view.find_bar.isVisible() and view.delegate.find_pattern is None
+        view.set_conversation(None, None)  # before the case closes
 
 
 def test_jump_to_date_in_the_chosen_zone(qtbot, browse_case: Path) -> None:
@@ -244,6 +250,7 @@ def test_jump_to_date_in_the_chosen_zone(qtbot, browse_case: Path) -> None:
         assert start <= current.start_ms < start + 17 * 60 * 1000
         older = [m for m in iter_messages(case.conn, cid) if m.start_ms < current.start_ms]
         assert older and older[-1].start_ms < start
+        view.set_conversation(None, None)  # before the case closes
 
 
 # -- item 9: date filters start empty; plurals ----------------------------------------------------
@@ -279,6 +286,7 @@ def test_thread_header_says_one_message(qtbot, tmp_path: Path) -> None:
         view = _thread(qtbot, case.conn, m.conversation_id)
         assert "· 1 message" in view.subtitle.text()
         assert "1 messages" not in view.subtitle.text()
+        view.set_conversation(None, None)  # before the case closes
 
 
 def test_ctrl_f_in_the_thread_finds_in_it_not_the_case(qtbot, browser) -> None:
