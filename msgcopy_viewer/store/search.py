@@ -6,7 +6,7 @@ safe query: every word becomes a quoted string (so ``AND``, ``NEAR``, ``-``, ``:
 ``(`` are just text), a trailing ``*`` is kept as a prefix query and ``"…"`` stays a
 phrase. A query that looks like a phone number (three or more digits) also matches
 conversation participants (every other party and group sender): its digits by substring,
-and the number as threading normalises it (``docs/threading.md``) for the region of each
+and the number as threading normalises it (``resources/threading-rule.md``) for each
 subscriber in the case, so ``07700900123``, ``+44 7700 900123`` and ``447700900123`` find
 the same messages of a UK subscriber. A single word or phrase also matches an
 alphanumeric sender (``AMAZON``, or ``AMAZ*`` as a prefix), case-insensitively.

@@ -127,7 +127,7 @@ def test_viewer_date_follows_the_zone_and_as_recorded(qtbot, tmp_path: Path, ope
     with Case.open(case_path) as case:
         rowid = next(iter_messages(case.conn)).rowid
     tz = TimeZoneSettings("Europe/London")
-    from msgcopy_viewer.ui.mms import MmsViewerDialog
+    from msgcopy_viewer.ui.mms.viewer import MmsViewerDialog
 
     dialog = MmsViewerDialog(case_path, rowid, tz=tz)
     qtbot.addWidget(dialog)
