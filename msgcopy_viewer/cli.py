@@ -36,6 +36,7 @@ from typing import IO, Any
 
 from msgcopy_viewer import about, cli_export, paths
 from msgcopy_viewer.core.text_safety import escape_line
+from msgcopy_viewer.core.wording import counted, plural
 
 log = logging.getLogger("msgcopy_viewer")
 
@@ -414,9 +415,9 @@ class _ProgressBar:
         left = p.seconds_left()
         eta = f"  {left:.0f} s left" if left is not None and p.files_done < p.files_total else ""
         self.stream.write(
-            f"\r[{bar:<{width}}] {p.files_done}/{p.files_total} files  "
+            f"\r[{bar:<{width}}] {p.files_done}/{counted(p.files_total, 'file')}  "
             f"{mb:.1f}/{p.bytes_total / 1e6:.1f} MB  {rate:.1f} MB/s{eta}  "
-            f"{p.messages_imported} messages"
+            f"{counted(p.messages_imported, 'message')}"
         )
         self.stream.flush()
 
@@ -487,9 +488,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         print(f"case: {escape_line(report.case)}")
         print(
-            f"{report.files_seen} files seen: {report.files_imported} imported, "
+            f"{counted(report.files_seen, 'file')} seen: {report.files_imported} imported, "
             f"{report.duplicates} duplicate, {len(report.rejected)} rejected, "
-            f"{len(report.skipped)} skipped; {report.messages_imported} new messages "
+            f"{len(report.skipped)} skipped; {report.messages_imported} new "
+            f"{plural(report.messages_imported, 'message')} "
             f"({report.elapsed_s:.1f} s)"
         )
         for e in report.rejected:
@@ -524,7 +526,7 @@ def cmd_extract_media(args: argparse.Namespace) -> int:
         except MediaExportError as exc:
             raise UsageError(str(exc)) from exc
     print(
-        f"wrote {result.files} files ({result.bytes} bytes) to "
+        f"wrote {counted(result.files, 'file')} ({counted(result.bytes, 'byte')}) to "
         f"{escape_line(str(result.outdir))}; "
         f"manifests: manifest.sha256, manifest.csv",
         file=sys.stderr,
@@ -569,7 +571,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
     else:
-        print(f"import batch {batch_id} ({info.status}): {len(rows)} files")
+        print(f"import batch {batch_id} ({info.status}): {counted(len(rows), 'file')}")
         if info.reason:
             print(f"stopped: {escape_line(info.reason)}")
         for r in rows:
@@ -593,8 +595,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     summary = generate_demo(out, messages=args.messages, seed=args.seed)
     print(
-        f"wrote {len(summary.files)} files ({summary.messages} messages, "
-        f"{summary.subscribers} subscribers) to {out}"
+        f"wrote {counted(len(summary.files), 'file')} ({counted(summary.messages, 'message')}, "
+        f"{counted(summary.subscribers, 'subscriber')}) to {out}"
     )
     return EXIT_OK
 
@@ -641,8 +643,9 @@ def ensure_demo_case(data_dir: str | None) -> Path:
     print(f"importing it into {case_path} …", file=sys.stderr)
     report = Importer(case_path, origin="demo").run([corpus])
     print(
-        f"{report.messages_imported} messages imported; {len(report.rejected)} files "
-        f"rejected (the demo corpus contains deliberately malformed files)",
+        f"{counted(report.messages_imported, 'message')} imported; "
+        f"{counted(len(report.rejected), 'file')} rejected "
+        "(the demo corpus contains deliberately malformed files)",
         file=sys.stderr,
     )
     marker.write_text("ok\n")

@@ -111,6 +111,25 @@ def parse_start_time(value: str) -> int:
     return _in_range(value, (seconds - offset_min * 60) * 1000 + millis)
 
 
+def recorded_offset_min(value: str | None) -> int | None:
+    """The UTC offset, in minutes, a ``startTime`` was written with (``+0100`` is 60, ``Z``
+    is 0); None when there is no readable one."""
+    if not value:
+        return None
+    m = _TIME_RE.match(value.strip())
+    if not m:
+        return None
+    tz = m.group(8)
+    if tz in ("Z", "z"):
+        return 0
+    digits = tz[1:].replace(":", "")
+    oh = int(digits[:2])
+    om = int(digits[2:4]) if len(digits) >= 4 else 0
+    if oh > 23 or om > 59:
+        return None
+    return (-1 if tz[0] == "-" else 1) * (oh * 60 + om)
+
+
 def format_utc_ms(ms: int) -> str:
     """``2024-09-16T19:30:39.090Z`` for an instant in ms."""
     seconds, millis = divmod(ms, 1000)

@@ -26,7 +26,7 @@ from msgcopy_viewer.core.smil import (
     SmilError,
     parse_smil,
 )
-from msgcopy_viewer.core.soap import Envelope, parse_envelope
+from msgcopy_viewer.core.soap import Envelope, document_kind, parse_envelope
 from msgcopy_viewer.core.vcard import decode_charset, parse_vcards
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
 
 _XML_TYPES = {None, "text/xml", "application/xml", "application/soap+xml", "text/plain"}
 _VCARD_TYPES = {"text/x-vcard", "text/vcard", "text/directory", "text/x-vcalendar-vcard"}
-_NON_REPORT_KINDS = {"DeliverReq", "SubmitReq"}
 
 
 class MmsError(ValueError):
@@ -400,7 +399,7 @@ def _decode(message: str | bytes) -> DecodedMms:
     parts = [_make_part(i, leaf, b) for i, leaf in enumerate(content_leaves)]
     if not parts:
         kind = envelope.message_kind or "request"
-        if envelope.message_kind and envelope.message_kind not in _NON_REPORT_KINDS:
+        if document_kind(envelope.message_kind) != "message":
             b.warn(
                 f"This is an MM7 {kind}, not a message: it carries no content parts, only the "
                 "SOAP envelope."

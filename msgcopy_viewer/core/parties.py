@@ -7,7 +7,8 @@ The rules are documented in ``resources/threading-rule.md``. In short:
   numbers that ``phonenumbers`` calls *possible* are accepted even when not
   *valid* (real subscriber ranges are often unassigned or reserved);
 * short codes (3 to 6 digits, no ``+``) stay as digits;
-* alphanumeric senders keep their case for display and compare case-insensitively;
+* alphanumeric senders are shown exactly as received (decorations and all: a sender
+  ``<i>BANK</i>`` stays ``<i>BANK</i>``) and compare case-insensitively;
 * e-mail addresses (MMS ``RFC2822Address``) compare case-insensitively.
 """
 
@@ -91,7 +92,8 @@ def normalize_party(raw: str, region: str = _DEFAULT_REGION) -> Party:
     plus = compact.startswith("+")
     digits = compact[1:] if plus else compact
     if not digits.isdigit() or not digits.isascii():
-        return Party(key=text.casefold(), display=text, kind=KIND_ALPHA)
+        # Shown as received: the stripping above is for comparing only.
+        return Party(key=text.casefold(), display=raw, kind=KIND_ALPHA)
     if not plus and len(digits) <= 6:
         return Party(key=digits, display=digits, kind=KIND_SHORTCODE)
     num: phonenumbers.PhoneNumber | None

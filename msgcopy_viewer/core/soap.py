@@ -19,7 +19,29 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as DET
 
-__all__ = ["Envelope", "XNode", "lenient_tree", "local_name", "parse_envelope", "xml_tree"]
+__all__ = [
+    "Envelope",
+    "XNode",
+    "document_kind",
+    "lenient_tree",
+    "local_name",
+    "parse_envelope",
+    "xml_tree",
+]
+
+# What an MM7 document is, by the name of its request element. Only these carry a message;
+# delivery and read reports say what became of one (MMStatus, StatusText).
+MESSAGE_REQUESTS = frozenset({"DeliverReq", "SubmitReq", "ReplaceReq"})
+REPORT_KINDS = {"DeliveryReportReq": "delivery_report", "ReadReplyReq": "read_report"}
+
+
+def document_kind(message_kind: str | None) -> str:
+    """``message`` (also when the request element is unknown), ``delivery_report``,
+    ``read_report``, or ``other`` (another MM7 request or response: not a message)."""
+    if message_kind is None or message_kind in MESSAGE_REQUESTS:
+        return "message"
+    return REPORT_KINDS.get(message_kind, "other")
+
 
 _ADDRESS_TAGS = ("Number", "RFC2822Address", "ShortCode")
 _TYPE_SUFFIX_RE = re.compile(r"/TYPE=[^/]*$", re.I)
@@ -43,6 +65,10 @@ class Envelope:
     subject: str | None = None
     timestamp: str | None = None
     content_href: str | None = None
+    # reports: the MessageID they are about, MMStatus and StatusText
+    message_id: str | None = None
+    status: str | None = None
+    status_text: str | None = None
 
 
 @dataclass(slots=True)
@@ -238,7 +264,13 @@ def _extract(root: XNode) -> Envelope:
 
     tid = root.find("TransactionID")
     env.transaction_id = _clean(tid.full_text()) if tid is not None else None
-    for attr, tag in (("mm7_version", "MM7Version"), ("subject", "Subject")):
+    for attr, tag in (
+        ("mm7_version", "MM7Version"),
+        ("subject", "Subject"),
+        ("message_id", "MessageID"),
+        ("status", "MMStatus"),
+        ("status_text", "StatusText"),
+    ):
         found = scope.find(tag)
         if found is not None:
             setattr(env, attr, _clean(found.full_text()))

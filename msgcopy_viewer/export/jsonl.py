@@ -34,6 +34,12 @@ def mms_export_object(m: Message) -> dict[str, Any]:
         "recipients": {"to": list(env.to), "cc": list(env.cc), "bcc": list(env.bcc)},
         "transaction_id": env.transaction_id,
         "timestamp": env.timestamp,
+        "message_kind": env.message_kind,
+        "report": (
+            {"message_id": env.message_id, "status": env.status, "status_text": env.status_text}
+            if m.is_report
+            else None
+        ),
         "slides": [
             {
                 "duration_ms": s.get("duration_ms"),
@@ -65,6 +71,8 @@ def message_object(m: Message) -> dict[str, Any]:
         "source": {"path": m.source.path, "sha256": m.source.sha256, "index": m.source.index},
         "direction": m.direction,
         "type": m.type,
+        # message | delivery_report | read_report | other (an MMS event's MM7 document)
+        "kind": m.kind,
         "start_time": format_utc_ms(m.start_ms),
         "start_time_raw": m.start_raw,
         # this event's subscriberParty as received, never another event's

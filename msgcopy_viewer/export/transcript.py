@@ -44,7 +44,9 @@ def transcript_line(m: Message, when: datetime) -> str:
     if m.subject:
         extras.append(f"(subject: {m.subject})")
     names = [p.name or p.content_type for p in m.parts if p.kind not in ("smil", "text")]
-    if m.is_mms and names:
+    if m.is_report:
+        extras.append(f"[{m.report_summary()}]")
+    elif m.is_mms and names:
         extras.append(f"[MMS attachments: {', '.join(names)}]")
     elif m.is_mms and not body:
         extras.append("[MMS]")
@@ -52,7 +54,8 @@ def transcript_line(m: Message, when: datetime) -> str:
     return f"[{stamp}] {route}: {text}".rstrip()
 
 
-def transcript(messages: Iterable[Message], to_datetime: Callable[[int], datetime]) -> str:
-    """Lines in thread order (time, then rowid), ending with a newline."""
+def transcript(messages: Iterable[Message], to_datetime: Callable[[int, str], datetime]) -> str:
+    """Lines in thread order (time, then rowid), ending with a newline. ``to_datetime`` gets
+    each message's instant and raw ``startTime`` (a zone may show the offset recorded)."""
     ordered = sorted(messages, key=lambda m: m.key)
-    return "".join(transcript_line(m, to_datetime(m.start_ms)) + "\n" for m in ordered)
+    return "".join(transcript_line(m, to_datetime(m.start_ms, m.start_raw)) + "\n" for m in ordered)

@@ -50,6 +50,7 @@ class MessageRecord(NamedTuple):
     text: str
     subject: str | None
     contact_names: str
+    attachment_names: str
     has_attachments: int
     warnings: str  # JSON list
     warning_count: int
@@ -211,6 +212,7 @@ def _record(
     mms_json: str | None,
     parts: tuple[Part, ...] = (),
     blobs: tuple[tuple[str, bytes], ...] = (),
+    attachment_names: str = "",
 ) -> MessageRecord:
     return MessageRecord(
         event.message_id,
@@ -226,6 +228,7 @@ def _record(
         text,
         subject,
         contact_names,
+        attachment_names,
         has_attachments,
         warnings_json,
         warning_count,
@@ -253,6 +256,7 @@ def _build_mms_record(event: Event) -> MessageRecord:
     blobs: dict[str, bytes] = {}
     subject: str | None = None
     contact_names = ""
+    attachment_names = ""
     addresses: list[str] = []
     if event.direction == "mo":
         sender = subscriber.display
@@ -284,6 +288,7 @@ def _build_mms_record(event: Event) -> MessageRecord:
         subject = env.subject
         text = decoded.text
         contact_names = "\n".join(c.name for c in decoded.contacts if c.name)
+        attachment_names = "\n".join(p.name for p in decoded.parts if p.name and not p.is_smil)
         mms_obj = mms_to_json(decoded, region, blobs)
         carded = {c.part for c in decoded.contacts}
         for p in decoded.parts:
@@ -327,6 +332,7 @@ def _build_mms_record(event: Event) -> MessageRecord:
         mms_json,
         tuple(parts),
         tuple(blobs.items()),
+        attachment_names,
     )
 
 
@@ -372,6 +378,9 @@ def empty_mms_json() -> dict[str, Any]:
         "transaction_id": None,
         "timestamp": None,
         "message_kind": None,
+        "message_id": None,
+        "status": None,
+        "status_text": None,
         "mm7_version": None,
         "slides_source": None,
         "layout": None,
@@ -432,6 +441,10 @@ def mms_to_json(decoded: DecodedMms, region: str, blobs: dict[str, bytes]) -> di
         "transaction_id": env.transaction_id,
         "timestamp": env.timestamp,
         "message_kind": env.message_kind,
+        # delivery and read reports: the message they are about and what became of it
+        "message_id": env.message_id,
+        "status": env.status,
+        "status_text": env.status_text,
         "mm7_version": env.mm7_version,
         "slides_source": decoded.slides_source,
         "layout": layout,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from msgcopy_viewer import __version__
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.ingest.analyze import STORED_FIELDS, FileAnalysis, MessageRecord, snippet
 from msgcopy_viewer.store.case import Case, CaseError, now_ms
 from msgcopy_viewer.store.checkpoint import BackgroundCheckpointer
@@ -240,8 +241,9 @@ class BatchWriter:
         # Index the new messages in one statement (same transaction: a killed import
         # never leaves messages without their search entries).
         self.conn.execute(
-            "INSERT INTO message_fts(rowid, text, subject, contact_names) "
-            "SELECT rowid, text, coalesce(subject, ''), coalesce(contact_names, '') "
+            "INSERT INTO message_fts(rowid, text, subject, contact_names, attachment_names) "
+            "SELECT rowid, text, coalesce(subject, ''), coalesce(contact_names, ''), "
+            "coalesce(attachment_names, '') "
             "FROM messages WHERE rowid >= ?",
             (self._fts_from,),
         )
@@ -528,7 +530,9 @@ class BatchWriter:
             )
         else:
             outcome = "duplicate"
-            reason = f"all {events} event(s) are already in the case{self._first_seen(first_dup)}"
+            reason = (
+                f"all {counted(events, 'event')} already in the case{self._first_seen(first_dup)}"
+            )
         file_id = self._ledger(
             root=root,
             path=path,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from msgcopy_viewer.store.messages import Message, messages_from_rows, select_sql
+from msgcopy_viewer.store.search import parse_query
 
 # Conversation keyset: (last_ms, id), newest first.
 ConversationKey = tuple[int, str]
@@ -272,6 +273,58 @@ def thread_has_after(conn: sqlite3.Connection, conversation_id: str, key: Thread
 
 
 # -- positions --------------------------------------------------------------------------------
+
+
+def message_at_or_after(
+    conn: sqlite3.Connection, conversation_id: str, start_ms: int
+) -> int | None:
+    """Rowid of the conversation's first message at or after ``start_ms`` (jump to a date),
+    else of its last message; None for an empty conversation. One probe of the index
+    ``messages_by_conversation``."""
+    r = conn.execute(
+        "SELECT rowid FROM messages INDEXED BY messages_by_conversation "
+        "WHERE conversation_id = ? AND start_ms >= ? ORDER BY start_ms, rowid LIMIT 1",
+        (conversation_id, int(start_ms)),
+    ).fetchone()
+    if r is None:
+        r = conn.execute(
+            "SELECT rowid FROM messages INDEXED BY messages_by_conversation "
+            "WHERE conversation_id = ? ORDER BY start_ms DESC, rowid DESC LIMIT 1",
+            (conversation_id,),
+        ).fetchone()
+    return None if r is None else int(r[0])
+
+
+def thread_matches(conn: sqlite3.Connection, conversation_id: str, query: str) -> list[ThreadKey]:
+    """Every message of the conversation that ``query`` finds, in thread order (find in the
+    thread: the keys give the count and "n of m"; pages are read around each).
+
+    Words, ``"phrases"`` and ``prefix*`` as in search (the full-text index); a query with no
+    word characters (an emoji, punctuation) is looked for as it is typed in the text."""
+    pq = parse_query(query)
+    if pq.fts is not None:
+        try:
+            rows = conn.execute(
+                "SELECT m.start_ms, m.rowid FROM messages m INDEXED BY messages_by_conversation "
+                "WHERE m.conversation_id = ? AND m.rowid IN "
+                "(SELECT rowid FROM message_fts WHERE message_fts MATCH ?) "
+                "ORDER BY m.start_ms, m.rowid",
+                (conversation_id, pq.fts),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc).lower():
+                raise
+            rows = []  # a query the tokenizer still rejects finds nothing
+    elif query.strip():
+        rows = conn.execute(
+            "SELECT start_ms, rowid FROM messages INDEXED BY messages_by_conversation "
+            "WHERE conversation_id = ? AND (instr(text, ?) > 0 OR instr(subject, ?) > 0) "
+            "ORDER BY start_ms, rowid",
+            (conversation_id, query.strip(), query.strip()),
+        ).fetchall()
+    else:
+        rows = []
+    return [(int(r[0]), int(r[1])) for r in rows]
 
 
 def locate_message(conn: sqlite3.Connection, message: str | int) -> MessageLocation | None:

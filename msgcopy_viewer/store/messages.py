@@ -23,6 +23,14 @@ from typing import Any
 import orjson
 
 from msgcopy_viewer.core.media_types import part_kind
+from msgcopy_viewer.core.soap import document_kind
+
+# What a stored MM7 document that is not a message is called where it is shown.
+KIND_LABELS = {
+    "delivery_report": "Delivery report",
+    "read_report": "Read report",
+    "other": "MM7 document",
+}
 
 # The messages columns an import writes, in the order of ingest.analyze.MessageRecord.
 MESSAGE_COLUMNS: tuple[str, ...] = (
@@ -39,6 +47,7 @@ MESSAGE_COLUMNS: tuple[str, ...] = (
     "text",
     "subject",
     "contact_names",
+    "attachment_names",
     "has_attachments",
     "warnings",
     "warning_count",
@@ -174,6 +183,10 @@ class Envelope:
     transaction_id: str | None = None
     timestamp: str | None = None
     message_kind: str | None = None
+    # delivery and read reports: the MessageID they are about, MMStatus, StatusText
+    message_id: str | None = None
+    status: str | None = None
+    status_text: str | None = None
     mm7_version: str | None = None
     slides_source: str | None = None  # "smil" | "fallback" | None
     contacts: tuple[Contact, ...] = ()
@@ -216,6 +229,7 @@ class Message:
     text: str  # SMS: the message; MMS: its text parts
     subject: str | None
     contact_names: str
+    attachment_names: str  # names of the MMS parts (SMIL excluded), one per line
     has_attachments: bool
     warnings: tuple[str, ...]
     # subscriberParty of this event as received (None where the event had none)
@@ -246,6 +260,35 @@ class Message:
     @property
     def outgoing(self) -> bool:
         return self.direction == "mo"
+
+    @property
+    def kind(self) -> str:
+        """What the event holds: ``message``, or for an MMS event whose MM7 document is not
+        a message, ``delivery_report``, ``read_report`` or ``other``."""
+        if self.envelope is None:
+            return "message"
+        return document_kind(self.envelope.message_kind)
+
+    @property
+    def is_report(self) -> bool:
+        """A delivery or read report (or another MM7 document that is not a message)."""
+        return self.kind != "message"
+
+    def report_summary(self) -> str:
+        """``Delivery report: Retrieved (Success) · for message 3695…`` ("" for a message)."""
+        if not self.is_report:
+            return ""
+        env = self.envelope or Envelope()
+        label = KIND_LABELS[self.kind]
+        if self.kind == "other":
+            label = f"{label} ({env.message_kind})"
+        status = env.status or ""
+        if env.status_text and env.status_text != env.status:
+            status = f"{status} ({env.status_text})" if status else env.status_text
+        out = f"{label}: {status}" if status else label
+        if env.message_id:
+            out += f" · for message {env.message_id}"
+        return out
 
     @property
     def images(self) -> list[Part]:
@@ -341,6 +384,9 @@ def envelope_from_json(text: str | None) -> Envelope:
         transaction_id=_opt(obj.get("transaction_id")),
         timestamp=_opt(obj.get("timestamp")),
         message_kind=_opt(obj.get("message_kind")),
+        message_id=_opt(obj.get("message_id")),
+        status=_opt(obj.get("status")),
+        status_text=_opt(obj.get("status_text")),
         mm7_version=_opt(obj.get("mm7_version")),
         slides_source=_opt(obj.get("slides_source")),
         contacts=tuple(
@@ -385,6 +431,7 @@ def messages_from_rows(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) 
                 text=v["text"] or "",
                 subject=v["subject"],
                 contact_names=v["contact_names"] or "",
+                attachment_names=v["attachment_names"] or "",
                 has_attachments=bool(v["has_attachments"]),
                 warnings=_strs(warnings),
                 sub_mobile=v["sub_mobile"],

@@ -9,7 +9,7 @@ newer than ``SCHEMA_VERSION`` is refused. The tables are described in
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x4D434356  # "MCCV": lets `file`-like tools recognise a case
 
 _V1 = """
@@ -180,6 +180,29 @@ UPDATE messages SET mms = json_remove(mms, '$.parts')
 WHERE mms IS NOT NULL AND json_valid(mms);
 """
 
+# Version 5: attachment names are searchable. Each message keeps the names of its MMS parts
+# (SMIL excluded, one per line, in part order) in attachment_names, and the full-text index
+# covers them: the index is made again with the new column and rebuilt from messages.
+_V5 = """
+ALTER TABLE messages ADD COLUMN attachment_names TEXT;
+UPDATE messages SET attachment_names = (
+    SELECT group_concat(name, char(10)) FROM (
+        SELECT name FROM mms_parts p
+        WHERE p.message_rowid = messages.rowid AND p.is_smil = 0
+            AND p.name IS NOT NULL AND p.name != ''
+        ORDER BY p.idx
+    )
+)
+WHERE type = 'mms';
+DROP TABLE message_fts;
+CREATE VIRTUAL TABLE message_fts USING fts5(
+    text, subject, contact_names, attachment_names,
+    content='messages', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO message_fts(message_fts) VALUES ('rebuild');
+"""
+
 # MIGRATIONS[i] upgrades version i to i + 1. Version 0 is an empty file.
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
 assert len(MIGRATIONS) == SCHEMA_VERSION

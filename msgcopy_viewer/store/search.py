@@ -1,10 +1,15 @@
-"""Qt-free message search: FTS5 over text, subject and contact names, plus phone digits.
+"""Qt-free message search: FTS5 over text, subject, contact names and attachment names,
+plus phone numbers and alphanumeric senders.
 
 User input is never passed to FTS5 as syntax. ``build_fts_query`` turns it into a
 safe query: every word becomes a quoted string (so ``AND``, ``NEAR``, ``-``, ``:``,
 ``(`` are just text), a trailing ``*`` is kept as a prefix query and ``"…"`` stays a
-phrase. Digits in the query (three or more) also match phone numbers by substring
-(conversation participants, which hold every other party and group sender).
+phrase. A query that looks like a phone number (three or more digits) also matches
+conversation participants (every other party and group sender): its digits by substring,
+and the number as threading normalises it (``resources/threading-rule.md``) for each
+subscriber in the case, so ``07700900123``, ``+44 7700 900123`` and ``447700900123`` find
+the same messages of a UK subscriber. A single word or phrase also matches an
+alphanumeric sender (``AMAZON``, or ``AMAZ*`` as a prefix), case-insensitively.
 
 Results come newest first, ``limit`` at a time, with keyset paging on
 ``(start_ms, rowid)``. Snippets carry ``MARK_START``/``MARK_END`` around hits; the UI
@@ -13,12 +18,15 @@ renders them as formatting, never as markup.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from msgcopy_viewer.core.graphemes import ceil_boundary, cut, floor_boundary
+from msgcopy_viewer.core.parties import KIND_ALPHA, KIND_NUMBER, normalize_party, subscriber_region
 from msgcopy_viewer.store.messages import Message, messages_from_rows, select_sql
 
 MARK_START = "\x02"
@@ -62,6 +70,9 @@ class ParsedQuery:
     digits: str | None  # phone digits to match by substring, None if none
     terms: list[str] = field(default_factory=list)  # words/phrases as typed (for display)
     tokens: list[tuple[str, bool, bool]] = field(default_factory=list)  # (term, phrase, prefix)
+    text: str = ""  # the query as typed (stripped): numbers are normalised from it
+    # an alphanumeric sender's key (case-folded) and whether it is a prefix
+    alpha: tuple[str, bool] | None = None
 
     @property
     def empty(self) -> bool:
@@ -135,12 +146,35 @@ def parse_query(text: str) -> ParsedQuery:
         d = re.sub(r"\D", "", text)
         if len(d) >= MIN_PHONE_DIGITS:
             digits = d
+    alpha: tuple[str, bool] | None = None
+    if len(terms) == 1 and digits is None:
+        term, _phrase, prefix = terms[0]
+        party = normalize_party(term)
+        if party.kind == KIND_ALPHA and party.key:
+            alpha = (party.key, prefix)
     return ParsedQuery(
         fts=build_fts_query(terms),
         digits=digits,
         terms=[t for t, _p, _x in terms],
         tokens=list(terms),
+        text=text,
+        alpha=alpha,
     )
+
+
+def _number_keys(conn: sqlite3.Connection, pq: ParsedQuery) -> list[tuple[str, list[int]]]:
+    """``[(E.164 digits, [subscriber id…])…]``: the typed number as threading normalises it
+    for each region the case's subscribers are in (``07700900123`` is ``447700900123`` for
+    a UK subscriber)."""
+    by_region: dict[str, list[int]] = {}
+    for sid, mobile in conn.execute("SELECT id, mobile FROM subscribers"):
+        by_region.setdefault(subscriber_region(str(mobile)), []).append(int(sid))
+    keys: dict[str, list[int]] = {}
+    for region, ids in by_region.items():
+        party = normalize_party(pq.text, region)
+        if party.kind == KIND_NUMBER:
+            keys.setdefault(party.key.lstrip("+"), []).extend(ids)
+    return [(k, ids) for k, ids in keys.items() if k != pq.digits]
 
 
 def _filter_sql(f: SearchFilters, where: list[str], args: list[Any]) -> None:
@@ -194,6 +228,7 @@ def search(
             "m.rowid IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ? AND rowid >= ?)"
         )
         args.extend((pq.fts, _LOWEST_ROWID))
+    numbers: list[tuple[str, list[int]]] = []
     if pq.digits is not None:
         match.append(
             # participant keys are E.164 digits (or short codes): a digit run can be matched
@@ -202,6 +237,22 @@ def search(
             "WHERE instr(participant_keys, ?) > 0)"
         )
         args.append(pq.digits)
+        numbers = _number_keys(conn, pq)
+        for key, ids in numbers:
+            match.append(
+                "m.conversation_id IN (SELECT id FROM conversations WHERE subscriber_id IN "
+                f"({','.join('?' * len(ids))}) AND instr(participant_keys, ?) > 0)"
+            )
+            args.extend([*ids, key])
+    if pq.alpha is not None:
+        key, prefix = pq.alpha
+        # keys are stored as a JSON list: '"amazon"' is the whole key, '"amaz' a prefix
+        needle = json.dumps(key, ensure_ascii=False)
+        match.append(
+            "m.conversation_id IN (SELECT id FROM conversations "
+            "WHERE instr(participant_keys, ?) > 0)"
+        )
+        args.append(needle[:-1] if prefix else needle)
     if match:
         where.append("(" + " OR ".join(match) + ")")
     _filter_sql(f, where, args)
@@ -220,10 +271,15 @@ def search(
     ]
     if pq.fts is not None and hits:
         _add_snippets(pq.tokens, hits, [m.text[:SNIPPET_SOURCE] for m in messages])
-    if pq.digits is not None:
+    if pq.alpha is not None:
         for h in hits:
             if MARK_START not in h.snippet:
-                h.snippet = _mark_digits(h, pq.digits)
+                h.snippet = _mark_sender(h, *pq.alpha)
+    if pq.digits is not None:
+        wanted = [pq.digits, *(k for k, _ids in numbers)]
+        for h in hits:
+            if MARK_START not in h.snippet:
+                h.snippet = _mark_digits(h, wanted)
     return hits
 
 
@@ -294,11 +350,20 @@ def _newest_first(
 
 def _plain_snippet(text: str) -> str:
     text = strip_marks(" ".join(text.split()))
-    return text if len(text) <= 120 else text[:119] + ELLIPSIS
+    return text if len(text) <= 120 else text[: cut(text, 0, 119)[1]] + ELLIPSIS
 
 
 def strip_marks(text: str) -> str:
     return text.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def match_pattern(query: str) -> re.Pattern[str] | None:
+    """What ``query`` matches in a message's text (to highlight it), by the rules of search
+    and of ``browse.thread_matches``: its words, or the text as typed when it has none."""
+    pattern = _term_pattern(parse_query(query).tokens)
+    if pattern is None and query.strip():
+        pattern = re.compile(re.escape(query.strip()))
+    return pattern
 
 
 def _term_pattern(tokens: Sequence[tuple[str, bool, bool]]) -> re.Pattern[str] | None:
@@ -326,30 +391,71 @@ def _add_snippets(
     for hit, raw in zip(hits, texts, strict=True):
         text = " ".join(strip_marks(raw).split())
         first = pattern.search(text)
+        lead = ""
         if first is None and hit.message.subject:
             text = " ".join(strip_marks(hit.message.subject).split())
             first = pattern.search(text)
+        if first is None:
+            # found by an attachment's name: show that name
+            for name in hit.message.attachment_names.split("\n"):
+                text = " ".join(strip_marks(name).split())
+                first = pattern.search(text)
+                if first is not None:
+                    lead = "Attachment: "
+                    break
         if first is None:
             continue
         start = max(0, first.start() - 16)  # little lead-in: result lists are narrow
         if start:
             space = text.find(" ", start)
             start = space + 1 if 0 <= space < first.start() else start
-        window = text[start : start + 120]
-        marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", window)
+        # never split a character as the reader sees it (an emoji ZWJ sequence, a letter
+        # and its combining accent): the window and each mark sit on cluster boundaries
+        start, end = cut(text, start, start + 120)
+        start = min(start, floor_boundary(text, first.start()))
         hit.snippet = (
-            (ELLIPSIS if start else "") + marked + (ELLIPSIS if start + 120 < len(text) else "")
+            lead
+            + (ELLIPSIS if start else "")
+            + _mark(text, pattern, start, end)
+            + (ELLIPSIS if end < len(text) else "")
         )
 
 
-def _mark_digits(hit: SearchHit, digits: str) -> str:
+def _mark(text: str, pattern: re.Pattern[str], start: int, end: int) -> str:
+    """``text[start:end]`` with every match of ``pattern`` marked, each mark widened to
+    whole grapheme clusters (``cafe`` found in ``cafe\u0301`` marks the accent too)."""
+    out: list[str] = []
+    pos = start
+    for m in pattern.finditer(text, start, end):
+        a = max(pos, floor_boundary(text, m.start()))
+        b = min(end, ceil_boundary(text, m.end()))
+        if b <= a:
+            continue
+        out.append(text[pos:a])
+        out.append(MARK_START + text[a:b] + MARK_END)
+        pos = b
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+def _mark_sender(hit: SearchHit, key: str, prefix: bool) -> str:
+    """For an alphanumeric sender match: name the sender, marked, before the snippet."""
+    for p in hit.message.participants:
+        k = normalize_party(p).key
+        if k == key or (prefix and k.startswith(key)):
+            return f"{MARK_START}{p}{MARK_END}: {strip_marks(hit.snippet)}"
+    return hit.snippet
+
+
+def _mark_digits(hit: SearchHit, wanted: Sequence[str]) -> str:
     """For a phone match: name the matching participant, its digits marked."""
     m = hit.message
     for p in [*m.participants, m.other_party, m.sender or ""]:
         plain = re.sub(r"\D", "", p)
-        pos = plain.find(digits)
-        if pos < 0:
+        found = [(plain.find(d), d) for d in wanted if d and d in plain]
+        if not found:
             continue
+        pos, digits = found[0]
         # map digit positions back onto the display form
         idx = [i for i, ch in enumerate(p) if ch.isdigit()]
         start, end = idx[pos], idx[pos + len(digits) - 1] + 1

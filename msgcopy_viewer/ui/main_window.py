@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer import paths
+from msgcopy_viewer.core.wording import counted, plural
 from msgcopy_viewer.ingest.pipeline import ImportProgress, ImportReport
 from msgcopy_viewer.store.case import CASE_SUFFIX, Case, CaseError, CaseTooNewError
 from msgcopy_viewer.ui import screen_fit
@@ -604,7 +605,8 @@ class MainWindow(QMainWindow):
         if self._import is not None:
             self._pending_imports.append(found)
             self.statusBar().showMessage(
-                f"Queued {len(found)} item(s); they are imported when the current import ends",
+                f"Queued {counted(len(found), 'item')}; "
+                "they are imported when the current import ends",
                 8000,
             )
             return True
@@ -636,7 +638,7 @@ class MainWindow(QMainWindow):
         worker.finished.connect(self._on_import_finished)
         worker.failed.connect(self._on_import_failed)
         self._import = WorkerThread(worker, "import")
-        what = Path(found[0]).name if len(found) == 1 else f"{len(found)} items"
+        what = Path(found[0]).name if len(found) == 1 else counted(len(found), "item")
         self.progress.start(what)
         self.statusBar().showMessage(f"{note}Importing {what}…", 15000)
         self._update_actions()
@@ -678,9 +680,11 @@ class MainWindow(QMainWindow):
         self.last_report = report
         verb = "cancelled" if report.status == "cancelled" else "finished"
         self.statusBar().showMessage(
-            f"Import {verb}: {report.files_seen:,} files — {report.files_imported:,} imported, "
+            f"Import {verb}: {counted(report.files_seen, 'file', grouped=True)} — "
+            f"{report.files_imported:,} imported, "
             f"{report.duplicates:,} duplicate, {len(report.rejected):,} rejected, "
-            f"{len(report.skipped):,} skipped; {report.messages_imported:,} new messages "
+            f"{len(report.skipped):,} skipped; {report.messages_imported:,} new "
+            f"{plural(report.messages_imported, 'message')} "
             f"({report.elapsed_s:.1f} s)",
             0,
         )
@@ -722,7 +726,7 @@ class MainWindow(QMainWindow):
             if event.type() == QEvent.Type.DragEnter:
                 target = self.case_path.name if self.case_path else "the default case"
                 self.statusBar().showMessage(
-                    f"Drop to import {len(local)} item(s) into {target}", 3000
+                    f"Drop to import {counted(len(local), 'item')} into {target}", 3000
                 )
         return True
 
@@ -788,7 +792,7 @@ class MainWindow(QMainWindow):
             return
         self._end_export()
         n, out = result
-        self.statusBar().showMessage(f"Exported {n:,} messages to {out}", 0)
+        self.statusBar().showMessage(f"Exported {counted(n, 'message', grouped=True)} to {out}", 0)
 
     def _on_export_failed(self, message: str) -> None:
         if self._export is None:
@@ -818,7 +822,7 @@ class MainWindow(QMainWindow):
         if self.ledger_dialog is not None:
             self.ledger_dialog.close()
             self.ledger_dialog.deleteLater()
-        dialog = LedgerDialog(self.case_path, batch_id, self)
+        dialog = LedgerDialog(self.case_path, batch_id, self, tz=self.tz)
         self.ledger_dialog = dialog
         dialog.show()
         dialog.raise_()
@@ -839,7 +843,7 @@ class MainWindow(QMainWindow):
                 "opened here. Its parts can still be saved with File ▸ Export.",
             )
             return
-        dialog = MmsViewerDialog(self.case_path, int(rowid), self)
+        dialog = MmsViewerDialog(self.case_path, int(rowid), self, tz=self.tz)
         self._mms_dialogs = [d for d in self._mms_dialogs if d.isVisible()]
         self._mms_dialogs.append(dialog)
         dialog.show()

@@ -1,24 +1,32 @@
-"""The time zone every timestamp in the UI is shown in (UTC, this computer's, any IANA zone).
+"""The time zone every timestamp in the UI is shown in (UTC, this computer's, any IANA zone,
+or "as recorded": each event in the UTC offset its ``startTime`` was written with).
 
 Conversions use ``zoneinfo`` per instant, so daylight-saving changes are right for every
 message, not just for "now". ``generation`` increments on each change so caches keyed
 on formatted text (bubble sizes, date separators) know when to drop entries.
+
+Every method that turns an instant into text takes the event's raw ``startTime`` as
+``raw``: the "as recorded" mode reads the offset from it. A time that has no raw string
+(an import's start, a conversation's last activity) is shown in UTC in that mode, and
+says so.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from PySide6.QtCore import QObject, Qt, QTimeZone, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
-from msgcopy_viewer.core.events import format_utc_ms
+from msgcopy_viewer.core.events import format_utc_ms, recorded_offset_min
 
 UTC_KEY = "UTC"
 LOCAL_KEY = "local"
+RECORDED_KEY = "recorded"
+RECORDED_LABEL = "As recorded (each event's own offset)"
 
 
 def system_zone_name() -> str | None:
@@ -70,9 +78,16 @@ class TimeZoneSettings(QObject):
     def tzinfo(self) -> tzinfo:
         return self._tz
 
+    @property
+    def recorded(self) -> bool:
+        """Whether times are shown in the offset each event was recorded in."""
+        return self._key == RECORDED_KEY
+
     def label(self) -> str:
         if self._key == UTC_KEY:
             return "UTC"
+        if self._key == RECORDED_KEY:
+            return RECORDED_LABEL
         if self._key == LOCAL_KEY:
             return local_label()
         return self._key
@@ -83,6 +98,8 @@ class TimeZoneSettings(QObject):
         tz: tzinfo
         if key.lower() in ("utc", "z", "etc/utc", "gmt+0"):
             key, tz = UTC_KEY, UTC
+        elif key.lower() == RECORDED_KEY or key == RECORDED_LABEL:
+            key, tz = RECORDED_KEY, UTC  # per event; UTC where an event has no offset
         elif key.lower() == LOCAL_KEY or key.lower().startswith("local"):
             key = LOCAL_KEY
             name = system_zone_name()
@@ -101,39 +118,48 @@ class TimeZoneSettings(QObject):
         return True
 
     # -- conversions ---------------------------------------------------------------------
-    def to_datetime(self, ms: int) -> datetime:
+    def to_datetime(self, ms: int, raw: str | None = None) -> datetime:
         dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
+        if self._key == RECORDED_KEY:
+            offset = recorded_offset_min(raw)
+            if offset is None:
+                return dt
+            return dt.astimezone(_offset_zone(offset))
         if isinstance(self._tz, _SystemLocal):
             return dt.astimezone()
         return dt.astimezone(self._tz)
 
-    def day_key(self, ms: int) -> int:
+    def day_key(self, ms: int, raw: str | None = None) -> int:
         """An integer that is equal for instants on the same calendar day in this zone."""
-        return self.to_datetime(ms).toordinal()
+        return self.to_datetime(ms, raw).toordinal()
 
     # -- formatting ----------------------------------------------------------------------
-    def date_separator(self, ms: int) -> str:
+    def date_separator(self, ms: int, raw: str | None = None) -> str:
         """``Monday, 16 September 2024``"""
-        d = self.to_datetime(ms)
+        d = self.to_datetime(ms, raw)
         return f"{d:%A}, {d.day} {d:%B %Y}"
 
-    def time_text(self, ms: int) -> str:
+    def time_text(self, ms: int, raw: str | None = None) -> str:
         """``19:30`` (time under a bubble)"""
-        return f"{self.to_datetime(ms):%H:%M}"
+        return f"{self.to_datetime(ms, raw):%H:%M}"
 
-    def datetime_text(self, ms: int) -> str:
-        """``2024-09-16 19:30`` (conversation list, search results)"""
-        return f"{self.to_datetime(ms):%Y-%m-%d %H:%M}"
+    def datetime_text(self, ms: int, raw: str | None = None) -> str:
+        """``2024-09-16 19:30`` (conversation list, search results); in the "as recorded"
+        mode a time without a raw string ends in `` UTC``."""
+        text = f"{self.to_datetime(ms, raw):%Y-%m-%d %H:%M}"
+        if self._key == RECORDED_KEY and recorded_offset_min(raw) is None:
+            text += " UTC"
+        return text
 
-    def short_text(self, ms: int, now_ms: int | None = None) -> str:
+    def short_text(self, ms: int, now_ms: int | None = None, raw: str | None = None) -> str:
         """Time today, else the date (conversation list)."""
-        d = self.to_datetime(ms)
+        d = self.to_datetime(ms, raw)
         if now_ms is not None and self.day_key(now_ms) == d.toordinal():
             return f"{d:%H:%M}"
         return f"{d:%Y-%m-%d}"
 
-    def zone_suffix(self, ms: int) -> str:
-        d = self.to_datetime(ms)
+    def zone_suffix(self, ms: int, raw: str | None = None) -> str:
+        d = self.to_datetime(ms, raw)
         off = d.utcoffset()
         minutes = int(off.total_seconds() // 60) if off is not None else 0
         sign = "+" if minutes >= 0 else "-"
@@ -141,13 +167,13 @@ class TimeZoneSettings(QObject):
         name = d.tzname() or ""
         return f"{name} (UTC{sign}{hh:02d}:{mm:02d})".strip()
 
-    def full_text(self, ms: int) -> str:
+    def full_text(self, ms: int, raw: str | None = None) -> str:
         """``2024-09-16 21:30:39.090 CEST (UTC+02:00)``"""
-        d = self.to_datetime(ms)
-        return f"{d:%Y-%m-%d %H:%M:%S}.{ms % 1000:03d} {self.zone_suffix(ms)}"
+        d = self.to_datetime(ms, raw)
+        return f"{d:%Y-%m-%d %H:%M:%S}.{ms % 1000:03d} {self.zone_suffix(ms, raw)}"
 
     def tooltip(self, ms: int, start_raw: str | None = None) -> str:
-        lines = [self.full_text(ms), f"UTC: {format_utc_ms(ms)}"]
+        lines = [self.full_text(ms, start_raw), f"UTC: {format_utc_ms(ms)}"]
         if start_raw is not None:
             lines.append(f"startTime (as received): {start_raw}")
         return "\n".join(lines)
@@ -155,16 +181,22 @@ class TimeZoneSettings(QObject):
     def format(self, ms: int, fmt: str = "datetime", start_raw: str | None = None) -> str:
         """``fmt``: separator | time | datetime | short | full | tooltip"""
         if fmt == "separator":
-            return self.date_separator(ms)
+            return self.date_separator(ms, start_raw)
         if fmt == "time":
-            return self.time_text(ms)
+            return self.time_text(ms, start_raw)
         if fmt == "short":
-            return self.short_text(ms)
+            return self.short_text(ms, raw=start_raw)
         if fmt == "full":
-            return self.full_text(ms)
+            return self.full_text(ms, start_raw)
         if fmt == "tooltip":
             return self.tooltip(ms, start_raw)
-        return self.datetime_text(ms)
+        return self.datetime_text(ms, start_raw)
+
+
+@lru_cache(maxsize=256)
+def _offset_zone(minutes: int) -> tzinfo:
+    """A fixed offset, named for what it is: ``as recorded (UTC+01:00)`` in ``full_text``."""
+    return timezone(timedelta(minutes=minutes), "as recorded")
 
 
 class _SystemLocal(tzinfo):
@@ -194,7 +226,11 @@ class TimeZoneCombo(QComboBox):
         self.setAccessibleName("Time zone")
         self.setToolTip("Time zone for every timestamp shown (type to search)")
         model = QStandardItemModel(self)
-        for key, text in [(UTC_KEY, "UTC"), (LOCAL_KEY, local_label())]:
+        for key, text in [
+            (UTC_KEY, "UTC"),
+            (LOCAL_KEY, local_label()),
+            (RECORDED_KEY, RECORDED_LABEL),
+        ]:
             item = QStandardItem(text)
             item.setData(key, Qt.ItemDataRole.UserRole)
             model.appendRow(item)

@@ -19,8 +19,9 @@ __all__ = ["browse_case", "browse_master", "browser"]
 
 def test_ctrl_f_type_and_jump(qtbot, browser) -> None:
     b = browser
-    b.thread_view.list.setFocus()
-    qtbot.keyClick(b.thread_view.list, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    # (in the messages, Ctrl+F finds in the conversation: test_fidelity_gui)
+    b.conversations.setFocus()
+    qtbot.keyClick(b.conversations, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: b.search.field.hasFocus())
     model = b.search.model
     with qtbot.waitSignal(model.finished, timeout=5000):

@@ -100,7 +100,7 @@ def test_human_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         capsys, "import", str(tmp_path / "a.json"), "--case", str(tmp_path / "c.mcase")
     )
     assert code == 0
-    assert "1 files seen: 1 imported, 0 duplicate, 0 rejected, 0 skipped; 1 new messages" in out
+    assert "1 file seen: 1 imported, 0 duplicate, 0 rejected, 0 skipped; 1 new message" in out
 
 
 @pytest.mark.parametrize(
@@ -410,7 +410,7 @@ def test_ledger_says_why_a_failed_import_stopped(
     code, out, _ = run(capsys, "ledger", "--case", str(case))
     assert code == 0
     assert out.splitlines()[:2] == [
-        "import batch 1 (failed): 1 files",
+        "import batch 1 (failed): 1 file",
         "stopped: The disk is full.",
     ]
     code, out, _ = run(capsys, "ledger", "--case", str(case), "--json")

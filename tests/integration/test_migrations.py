@@ -85,3 +85,47 @@ def test_version_1_case_is_upgraded_with_a_backup(
     # Version 4 filled each message's own subscriberParty from its stored raw event.
     assert {x["subscriber"]["mobile"] for x in lines} == {"19465559040"}
     assert {x["subscriber"]["subr_id"] for x in lines} == {"s021157"}
+
+
+def test_version_4_case_gets_searchable_attachment_names(tmp_path: Path) -> None:
+    from msgcopy_viewer.store.search import search
+    from tests.gui.mms_helpers import mm7, mms_event, part, text_part
+
+    message, mtype = mm7(
+        [
+            text_part("see attached"),
+            part("image/png", b"\x89PNG\r\n\x1a\n" + bytes(40), "i1", "beach-day.png"),
+        ]
+    )
+    src = tmp_path / "corpus"
+    write(src / "mms.json", mms_event(message, mtype))
+    write(src / "sms.json", sms_event("hello there"))
+    current = tmp_path / "current.mcase"
+    Importer(current, workers=1).run([src])
+    path = tmp_path / "v4.mcase"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        for step in MIGRATIONS[:4]:
+            conn.executescript(step)
+        conn.execute("PRAGMA user_version = 4")
+        conn.execute(f"PRAGMA application_id = {case_module.APPLICATION_ID}")
+        conn.execute("ATTACH DATABASE ? AS cur", (str(current),))
+        conn.execute("BEGIN")
+        for (table,) in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE "
+            "'message_fts%'"
+        ).fetchall():
+            cols = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT INTO main.{table}({cols}) SELECT {cols} FROM cur.{table}")
+        conn.execute("INSERT INTO message_fts(message_fts) VALUES ('rebuild')")
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE cur")
+    finally:
+        conn.close()
+    with Case.open(path) as case:
+        assert case.schema_version() == SCHEMA_VERSION
+        hits = search(case.conn, "beach")
+        assert [h.message.attachment_names for h in hits] == ["text1.txt\nbeach-day.png"]
+        assert len(search(case.conn, "hello")) == 1  # the rebuilt index still has the texts
+    assert len(list(tmp_path.glob("v4.mcase.v4-*.bak"))) == 1

@@ -38,10 +38,12 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.store.messages import Message, Part
 from msgcopy_viewer.ui.delegates.bubble_animation import ThumbnailAnimator, plain_index
 from msgcopy_viewer.ui.delegates.bubble_layout import CACHE_ITEMS, BubbleLayout, BubbleLayouts
 from msgcopy_viewer.ui.delegates.bubble_painter import BubblePainter
+from msgcopy_viewer.ui.delegates.paint_util import highlight_formats, match_spans
 from msgcopy_viewer.ui.models.roles import (
     BUBBLE_ROLE,
     HIGHLIGHT_ROLE,
@@ -71,6 +73,8 @@ class BubbleDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._tz = tz
         self.group = False  # set by the thread view: sender names are shown in groups
+        # set by the thread view's find bar: what to highlight in every bubble's text
+        self.find_pattern = None
         self._cache = BubbleLayouts()
         self._painter = BubblePainter(thumbnails)
         view = parent if isinstance(parent, QAbstractItemView) else None
@@ -93,8 +97,8 @@ class BubbleDelegate(QStyledItemDelegate):
         return "" if m is None else self._time_text(m)
 
     def _time_text(self, m: Message) -> str:
-        text = self._tz.time_text(m.start_ms)
-        if m.warnings:
+        text = self._tz.time_text(m.start_ms, m.start_raw)
+        if m.warnings and not m.is_report:
             n = len(m.warnings)
             text += f"  ·  {n} warning{'s' if n != 1 else ''}"
         return text
@@ -109,6 +113,9 @@ class BubbleDelegate(QStyledItemDelegate):
         if not m.is_mms:
             return when
         env = m.envelope
+        if m.is_report:
+            kind = env.message_kind if env is not None else None
+            return "\n".join([m.report_summary(), f"MM7 {kind}", "", when])
         lines = [f"From: {(env.sender if env else None) or m.sender or m.other_party}"]
         if env is not None:
             for label, values in (("To", env.to), ("Cc", env.cc), ("Bcc", env.bcc)):
@@ -117,7 +124,9 @@ class BubbleDelegate(QStyledItemDelegate):
         if m.subject:
             lines.append(f"Subject: {m.subject}")
         if m.parts:
-            lines.append(f"{len(m.images)} images, {len(m.attachments)} attachments")
+            lines.append(
+                f"{counted(len(m.images), 'image')}, {counted(len(m.attachments), 'attachment')}"
+            )
         if when:
             lines += ["", when]
         return "\n".join(lines)
@@ -200,16 +209,26 @@ class BubbleDelegate(QStyledItemDelegate):
         )
         if lay.time_text is None:
             lay.time_text = self._time_text(m)
-            lay.separator_text = self._tz.date_separator(m.start_ms) if lay.sep_h else ""
+            lay.separator_text = (
+                self._tz.date_separator(m.start_ms, m.start_raw) if lay.sep_h else ""
+            )
 
         def thumb_drawn(rect: QRectF, part: Part) -> None:
             self._animator.note(index, m.rowid, rect, part)
 
+        found: tuple[list, list] = ([], [])
+        if self.find_pattern is not None:
+            pal = option.palette
+            found = (
+                highlight_formats(match_spans(m.subject or "", self.find_pattern), pal),
+                highlight_formats(match_spans(m.text, self.find_pattern), pal),
+            )
         self._painter.paint(
             painter,
             option,
             m,
             lay,
+            found=found,
             separator_text=lay.separator_text,
             time_text=lay.time_text,
             highlighted=bool(item_data(index, HIGHLIGHT_ROLE)),

@@ -66,6 +66,8 @@ class BubbleLayout:
     # key holds the zone's generation, so they stay right)
     time_text: str | None = None
     separator_text: str = ""
+    # a delivery or read report: one status line in a small outlined pill, not a bubble
+    status: QTextLayout | None = None
 
     def media(self) -> list[QRectF]:
         """Thumbnail and chip rectangles, relative to the bubble's top-left."""
@@ -96,6 +98,8 @@ def layout_bubble(
     if separator:
         lay.sep_h = fm_small.height() + 16
         y += lay.sep_h
+    if m.is_report:
+        return _layout_status(m, lay, y, max_w, small)
     if show_name:
         lay.name_h = fm_small.height() + 2
         y += lay.name_h
@@ -146,6 +150,18 @@ def layout_bubble(
     lay.time_y = y
     y += fm_small.height() + V_GAP
     lay.height = y
+    return lay
+
+
+def _layout_status(m: Message, lay: BubbleLayout, y: float, max_w: float, small: QFont):
+    """A report's status line, centred: ``Delivery report: Retrieved (Success) · …``."""
+    tl, nat, h = make_layout(m.report_summary(), small, max_w - 2 * PAD)
+    w = nat + 2 * PAD
+    lay.status, lay.text_pos = tl, QPointF(PAD, PAD / 2)
+    lay.bubble = QRectF((lay.width - w) / 2, y, w, h + PAD)
+    y += lay.bubble.height() + 2
+    lay.time_y = y
+    lay.height = y + QFontMetricsF(small).height() + V_GAP
     return lay
 
 

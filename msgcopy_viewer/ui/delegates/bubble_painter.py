@@ -59,7 +59,9 @@ class BubblePainter:
         time_text: str,
         highlighted: bool,
         thumb_drawn: ThumbDrawn | None = None,
+        found: tuple[list, list] = ([], []),
     ) -> None:
+        """``found``: highlight formats of find-in-thread matches in the subject and text."""
         pal: QPalette = option.palette
         (_base, bold, small), fm_small = self._fonts_for(option.font)
         r = QRectF(option.rect)
@@ -84,6 +86,9 @@ class BubblePainter:
                 painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
                 painter.setPen(muted)
                 painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, separator_text)
+            if lay.status is not None:
+                self._paint_status(painter, lay, ox, oy, r, time_text, small, muted)
+                return
             if lay.name_h:  # sender name (group conversations)
                 painter.setFont(small)
                 painter.setPen(muted)
@@ -110,7 +115,7 @@ class BubblePainter:
             painter.setPen(text_color)
             origin = bubble.topLeft()
             if lay.subject is not None:
-                lay.subject.draw(painter, origin + lay.subject_pos)
+                lay.subject.draw(painter, origin + lay.subject_pos, found[0])
             for rect, part in lay.thumbs:
                 self.paint_thumb(painter, rect.translated(origin), part, pal)
                 if thumb_drawn is not None:
@@ -125,7 +130,7 @@ class BubblePainter:
                 self._paint_chips(painter, lay, origin, fm_small, small, pal, text_color)
             if lay.text is not None:
                 painter.setPen(text_color)
-                lay.text.draw(painter, origin + lay.text_pos)
+                lay.text.draw(painter, origin + lay.text_pos, found[1])
             self._paint_time(painter, option, m, lay, bubble, time_text, small, fm_small, muted)
             if (
                 option.state & QStyle.StateFlag.State_HasFocus
@@ -137,6 +142,22 @@ class BubblePainter:
                 painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), RADIUS + 2, RADIUS + 2)
         finally:
             painter.restore()
+
+    @staticmethod
+    def _paint_status(painter, lay, ox, oy, r, time_text, small, muted) -> None:
+        """A report: its status line in an outlined pill, the time centred under it."""
+        pill = lay.bubble.translated(ox, oy)
+        painter.setPen(muted)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+        painter.setFont(small)
+        lay.status.draw(painter, pill.topLeft() + lay.text_pos)
+        fm_small = QFontMetricsF(small)
+        painter.drawText(
+            QRectF(r.left(), oy + lay.time_y, r.width(), fm_small.height()),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            time_text,
+        )
 
     @staticmethod
     def _paint_chips(painter, lay, origin, fm_small, small, pal, text_color) -> None:

@@ -16,6 +16,7 @@ from msgcopy_viewer.ui.delegates.paint_util import (
     badge_background,
     highlight_formats,
     make_layout,
+    marked_text,
     row_colors,
 )
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, SNIPPET_ROLE, TIME_TEXT_ROLE, item_data
@@ -169,6 +170,13 @@ class ConversationDelegate(_TwoLineDelegate):
 
 
 class SearchResultDelegate(_TwoLineDelegate):
+    @staticmethod
+    def snippet_layout(snippet: str, font: QFont, palette: QPalette):
+        """The snippet laid out on one line, its hits highlighted where they are."""
+        text, spans = marked_text(split_marked(snippet))
+        layout, _nat, _h = make_layout(text, font, 100000.0, highlight_formats(spans, palette), 1)
+        return layout
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         hit: SearchHit | None = item_data(index, ROW_ROLE)
         if hit is None:
@@ -203,14 +211,7 @@ class SearchResultDelegate(_TwoLineDelegate):
                     badge_background(pal),
                 )
             # snippet: plain text; hits marked by formats, never by markup
-            pieces = split_marked(item_data(index, SNIPPET_ROLE) or "")
-            text = "".join(t for t, _on in pieces)
-            spans, pos = [], 0
-            for t, on in pieces:
-                if on:
-                    spans.append((pos, len(t)))
-                pos += len(t)
-            layout, _nat, _h = make_layout(text, base, 100000.0, highlight_formats(spans, pal), 1)
+            layout = self.snippet_layout(item_data(index, SNIPPET_ROLE) or "", base, pal)
             painter.setPen(fg if selected else muted)
             painter.setClipRect(QRectF(r.left(), r.top(), room - r.left(), r.height() + 2))
             layout.draw(painter, QPointF(r.left(), r.top() + fm_b.height() + PAD / 2))

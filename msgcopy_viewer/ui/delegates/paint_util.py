@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF
@@ -113,6 +114,44 @@ def plain_text(text: str) -> str:
     )
 
 
+def utf16_len(text: str) -> int:
+    """Length of ``text`` as Qt counts it (UTF-16 code units: an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def marked_text(pieces: list[tuple[str, bool]]) -> tuple[str, list[tuple[int, int]]]:
+    """Layout text and highlight spans from ``[(text, highlighted)…]`` pieces.
+
+    The spans are ``(start, length)`` in UTF-16 units of the returned text, which is what
+    ``QTextLayout.FormatRange`` counts: Python's character offsets would put every
+    highlight after an emoji (👨‍👩‍👧‍👦 is 7 characters but 11 units) too far left."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for text, on in pieces:
+        piece = plain_text(text)
+        n = utf16_len(piece)
+        if on and n:
+            spans.append((pos, n))
+        out.append(piece)
+        pos += n
+    return "".join(out), spans
+
+
+def match_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    """``(start, length)`` in UTF-16 units of ``plain_text(text)`` of every match of
+    ``pattern`` (find in the thread highlights them in a laid-out bubble)."""
+    if pattern is None or not text:
+        return []
+    shown = plain_text(text)
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(shown):
+        if m.end() > m.start():
+            start = utf16_len(shown[: m.start()])
+            spans.append((start, utf16_len(m.group(0))))
+    return spans
+
+
 def make_layout(
     text: str,
     font: QFont,
@@ -120,7 +159,9 @@ def make_layout(
     formats: list[QTextLayout.FormatRange] | None = None,
     max_lines: int = 0,
 ) -> tuple[QTextLayout, float, float]:
-    """Lay out plain text wrapped at ``width``; returns (layout, natural width, height)."""
+    """Lay out plain text wrapped at ``width``; returns (layout, natural width, height).
+
+    ``formats`` count UTF-16 units of ``plain_text(text)`` (see ``marked_text``)."""
     layout = QTextLayout(plain_text(text), font)
     opt = QTextOption()
     opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -149,6 +190,7 @@ def make_layout(
 def highlight_formats(
     spans: list[tuple[int, int]], palette: QPalette, bold_font: QFont | None = None
 ) -> list[QTextLayout.FormatRange]:
+    """Highlight formats for ``(start, length)`` spans in UTF-16 units (``marked_text``)."""
     out: list[QTextLayout.FormatRange] = []
     for start, length in spans:
         fr = QTextLayout.FormatRange()

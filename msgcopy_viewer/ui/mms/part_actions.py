@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from msgcopy_viewer.core.sizes import human_size
 from msgcopy_viewer.core.text_safety import safe_file_name
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Part
 from msgcopy_viewer.ui.mms.image_loader import decode_image
@@ -261,7 +262,7 @@ class PartActions(QObject):
         except OSError as exc:
             self._error(f"Could not save the parts: {exc.strerror or exc}")
             return None
-        text = f"Saved {len(result.files)} part(s) and {MANIFEST_NAME} in {result.folder}"
+        text = f"Saved {counted(len(result.files), 'part')} and {MANIFEST_NAME} in {result.folder}"
         if result.missing:
             text += f"; missing from the case: {', '.join(result.missing)}"
         self.status.emit(text)

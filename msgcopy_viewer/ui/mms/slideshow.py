@@ -227,8 +227,10 @@ class SlideView(QWidget):
                 flow.addWidget(frame, stretch)
         self.canvas = canvas
         if self.mode == "flow":
-            if flow.count() == 0:
+            if flow.count() == 0 and bar.count() == 0:
                 flow.addWidget(plain_label("This slide is empty.", self))
+            elif flow.count() == 0:
+                flow.addStretch(1)  # a sound-only slide: its player (in the bar) is the slide
             outer.addLayout(flow, 1)
         outer.addLayout(bar)
 

@@ -1,6 +1,7 @@
 """The MMS viewer dialog: header (who, to whom, when), slides, other parts, actions.
 
-Opened by the main window as ``MmsViewerDialog(case_path, rowid, parent)``. It reads the
+Opened by the main window as ``MmsViewerDialog(case_path, rowid, parent, tz=…)``: its
+Date line follows the chosen time zone (UTC and the raw ``startTime`` on hover). It reads the
 message (``store.messages.Message``: envelope, slides, parts) and the decoded part bytes
 from the case (opened read-only; image decoding threads open their own connections).
 Nothing is fetched from the network, and message text is only ever shown as plain text.
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.store.case import Case, CaseError
 from msgcopy_viewer.store.messages import Envelope, Message, get_message
 from msgcopy_viewer.ui import screen_fit
@@ -38,7 +40,9 @@ from msgcopy_viewer.ui.mms.part_info import human_size
 from msgcopy_viewer.ui.mms.part_view import RenderContext, add_part_actions
 from msgcopy_viewer.ui.mms.parts_strip import PartsStrip
 from msgcopy_viewer.ui.mms.slideshow import Slideshow
+from msgcopy_viewer.ui.models.roles import tooltip_html
 from msgcopy_viewer.ui.plain_text import menu_title, set_plain_text, shown
+from msgcopy_viewer.ui.timezone import TimeZoneSettings
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +59,17 @@ def _join(values: list[str]) -> str:
 class MessageHeader(QFrame):
     """Subject, From, To/Cc/Bcc, time, direction; group messages say so."""
 
-    def __init__(self, row: Message, env: Envelope, parent: QWidget | None = None):
+    def __init__(
+        self,
+        row: Message,
+        env: Envelope,
+        parent: QWidget | None = None,
+        tz: TimeZoneSettings | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("mmsHeader")
+        self._row = row
+        self._tz = tz if tz is not None else TimeZoneSettings(parent=self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         subject = env.subject or row.subject
@@ -83,14 +95,15 @@ class MessageHeader(QFrame):
         direction = {"mo": "Sent by the subscriber", "mt": "Received by the subscriber"}.get(
             row.direction, row.direction
         )
-        rows.append(
-            ("Date", f"{row.start_raw}  ·  {direction} ({row.sub_mobile or row.subscriber_mobile})")
-        )
+        self._direction = f"{direction} ({row.sub_mobile or row.subscriber_mobile})"
+        if row.is_report:
+            rows.insert(0, ("Kind", row.report_summary()))
+        rows.append(("Date", self._date_text()))
         if row.is_group:
             rows.append(
                 (
                     "Group",
-                    f"Group MMS with {len(row.participants)} other participant(s): "
+                    f"Group MMS with {counted(len(row.participants), 'other participant')}: "
                     f"{_join(list(row.participants))}",
                 )
             )
@@ -100,14 +113,33 @@ class MessageHeader(QFrame):
             self.values[title] = label
             form.addRow(plain_label(title + ":", self, wrap=False), label)
         layout.addLayout(form)
+        self._update_date()
+        self._tz.changed.connect(self._update_date)
+
+    def _date_text(self) -> str:
+        row = self._row
+        return f"{self._tz.full_text(row.start_ms, row.start_raw)}  ·  {self._direction}"
+
+    def _update_date(self, *_a: object) -> None:
+        """The Date line in the chosen zone; UTC and the raw startTime on hover."""
+        label = self.values["Date"]
+        label.setText(self._date_text())
+        label.setToolTip(tooltip_html(self._tz.tooltip(self._row.start_ms, self._row.start_raw)))
 
 
 class MmsViewerDialog(QDialog):
     """Shows one stored MMS the way its SMIL lays it out."""
 
-    def __init__(self, case_path: Path, rowid: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        case_path: Path,
+        rowid: int,
+        parent: QWidget | None = None,
+        tz: TimeZoneSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mmsViewer")
+        self.tz = tz
         self.setWindowTitle("MMS")
         # 760×860 where it fits; on a small screen (1280×720) the slides shrink instead of
         # the navigation and the buttons falling off the screen.
@@ -164,7 +196,7 @@ class MmsViewerDialog(QDialog):
         self.part_actions = PartActions(self.case, parts, self)
         self.ctx = RenderContext(self.case, self.case.path, self.loader, self.part_actions, row)
 
-        self.header = MessageHeader(row, env, self)
+        self.header = MessageHeader(row, env, self, self.tz)
         layout.addWidget(self.header)
 
         if env.slides_source == "fallback":

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.store.browse import ConversationInfo, conversations_page
 from msgcopy_viewer.store.connection import CaseConnection
 from msgcopy_viewer.ui.models.base import RowListModel
@@ -130,7 +131,7 @@ class ConversationModel(RowListModel):
             lines = [
                 c.title,
                 f"Subscriber {c.subscriber_mobile}",
-                f"{c.message_count} messages ({c.mms_count} MMS)"
+                f"{counted(c.message_count, 'message')} ({c.mms_count} MMS)"
                 + (", group" if c.is_group else ""),
             ]
             if self._tz is not None and c.last_ms is not None:
@@ -140,7 +141,7 @@ class ConversationModel(RowListModel):
             kind = "group conversation" if c.is_group else "conversation"
             when = self._tz.datetime_text(c.last_ms) if self._tz and c.last_ms else ""
             return (
-                f"{kind} with {c.title}, {c.message_count} messages, last {when}: "
+                f"{kind} with {c.title}, {counted(c.message_count, 'message')}, last {when}: "
                 f"{c.last_snippet or ''}"
             )
         return None

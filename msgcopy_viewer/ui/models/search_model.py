@@ -194,13 +194,19 @@ class SearchResultModel(RowListModel):
         if role == ID_ROLE:
             return m.rowid
         if role == TIME_TEXT_ROLE:
-            return self._tz.datetime_text(m.start_ms) if self._tz is not None else m.start_raw
+            if self._tz is None:
+                return m.start_raw
+            return self._tz.datetime_text(m.start_ms, m.start_raw)
         if role == Qt.ItemDataRole.ToolTipRole:
             if self._tz is None:
                 return m.start_raw
             return self._tz.tooltip(m.start_ms, m.start_raw)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = "Sent to" if m.direction == "mo" else "Received from"
-            when = self._tz.datetime_text(m.start_ms) if self._tz is not None else m.start_raw
+            when = (
+                self._tz.datetime_text(m.start_ms, m.start_raw)
+                if self._tz is not None
+                else m.start_raw
+            )
             return f"{who} {', '.join(m.participants)}, {when}: {strip_marks(h.snippet)}"
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.store.browse import SubscriberInfo, group_by_domain, list_subscribers
 from msgcopy_viewer.store.connection import CaseConnection
 from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, SUBSCRIBER_IDS_ROLE, tooltip_html
@@ -152,7 +153,7 @@ class SubscriberModel(QAbstractItemModel):
                     return str(sum(s.message_count for s in subs))
                 return None
             if role == Qt.ItemDataRole.ToolTipRole:
-                return tooltip_html(f"{domain or NO_DOMAIN}: {len(subs)} subscriber(s)")
+                return tooltip_html(f"{domain or NO_DOMAIN}: {counted(len(subs), 'subscriber')}")
             if role == SUBSCRIBER_IDS_ROLE:
                 return [s.id for s in subs]
             if role == ID_ROLE:
@@ -173,7 +174,7 @@ class SubscriberModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip_html(
                 f"Mobile {s.mobile}\nDID {s.did or '—'}\nSubscriber ID {s.subr_id or '—'}\n"
-                f"Domain {s.domain or '—'}\n{s.message_count} messages"
+                f"Domain {s.domain or '—'}\n{counted(s.message_count, 'message')}"
             )
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.COL_COUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

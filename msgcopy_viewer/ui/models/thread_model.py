@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.store.browse import (
     thread_after,
     thread_before,
@@ -53,7 +54,8 @@ class ThreadModel(RowListModel):
         self._has_newer = False
         self.highlight_rowid: int | None = None
         self._fetching = False  # no nested page loads from rowsInserted handlers
-        self._day_keys: dict[int, int] = {}  # start_ms -> calendar day in the zone shown
+        # start_ms (as recorded: with the raw startTime) -> calendar day in the zone shown
+        self._day_keys: dict[object, int] = {}
         # The next page at each end, read ahead while the user reads (see ``read_ahead``);
         # None when not read yet. A page read ahead is adjacent to the window's end: any
         # change of the window that breaks that drops it.
@@ -266,7 +268,9 @@ class ThreadModel(RowListModel):
         out: list[tuple[Message, bool]] = []
         prev = before
         for m in page:
-            sep = prev is None or self._day_key(prev.start_ms) != self._day_key(m.start_ms)
+            sep = prev is None or self._day_key(prev.start_ms, prev.start_raw) != self._day_key(
+                m.start_ms, m.start_raw
+            )
             out.append((m, sep))
             prev = m
         return out
@@ -281,15 +285,17 @@ class ThreadModel(RowListModel):
     def item(self, row: int) -> Message | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def _day_key(self, ms: int) -> int:
+    def _day_key(self, ms: int, raw: str) -> int:
         """``tz.day_key`` remembered: the view asks for every row's size after each page
         load, and converting an instant to a zoned date is most of that question's cost."""
-        key = self._day_keys.get(ms)
+        recorded = self._tz is not None and self._tz.recorded
+        cache_key = (ms, raw) if recorded else ms  # as recorded, the day is the raw string's
+        key = self._day_keys.get(cache_key)
         if key is None:
             if len(self._day_keys) >= DAY_KEYS:
                 self._day_keys.clear()
-            day = self._tz.day_key(ms) if self._tz is not None else ms // 86_400_000
-            key = self._day_keys[ms] = day
+            day = self._tz.day_key(ms, raw) if self._tz is not None else ms // 86_400_000
+            key = self._day_keys[cache_key] = day
         return key
 
     def starts_day(self, row: int) -> bool:
@@ -298,7 +304,8 @@ class ThreadModel(RowListModel):
         if row == 0:
             return True
         rows = self._rows
-        return self._day_key(rows[row - 1].start_ms) != self._day_key(rows[row].start_ms)
+        a, b = rows[row - 1], rows[row]
+        return self._day_key(a.start_ms, a.start_raw) != self._day_key(b.start_ms, b.start_raw)
 
     # -- QAbstractListModel ----------------------------------------------------------------
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -321,22 +328,31 @@ class ThreadModel(RowListModel):
         if role == HIGHLIGHT_ROLE:
             return it.rowid == self.highlight_rowid
         if role == TIME_TEXT_ROLE:
-            return self._tz.time_text(it.start_ms) if self._tz is not None else ""
+            return self._tz.time_text(it.start_ms, it.start_raw) if self._tz is not None else ""
         if role == Qt.ItemDataRole.ToolTipRole:
             if self._tz is None:
                 return it.start_raw
             return self._tz.tooltip(it.start_ms, it.start_raw)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = "Sent" if it.outgoing else f"Received from {it.sender or it.other_party}"
-            when = self._tz.full_text(it.start_ms) if self._tz is not None else it.start_raw
+            when = (
+                self._tz.full_text(it.start_ms, it.start_raw)
+                if self._tz is not None
+                else it.start_raw
+            )
             parts = [f"{who}, {when}"]
+            if it.is_report:
+                parts.append(it.report_summary())
             if it.subject:
                 parts.append(f"subject {it.subject}")
             if it.text:
                 parts.append(it.text)
             if it.parts:
-                parts.append(f"{len(it.images)} images, {len(it.attachments)} attachments")
+                parts.append(
+                    f"{counted(len(it.images), 'image')}, "
+                    f"{counted(len(it.attachments), 'attachment')}"
+                )
             if it.warnings:
-                parts.append(f"{len(it.warnings)} warnings")
+                parts.append(counted(len(it.warnings), "warning"))
             return ". ".join(parts)
         return None

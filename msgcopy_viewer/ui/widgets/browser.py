@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 EMPTY_HINT = "Drop folders, files or zip archives here to import"
 
 SHORTCUTS: list[tuple[str, str]] = [
-    ("Ctrl+F", "Search messages"),
+    ("Ctrl+F", "Search messages (in the messages: find in this conversation; again: search)"),
+    ("Enter / Shift+Enter, F3 / Shift+F3", "Find in the conversation: next / previous match"),
     ("Esc", "Clear the search (in the search field or results)"),
     ("Down / Enter", "From the search field: go to the results"),
     ("Enter", "Results: open the message in its conversation; on an MMS bubble: open the MMS"),

@@ -286,7 +286,8 @@ class Inspector(QWidget):
             [
                 ("Direction", "sent (mo)" if row.direction == "mo" else "received (mt)"),
                 ("Type", row.type.upper()),
-                ("Time", tz.full_text(row.start_ms)),
+                *([("Kind", row.report_summary())] if row.is_report else []),
+                ("Time", tz.full_text(row.start_ms, row.start_raw)),
                 ("UTC", tz.tooltip(row.start_ms).split("\n")[1].removeprefix("UTC: ")),
                 ("startTime (raw)", row.start_raw),
                 ("Other party", row.other_party),

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msgcopy_viewer.core.wording import counted, plural
 from msgcopy_viewer.export.atomic import atomic_text_writer
 from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.case import Case, CaseError
@@ -55,9 +56,13 @@ PAGE_ROWS = 2000
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-def batch_label(b: Batch) -> str:
-    """``#3 · 2024-07-01 12:00 · completed · inbox, more.zip +1`` (the batch selector)."""
-    when = datetime.fromtimestamp(b.started_ms / 1000).strftime("%Y-%m-%d %H:%M")
+def batch_label(b: Batch, tz=None) -> str:
+    """``#3 · 2024-07-01 12:00 · completed · inbox, more.zip +1`` (the batch selector): the
+    start in the zone ``tz`` shows (a ``TimeZoneSettings``), else this computer's."""
+    if tz is not None:
+        when = tz.datetime_text(b.started_ms)
+    else:
+        when = datetime.fromtimestamp(b.started_ms / 1000).strftime("%Y-%m-%d %H:%M")
     roots = ", ".join(Path(r).name or r for r in b.roots[:2])
     if len(b.roots) > 2:
         roots += f" +{len(b.roots) - 2}"
@@ -287,9 +292,14 @@ class LedgerDialog(QDialog):
     """Every file of an import batch with its outcome; filter, copy (Ctrl+C), export CSV."""
 
     def __init__(
-        self, case_path: Path, batch_id: int | None = None, parent: QWidget | None = None
+        self,
+        case_path: Path,
+        batch_id: int | None = None,
+        parent: QWidget | None = None,
+        tz=None,
     ) -> None:
         super().__init__(parent)
+        self.tz = tz  # the zone times are shown in (TimeZoneSettings), None: this computer's
         self.case_path = Path(case_path)
         self.setWindowTitle(f"Import Ledger — {self.case_path.name}")
         self.setAccessibleName("Import ledger")
@@ -396,7 +406,7 @@ class LedgerDialog(QDialog):
             return
         self.batch_combo.blockSignals(True)
         for b in self.batches:
-            self.batch_combo.addItem(shown(batch_label(b)), b.id)
+            self.batch_combo.addItem(shown(batch_label(b, self.tz)), b.id)
         self.batch_combo.blockSignals(False)
         if not self.batches:
             self.summary.setText("This case has no imports yet.")
@@ -434,9 +444,11 @@ class LedgerDialog(QDialog):
         why = f"\nIt stopped because: {info.reason}" if info and info.reason else ""
         set_plain_text(
             self.summary,
-            f"Import #{batch_id} ({status}): {total:,} files — {counts['imported']:,} imported, "
+            f"Import #{batch_id} ({status}): {counted(total, 'file', grouped=True)} — "
+            f"{counts['imported']:,} imported, "
             f"{counts['duplicate']:,} duplicate, {counts['rejected']:,} rejected, "
-            f"{counts['skipped']:,} skipped; {new:,} new messages.\nFrom: {roots}{why}",
+            f"{counts['skipped']:,} skipped; {new:,} new {plural(new, 'message')}.\n"
+            f"From: {roots}{why}",
         )
         self.model.set_batch(self._case, batch_id)
         if self.proxy.is_filtered():

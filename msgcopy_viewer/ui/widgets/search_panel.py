@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +26,8 @@ from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.models.search_model import SearchResultModel
 
 DEBOUNCE_MS = 180
+# A date edit showing this date shows nothing: "no date chosen" (filters start empty).
+NO_DATE = QDate(1900, 1, 1)
 
 
 class SearchPanel(QWidget):
@@ -68,13 +70,17 @@ class SearchPanel(QWidget):
             (self.from_check, self.from_date, "From date"),
             (self.to_check, self.to_date, "To date"),
         ):
+            # empty until a date is chosen; choosing one turns its filter on
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate.currentDate())
-            edit.setEnabled(False)
+            edit.setMinimumDate(NO_DATE)
+            edit.setSpecialValueText(" ")
+            edit.setDate(NO_DATE)
             edit.setAccessibleName(name)
+            edit.calendarWidget().installEventFilter(self)
             check.setAccessibleName(f"Filter by {name.lower()}")
-            check.toggled.connect(edit.setEnabled)
+        self.from_date.dateChanged.connect(self._on_from_date)
+        self.to_date.dateChanged.connect(self._on_to_date)
         self.direction = QComboBox(self.filters_box)
         self.direction.setAccessibleName("Direction filter")
         for text, key in (("Any direction", None), ("Sent (mo)", "mo"), ("Received (mt)", "mt")):
@@ -158,6 +164,8 @@ class SearchPanel(QWidget):
         self.field.clear()
         for w in (self.from_check, self.to_check, self.attachments, self.warnings, self.scope):
             w.setChecked(False)
+        self.from_date.setDate(NO_DATE)
+        self.to_date.setDate(NO_DATE)
         self.direction.setCurrentIndex(0)
         self.kind.setCurrentIndex(0)
         self.run_now()
@@ -175,9 +183,9 @@ class SearchPanel(QWidget):
             except (TypeError, ValueError):  # pragma: no cover - system-local fallback
                 return int(local.astimezone().timestamp() * 1000)
 
-        if self.from_check.isChecked():
+        if self.from_check.isChecked() and self.from_date.date() != NO_DATE:
             f.from_ms = day_start(self.from_date.date())
-        if self.to_check.isChecked():
+        if self.to_check.isChecked() and self.to_date.date() != NO_DATE:
             f.to_ms = day_start(self.to_date.date().addDays(1))
         f.direction = self.direction.currentData()
         f.type = self.kind.currentData()
@@ -216,6 +224,21 @@ class SearchPanel(QWidget):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def _on_from_date(self, date: QDate) -> None:
+        self.from_check.setChecked(date != NO_DATE)
+
+    def _on_to_date(self, date: QDate) -> None:
+        self.to_check.setChecked(date != NO_DATE)
+
+    def eventFilter(self, obj, event) -> bool:
+        # an empty date's calendar opens at this month, not at the placeholder's 1900
+        if event.type() == QEvent.Type.Show:
+            for edit in (self.from_date, self.to_date):
+                if obj is edit.calendarWidget() and edit.date() == NO_DATE:
+                    today = QDate.currentDate()
+                    edit.calendarWidget().setCurrentPage(today.year(), today.month())
+        return super().eventFilter(obj, event)
 
     def _schedule(self, *_a: object) -> None:
         self._timer.start()

@@ -1,22 +1,49 @@
-"""A conversation as chat bubbles, with a header saying who is in it and why it is grouped."""
+"""A conversation as chat bubbles, with a header saying who is in it and why it is grouped.
+
+Ctrl+F while the thread has focus opens a find bar: every match in the conversation is
+counted ("3 of 17"), highlighted in the bubbles, and Enter / Shift+Enter (or F3 /
+Shift+F3) go to the next / previous one, reading the page around it. "Go to date" in the
+header shows the first message at or after the start of a day in the chosen zone.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from msgcopy_viewer.store.browse import ConversationInfo
+from msgcopy_viewer.core.wording import counted
+from msgcopy_viewer.store.browse import (
+    ConversationInfo,
+    ThreadKey,
+    message_at_or_after,
+    thread_matches,
+)
 from msgcopy_viewer.store.messages import Message
+from msgcopy_viewer.store.search import match_pattern
 from msgcopy_viewer.ui.delegates.bubble_delegate import BubbleDelegate
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.models.thread_model import ThreadModel
@@ -26,6 +53,8 @@ from msgcopy_viewer.ui.widgets.dialogs import threading_rule_dialog
 from msgcopy_viewer.ui.widgets.thread_actions import ThreadActions
 
 log = logging.getLogger(__name__)
+
+FIND_DEBOUNCE_MS = 150
 
 
 def grouping_text(conv: ConversationInfo) -> str:
@@ -247,7 +276,72 @@ class ThreadView(QWidget):
         row.addWidget(self.grouping, 1)
         row.addWidget(self.rule_button, 0, Qt.AlignmentFlag.AlignTop)
         hl.addLayout(row)
+        dates = QHBoxLayout()
+        self.date_label = QLabel("Go to date:", self)
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setAccessibleName("Date to go to")
+        self.date_label.setBuddy(self.date_edit)
+        self.date_go = QPushButton("Go", self)
+        self.date_go.setAccessibleName("Go to the first message of that day")
+        self.date_go.setToolTip("Show the first message on or after that day (in the zone shown)")
+        self.date_go.clicked.connect(self.go_to_date)
+        self.date_edit.calendarWidget().clicked.connect(self.go_to_date)
+        dates.addWidget(self.date_label)
+        dates.addWidget(self.date_edit)
+        dates.addWidget(self.date_go)
+        dates.addStretch(1)
+        hl.addLayout(dates)
         self.header = header
+
+        # find in the thread (Ctrl+F while the thread has focus)
+        self.find_bar = QWidget(self)
+        self.find_bar.setAccessibleName("Find in this conversation")
+        fl = QHBoxLayout(self.find_bar)
+        fl.setContentsMargins(8, 2, 8, 2)
+        self.find_field = QLineEdit(self.find_bar)
+        self.find_field.setPlaceholderText("Find in this conversation")
+        self.find_field.setAccessibleName("Find in this conversation")
+        self.find_field.setClearButtonEnabled(True)
+        self.find_count = QLabel(self.find_bar)
+        self.find_count.setAccessibleName("Matches found")
+        self.find_prev = QToolButton(self.find_bar)
+        self.find_prev.setText("Previous")
+        self.find_prev.setToolTip("Previous match (Shift+Enter, Shift+F3)")
+        self.find_next = QToolButton(self.find_bar)
+        self.find_next.setText("Next")
+        self.find_next.setToolTip("Next match (Enter, F3)")
+        self.find_close = QToolButton(self.find_bar)
+        self.find_close.setText("Close")
+        self.find_close.setToolTip("Close the find bar (Esc)")
+        fl.addWidget(self.find_field, 1)
+        fl.addWidget(self.find_count)
+        fl.addWidget(self.find_prev)
+        fl.addWidget(self.find_next)
+        fl.addWidget(self.find_close)
+        self.find_bar.setVisible(False)
+        self._matches: list[ThreadKey] = []
+        self._match_index = -1
+        self._find_timer = QTimer(self)
+        self._find_timer.setSingleShot(True)
+        self._find_timer.setInterval(FIND_DEBOUNCE_MS)
+        self._find_timer.timeout.connect(self.run_find)
+        self.find_field.textChanged.connect(self._find_timer.start)
+        self.find_field.returnPressed.connect(self.find_next_match)
+        self.find_next.clicked.connect(self.find_next_match)
+        self.find_prev.clicked.connect(self.find_previous_match)
+        self.find_close.clicked.connect(self.close_find)
+        self.find_field.installEventFilter(self)
+        self._find_shortcuts = []
+        for key, slot in (
+            (QKeySequence.StandardKey.FindNext, self.find_next_match),
+            (QKeySequence.StandardKey.FindPrevious, self.find_previous_match),
+        ):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+            self._find_shortcuts.append(sc)
 
         self.placeholder = QLabel("Select a conversation to read it.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -257,6 +351,7 @@ class ThreadView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(header)
+        lay.addWidget(self.find_bar)
         lay.addWidget(self.list, 1)
         lay.addWidget(self.placeholder, 1)
         self.list.selectionModel().currentChanged.connect(self._on_current)
@@ -297,6 +392,7 @@ class ThreadView(QWidget):
             self.list.read_ahead()
         self._selected_rowid = None
         self.messageSelected.emit(None)
+        self._reset_find()
 
     def jump_to(self, conn, conv: ConversationInfo, rowid: int) -> bool:
         """Show ``conv`` with a window around ``rowid``, centred, highlighted and selected."""
@@ -306,6 +402,7 @@ class ThreadView(QWidget):
         self.delegate.clear_cache()
         self._show_conversation_header(conv)
         self._apply_layout()
+        self._reset_find()
         row = self.thread_model.load_around(conn, rowid)
         if row < 0:
             return False
@@ -316,6 +413,139 @@ class ThreadView(QWidget):
         self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         self.list.read_ahead()
         return True
+
+    def show_message(self, rowid: int) -> bool:
+        """Select message ``rowid`` of this conversation and scroll to it, reading the page
+        around it when it is not loaded."""
+        if self._conn is None:
+            return False
+        self._stick_bottom = False  # the user went somewhere: the view stays there
+        row = self.thread_model.row_of(rowid)
+        if row < 0:
+            row = self.thread_model.load_around(self._conn, rowid, highlight=False)
+            if row < 0:
+                return False
+        index = self.thread_model.index(row, 0)
+        self.list.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True
+
+    # -- jump to a date --------------------------------------------------------------------
+    def go_to_date(self, date: QDate | None = None) -> bool:
+        """Show the first message at or after the start of ``date`` (default: the date in
+        the header) in the zone shown; the last message when none is that late."""
+        if self._conn is None or self._conv is None:
+            return False
+        d = date if isinstance(date, QDate) else self.date_edit.date()
+        zone = self._tz.tzinfo if self._tz is not None else UTC
+        start = datetime(d.year(), d.month(), d.day(), tzinfo=zone)
+        rowid = message_at_or_after(self._conn, self._conv.id, int(start.timestamp() * 1000))
+        if rowid is None:
+            return False
+        return self.show_message(rowid)
+
+    # -- find in the thread ----------------------------------------------------------------
+    def open_find(self) -> None:
+        self.find_bar.setVisible(True)
+        self.find_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_field.selectAll()
+
+    def close_find(self) -> None:
+        self._find_timer.stop()
+        self.find_bar.setVisible(False)
+        self._set_find(None)
+        self._matches, self._match_index = [], -1
+        self.find_count.setText("")
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def match_count(self) -> int:
+        return len(self._matches)
+
+    def current_match(self) -> int:
+        """0-based index of the match shown, -1 for none."""
+        return self._match_index
+
+    def run_find(self) -> None:
+        """Find the field's text in the whole conversation and go to the first match at or
+        after the selected message (else the first)."""
+        self._find_timer.stop()
+        text = self.find_field.text()
+        if self._conn is None or self._conv is None or not text.strip():
+            self._matches, self._match_index = [], -1
+            self._set_find(None)
+            self.find_count.setText("")
+            return
+        self._matches = thread_matches(self._conn, self._conv.id, text)
+        self._set_find(match_pattern(text))
+        if not self._matches:
+            self._match_index = -1
+            self.find_count.setText("No matches")
+            return
+        current = self.current_item()
+        start = 0
+        if current is not None:
+            start = next((i for i, k in enumerate(self._matches) if k >= current.key), 0)
+        self._go_to_match(start)
+
+    def find_next_match(self) -> None:
+        self._step(1)
+
+    def find_previous_match(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        if self._find_timer.isActive():
+            self.run_find()  # typed and pressed Enter at once: the first match
+            return
+        if self._matches:
+            self._go_to_match((self._match_index + delta) % len(self._matches))
+
+    def _go_to_match(self, i: int) -> None:
+        self._match_index = i
+        self.find_count.setText(f"{i + 1} of {len(self._matches)}")
+        self.show_message(self._matches[i][1])
+
+    def _set_find(self, pattern) -> None:
+        self.delegate.find_pattern = pattern
+        self.list.viewport().update()
+
+    def _reset_find(self) -> None:
+        """Another conversation is shown: count the find bar's text in it, without moving
+        the selection (Enter then goes to its first match)."""
+        self._find_timer.stop()
+        self._matches, self._match_index = [], -1
+        self._set_find(None)
+        self.find_count.setText("")
+        text = self.find_field.text()
+        conn = self._conn
+        if self.find_bar.isVisible() and text.strip() and conn is not None and self._conv:
+            self._matches = thread_matches(conn, self._conv.id, text)
+            self._set_find(match_pattern(text))
+            n = len(self._matches)
+            self.find_count.setText(counted(n, "match") if n else "No matches")
+
+    def _find_keys(self, obj, event) -> bool:
+        """Ctrl+F in the messages opens the find bar; Esc and Shift+Enter in its field."""
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            if obj is self.list and event.matches(QKeySequence.StandardKey.Find):
+                # the thread's own Ctrl+F: find in it (not the window's search)
+                event.accept()
+                if kind == QEvent.Type.KeyPress:
+                    self.open_find()
+                return True
+            if obj is self.find_field and kind == QEvent.Type.KeyPress:
+                if event.key() == Qt.Key.Key_Escape:
+                    self.close_find()
+                    return True
+                if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+                    event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                ):
+                    self.find_previous_match()
+                    return True
+        return False
 
     def refresh(self, conn) -> None:
         self._conn = conn
@@ -363,7 +593,7 @@ class ThreadView(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if self._stick_bottom and event.type() in _USER_MOVES:
             self._stick_bottom = False
-        return False
+        return self._find_keys(watched, event)
 
     def _apply_layout(self) -> None:
         lay = self.layout()
@@ -376,14 +606,21 @@ class ThreadView(QWidget):
         self.placeholder.setVisible(not has)
         for w in (self.subtitle, self.grouping, self.rule_button):
             w.setVisible(has)
+        for widget in (self.date_label, self.date_edit, self.date_go):
+            widget.setVisible(has)
         if conv is None:
             self.title.setText("No conversation selected")
             return
         self.title.setText(shown(conv.title))
+        if conv.last_ms is not None:
+            last = self._tz.to_datetime(conv.last_ms) if self._tz is not None else None
+            if last is not None:
+                self.date_edit.setDate(QDate(last.year, last.month, last.day))
         kind = f"Group of {len(conv.participants) + 1}" if conv.is_group else "1:1"
         self.subtitle.setText(
             shown(
-                f"Subscriber {conv.subscriber_mobile} · {kind} · {conv.message_count} messages"
+                f"Subscriber {conv.subscriber_mobile} · {kind} · "
+                f"{counted(conv.message_count, 'message')}"
                 + (f" ({conv.mms_count} MMS)" if conv.mms_count else "")
             )
         )
