@@ -9,6 +9,8 @@
     msgcopy-viewer serve | send | watch …    live sources (see msgcopy_viewer.receiver.commands)
     msgcopy-viewer selftest
     msgcopy-viewer install-desktop [--exec PATH] [--uninstall]
+    msgcopy-viewer tag MESSAGE_ID... --tag NAME [--remove] [--note TEXT]   (annotate_cli)
+    msgcopy-viewer tags | names import FILE | names list | audit           (annotate_cli)
 
 Exit status: 0 success; 1 some input files rejected (the rest imported); 2 usage
 error, unusable case, or a storage failure such as a full disk (one line on stderr, no
@@ -18,6 +20,7 @@ traceback); 70 an internal error (a bug: the traceback is printed); 130 interrup
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -25,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from msgcopy_viewer import about, paths
+from msgcopy_viewer import about, annotate_cli, paths
 
 log = logging.getLogger("msgcopy_viewer")
 
@@ -40,6 +43,7 @@ SUBCOMMANDS = (
     "watch",
     "selftest",
     "install-desktop",
+    *annotate_cli.SUBCOMMANDS,
     "help",
 )
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -117,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=("jsonl", "csv"))
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
     p.add_argument("--conversation", metavar="ID", help="only this conversation")
+    p.add_argument("--tagged", metavar="TAG", help="only the messages carrying this tag")
 
     p = sub.add_parser("extract-media", help="write every MMS part to a folder with manifests")
     _common(p)
@@ -148,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exec", dest="executable", metavar="PATH", help="program the entry starts")
     p.add_argument("--uninstall", action="store_true", help="remove them instead")
     p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    annotate_cli.register(sub, _common)
     return parser
 
 
@@ -201,9 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             **_live_source_handlers(),
             "selftest": cmd_selftest,
             "install-desktop": cmd_install_desktop,
+            **annotate_cli.handlers(),
         }[args.command]
         return handler(args)
-    except (UsageError, CaseError) as exc:
+    except (UsageError, CaseError, annotate_cli.WorkbenchUsageError) as exc:
         print(f"msgcopy-viewer: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -329,7 +336,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     with _open_existing(args) as case:
         if args.conversation and not conversation_exists(case.conn, args.conversation):
             raise UsageError(f"no conversation {args.conversation} in {case.path}")
-        write = write_jsonl if args.format == "jsonl" else write_csv
+        if args.tagged is not None:
+            from msgcopy_viewer.store.annotations import require_tag
+
+            require_tag(case.conn, args.tagged)  # an unknown tag: one line, nothing written
+        write = functools.partial(
+            write_jsonl if args.format == "jsonl" else write_csv, tagged=args.tagged
+        )
         if args.output:
             out = Path(args.output).expanduser()
             if out.is_dir():

@@ -5,21 +5,23 @@ from __future__ import annotations
 import csv
 from typing import IO
 
+from msgcopy_viewer.export.selection import select_messages
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.messages import iter_messages
 
 VENDOR_COLUMNS = ("date", "direction", "extendmobile", "otherparty", "message")
 EXTRA_COLUMNS = ("type", "conversation", "source_path", "source_sha256")
 COLUMNS = VENDOR_COLUMNS + EXTRA_COLUMNS
 
 
-def write_csv(case: Case, out: IO[str], conversation_id: str | None = None) -> int:
+def write_csv(
+    case: Case, out: IO[str], conversation_id: str | None = None, *, tagged: str | None = None
+) -> int:
     """RFC 4180: CRLF line ends, fields quoted (as the vendor's jq ``@csv`` does), ``""``
     escapes. ``out`` must be opened with ``newline=""``."""
     out.write(",".join(COLUMNS) + "\r\n")
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     n = 0
-    for m in iter_messages(case.conn, conversation_id):
+    for m in select_messages(case, conversation_id, tagged):
         writer.writerow(
             (
                 m.start_raw,

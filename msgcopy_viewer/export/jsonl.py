@@ -6,8 +6,12 @@ import json
 from typing import IO, Any
 
 from msgcopy_viewer.core.events import format_utc_ms
+from msgcopy_viewer.core.parties import subscriber_region
+from msgcopy_viewer.export.selection import select_messages
+from msgcopy_viewer.store.annotations import NO_MARKS, Marks, marks_for
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.messages import Envelope, Message, iter_messages
+from msgcopy_viewer.store.messages import Envelope, Message
+from msgcopy_viewer.store.names import NameBook, load_names
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -57,7 +61,24 @@ def mms_export_object(m: Message) -> dict[str, Any]:
     }
 
 
-def message_object(m: Message) -> dict[str, Any]:
+def party_names(m: Message, names: NameBook) -> dict[str, str]:
+    """The names the case's address book gives the numbers of this message (other party,
+    sender, participants), keyed by the number as the message shows it."""
+    if not len(names):
+        return {}
+    region = subscriber_region(m.subscriber_key)
+    out: dict[str, str] = {}
+    for number in (m.other_party, m.sender, *m.participants):
+        if number and number not in out:
+            name = names.name(number, region)
+            if name is not None:
+                out[number] = name
+    return out
+
+
+def message_object(
+    m: Message, marks: Marks = NO_MARKS, names: NameBook | None = None
+) -> dict[str, Any]:
     return {
         "format_version": EXPORT_FORMAT_VERSION,
         "id": m.id,
@@ -79,13 +100,38 @@ def message_object(m: Message) -> dict[str, Any]:
         "conversation": {"id": m.conversation_id, "participants": list(m.participants)},
         "mms": mms_export_object(m) if m.is_mms else None,
         "warnings": list(m.warnings),
+        # what the examiner added (format 1 additions, docs/export-format.md)
+        "tags": [t.name for t in marks.tags],
+        "note": marks.note,
+        "bookmarked": marks.bookmarked,
+        "names": party_names(m, names) if names is not None else {},
     }
 
 
-def write_jsonl(case: Case, out: IO[str], conversation_id: str | None = None) -> int:
+def write_jsonl(
+    case: Case, out: IO[str], conversation_id: str | None = None, *, tagged: str | None = None
+) -> int:
+    """Every message (one conversation's; or exactly those tagged ``tagged``), each with its
+    tags, note, bookmark and the names of its numbers."""
     n = 0
-    for m in iter_messages(case.conn, conversation_id):
-        out.write(json.dumps(message_object(m), ensure_ascii=False))
-        out.write("\n")
+    names = load_names(case.conn)
+    batch: list[Message] = []
+
+    def flush() -> None:
+        marks = marks_for(case.conn, [m.rowid for m in batch])
+        for m in batch:
+            out.write(
+                json.dumps(
+                    message_object(m, marks.get(m.rowid, NO_MARKS), names), ensure_ascii=False
+                )
+            )
+            out.write("\n")
+        batch.clear()
+
+    for m in select_messages(case, conversation_id, tagged):
+        batch.append(m)
         n += 1
+        if len(batch) >= 500:
+            flush()
+    flush()
     return n
