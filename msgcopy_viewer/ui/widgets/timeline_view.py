@@ -1,0 +1,254 @@
+"""The timeline: message counts per day, week or month, stacked by type and direction
+(QtCharts), for the case, the subscriber or the conversation shown. Dragging across the
+chart selects a range of buckets; ``rangeSelected`` then filters the search to it.
+
+The counts come from ``store.timeline.message_counts`` (SQL over an index); empty buckets
+between the first and the last are filled in here so that the bars stand on a linear time
+scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRubberBand,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msgcopy_viewer.store.timeline import SERIES, TimeBucket, message_counts
+
+SERIES_LABELS = {
+    "sms_mo": ("SMS sent", "#3d8bd9"),
+    "sms_mt": ("SMS received", "#9cc5ef"),
+    "mms_mo": ("MMS sent", "#d9822b"),
+    "mms_mt": ("MMS received", "#f2c08f"),
+}
+MAX_LABELS = 12  # category labels shown at most (the others are blank)
+# Scope: (subscriber id, conversation id) for the scope item chosen, from the browser.
+ScopeSource = Callable[[str], tuple[int | None, str | None]]
+
+
+def fill_gaps(buckets: list[TimeBucket], bucket: str, offset_ms: int) -> list[TimeBucket]:
+    """Every bucket from the first to the last, empty ones included."""
+    if not buckets:
+        return []
+    out: list[TimeBucket] = []
+    have = {b.start_ms: b for b in buckets}
+    day = datetime.fromtimestamp((buckets[0].start_ms + offset_ms) / 1000, UTC).date()
+    last = buckets[-1].start_ms
+    while True:
+        nxt = _next(day, bucket)
+        start = _ms(day, offset_ms)
+        if start > last:
+            break
+        out.append(have.get(start) or TimeBucket(start, _ms(nxt, offset_ms)))
+        day = nxt
+    return out
+
+
+def _next(day: date, bucket: str) -> date:
+    if bucket == "day":
+        return day + timedelta(days=1)
+    if bucket == "week":
+        return day + timedelta(days=7)
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _ms(day: date, offset_ms: int) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000) - offset_ms
+
+
+def bucket_label(b: TimeBucket, bucket: str, offset_ms: int) -> str:
+    d = datetime.fromtimestamp((b.start_ms + offset_ms) / 1000, UTC)
+    if bucket == "month":
+        return d.strftime("%Y-%m")
+    return d.strftime("%Y-%m-%d")
+
+
+class TimelineChart(QChartView):
+    """The stacked bar chart; drag horizontally to pick a range of buckets."""
+
+    rangeSelected = Signal(int, int)  # from_ms (inclusive), to_ms (exclusive)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self._chart = QChart()
+        super().__init__(self._chart, parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self.setAccessibleName("Timeline chart")
+        self._chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self._chart.setMargins(self._chart.margins())
+        self.buckets: list[TimeBucket] = []
+        self.series: QStackedBarSeries | None = None
+        self._band = QRubberBand(QRubberBand.Shape.Rectangle, self.viewport())
+        self._press: QPoint | None = None
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 260)
+
+    def set_buckets(self, buckets: list[TimeBucket], bucket: str, offset_ms: int = 0) -> None:
+        chart = self._chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        self.buckets = buckets
+        series = QStackedBarSeries()
+        series.setBarWidth(1.0)
+        for key in SERIES:
+            label, color = SERIES_LABELS[key]
+            bar = QBarSet(label)
+            bar.setColor(QColor(color))
+            bar.setBorderColor(QColor(color))
+            bar.append([float(b.count(key)) for b in buckets])
+            series.append(bar)
+        chart.addSeries(series)
+        labels = [bucket_label(b, bucket, offset_ms) for b in buckets]
+        step = max(1, len(labels) // MAX_LABELS + (1 if len(labels) % MAX_LABELS else 0))
+        # category labels must be unique: the hidden ones are made of distinct spaces
+        shown = [lab if n % step == 0 else " " * (n + 1) for n, lab in enumerate(labels)]
+        x = QBarCategoryAxis()
+        x.append(shown)
+        x.setLabelsAngle(-60 if len(buckets) > 8 else 0)
+        y = QValueAxis()
+        y.setLabelFormat("%d")
+        top = max((b.total for b in buckets), default=0)
+        y.setRange(0, max(1, top))
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x)
+        series.attachAxis(y)
+        self.series = series
+
+    # -- dragging a range --------------------------------------------------------------------
+    def bucket_at(self, x: float) -> int:
+        """The index of the bucket under viewport x (clamped), -1 without buckets."""
+        if not self.buckets or self.series is None:
+            return -1
+        value = self._chart.mapToValue(QPointF(self.mapToScene(QPoint(int(x), 0))), self.series)
+        return max(0, min(len(self.buckets) - 1, round(value.x())))
+
+    def select_buckets(self, first: int, last: int) -> None:
+        if not self.buckets:
+            return
+        a, b = sorted((first, last))
+        a = max(0, a)
+        b = min(len(self.buckets) - 1, b)
+        self.rangeSelected.emit(self.buckets[a].start_ms, self.buckets[b].end_ms)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.buckets:
+            self._press = event.position().toPoint()
+            self._band.setGeometry(QRect(self._press, QSize()))
+            self._band.show()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._press is not None:
+            pos = event.position().toPoint()
+            top, bottom = 0, self.viewport().height()
+            left, right = sorted((self._press.x(), pos.x()))
+            self._band.setGeometry(QRect(QPoint(left, top), QPoint(right, bottom)))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._press is not None and event.button() == Qt.MouseButton.LeftButton:
+            start, end = self._press.x(), event.position().toPoint().x()
+            self._press = None
+            self._band.hide()
+            self.select_buckets(self.bucket_at(start), self.bucket_at(end))
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+
+class TimelinePanel(QWidget):
+    rangeSelected = Signal(int, int)
+
+    SCOPES = (
+        ("case", "Whole case"),
+        ("subscriber", "This subscriber"),
+        ("conversation", "This conversation"),
+    )
+
+    def __init__(self, tz=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tz = tz
+        self._conn = None
+        self.scope_source: ScopeSource | None = None
+        self.scope = QComboBox(self)
+        self.scope.setAccessibleName("Timeline scope")
+        for key, text in self.SCOPES:
+            self.scope.addItem(text, key)
+        self.bucket = QComboBox(self)
+        self.bucket.setAccessibleName("Timeline bucket")
+        for key in ("day", "week", "month"):
+            self.bucket.addItem(f"Per {key}", key)
+        self.refresh_button = QPushButton("Refresh", self)
+        self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.chart = TimelineChart(self)
+        self.chart.rangeSelected.connect(self.rangeSelected)
+        row = QHBoxLayout()
+        row.addWidget(self.scope)
+        row.addWidget(self.bucket)
+        row.addWidget(self.refresh_button)
+        row.addWidget(self.summary, 1)
+        hint = QLabel("Drag across the bars to search that period.", self)
+        row.addWidget(hint)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(row)
+        lay.addWidget(self.chart, 1)
+        self.scope.currentIndexChanged.connect(self.reload)
+        self.bucket.currentIndexChanged.connect(self.reload)
+        self.refresh_button.clicked.connect(self.reload)
+
+    def set_connection(self, conn) -> None:
+        self._conn = conn
+        self.reload()
+
+    def offset_ms(self) -> int:
+        """The shown zone's UTC offset now (days are cut at its midnight)."""
+        zone = self._tz.tzinfo if self._tz is not None else UTC
+        off = datetime.now(zone).utcoffset()
+        return int(off.total_seconds() * 1000) if off is not None else 0
+
+    def reload(self, *_a: object) -> None:
+        bucket = str(self.bucket.currentData())
+        if self._conn is None:
+            self.chart.set_buckets([], bucket)
+            self.summary.setText("")
+            return
+        sub, conv = None, None
+        key = str(self.scope.currentData())
+        if key != "case" and self.scope_source is not None:
+            sub, conv = self.scope_source(key)
+        offset = self.offset_ms()
+        counts = message_counts(
+            self._conn, bucket=bucket, subscriber_id=sub, conversation_id=conv, offset_ms=offset
+        )
+        buckets = fill_gaps(counts, bucket, offset)
+        self.chart.set_buckets(buckets, bucket, offset)
+        total = sum(b.total for b in counts)
+        self.summary.setText(f"{total} messages in {len(buckets)} {bucket}s")
