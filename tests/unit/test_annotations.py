@@ -86,9 +86,9 @@ def test_tagging_changes_only_its_tables_and_returns_the_change(case: Case) -> N
 
 
 def test_unknown_tag_or_message_changes_nothing(case: Case) -> None:
-    with pytest.raises(an.AnnotationError, match="no tag 'Nope'.*Relevant"):
+    with pytest.raises(an.AnnotationError, match=r"no tag .Nope.*Relevant"):
         an.tag_messages(case, _rowids(case, 2), "Nope", examiner=WHO)
-    with pytest.raises(an.AnnotationError, match="row id 99999999"):
+    with pytest.raises(an.AnnotationError, match=r"row id 99999999"):
         an.tag_messages(case, [*_rowids(case, 2), 99_999_999], "Relevant", examiner=WHO)
     with pytest.raises(an.AnnotationError, match="examiner"):
         an.tag_messages(case, _rowids(case, 2), "Relevant", examiner="  ")

@@ -32,6 +32,7 @@ class GalleryModel(RowListModel):
         self._conversation: str | None = None
         self._next: GalleryKey | None = None
         self._more = False
+        self._fetching = False
         self._thumbs = thumbnails
         self._rows_of: dict[str, list[int]] = {}  # sha256 -> rows showing it
         self.requested: list[str] = []  # thumbnails asked of the cache (tests)
@@ -50,10 +51,10 @@ class GalleryModel(RowListModel):
         self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or not self._more or self._conn is None:
+        if parent.isValid() or not self.canFetchMore() or self._conn is None:
             return
         items: list[GalleryItem] = []
         while self._more and not items:  # a page may hold no image (other kinds skipped)
@@ -65,11 +66,15 @@ class GalleryModel(RowListModel):
         if not items:
             return
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
-        self._rows.extend(items)
-        for n, it in enumerate(items, first):
-            self._rows_of.setdefault(it.part.sha256, []).append(n)
-        self.endInsertRows()
+        self._fetching = True  # no nested fetchMore from rowsInserted handlers
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
+            self._rows.extend(items)
+            for n, it in enumerate(items, first):
+                self._rows_of.setdefault(it.part.sha256, []).append(n)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def item(self, row: int) -> GalleryItem | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -68,6 +68,7 @@ class TaggedMessagesModel(RowListModel):
         self._conn = None
         self._tag: Tag | None = None
         self._more = False
+        self._fetching = False
         self.names: Any = None  # NameLabels, for the senders' names
 
     def set_tag(self, conn, tag: Tag | None) -> None:
@@ -82,10 +83,10 @@ class TaggedMessagesModel(RowListModel):
         return self._tag
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or not self._more or self._conn is None or self._tag is None:
+        if parent.isValid() or not self.canFetchMore() or self._conn is None or self._tag is None:
             return
         after = self._rows[-1].rowid if self._rows else None
         ids = tagged_rowids(self._conn, self._tag, after=after, limit=PAGE)
@@ -94,9 +95,13 @@ class TaggedMessagesModel(RowListModel):
             return
         page = sorted(load_messages(self._conn, ids), key=lambda m: m.rowid)
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
+        self._fetching = True  # no nested fetchMore from rowsInserted handlers
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def item(self, row: int) -> Message | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

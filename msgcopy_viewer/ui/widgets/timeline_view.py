@@ -85,7 +85,7 @@ def bucket_label(b: TimeBucket, bucket: str, offset_ms: int) -> str:
 class TimelineChart(QChartView):
     """The stacked bar chart; drag horizontally to pick a range of buckets."""
 
-    rangeSelected = Signal(int, int)  # from_ms (inclusive), to_ms (exclusive)
+    rangeSelected = Signal(object, object)  # from_ms (inclusive), to_ms (exclusive)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self._chart = QChart()
@@ -183,7 +183,7 @@ class TimelineChart(QChartView):
 
 
 class TimelinePanel(QWidget):
-    rangeSelected = Signal(int, int)
+    rangeSelected = Signal(object, object)
 
     SCOPES = (
         ("case", "Whole case"),

@@ -26,7 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.examiner import login_name
-from msgcopy_viewer.store.messages import Message
+from msgcopy_viewer.store.case import CaseError
+from msgcopy_viewer.store.messages import Contact, Message
+from msgcopy_viewer.store.names import set_names
+from msgcopy_viewer.ui.mms.contact_card import CONTACT_NAME_REQUESTS
 from msgcopy_viewer.ui.models.names import NameLabels
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
 from msgcopy_viewer.ui.widgets.annotate_actions import AnnotationController
@@ -67,6 +70,7 @@ class BrowserWorkbench(QObject):
         self.annotations.changed.connect(self._on_marks)
         self.annotations.failed.connect(self._on_failed)
         self.tags_panel.messageRequested.connect(browser.open_rowid)
+        CONTACT_NAME_REQUESTS.requested.connect(self.use_contact_name)
 
         self.undo_action = self.annotations.undo_stack.createUndoAction(browser, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -166,6 +170,27 @@ class BrowserWorkbench(QObject):
         win = self.browser.window()
         if isinstance(win, QMainWindow):
             win.statusBar().showMessage(text, 4000)
+
+    def use_contact_name(self, contact: Contact, message_id: str) -> str:
+        """Name the contact's numbers after a vCard received in message ``message_id``."""
+        case = self.browser.case
+        if case is None or not contact.name or not contact.phones:
+            return ""
+        try:
+            result = set_names(
+                case,
+                [(phone, contact.name) for phone in contact.phones],
+                source="vcard",
+                origin=message_id,
+                examiner=self.annotations.examiner(),
+            )
+        except CaseError as exc:
+            self._on_failed(str(exc))
+            return str(exc)
+        self.reload_names()
+        text = f"{contact.name}: {result.added + result.changed} numbers named"
+        self._status(text)
+        return text
 
     # -- reactions ----------------------------------------------------------------------------
     def _on_marks(self) -> None:
