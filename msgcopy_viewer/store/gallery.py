@@ -61,20 +61,24 @@ def media_page(
     """Up to ``limit`` candidate parts older than ``before`` and the key to continue from
     (None at the end). Fewer items than ``limit`` may come back with a key: parts whose
     kind is neither image nor video are skipped after reading."""
-    where = [_CANDIDATE]
+    # Newest messages first along a time index (so a page reads the few thousand newest
+    # messages, not every part of the case sorted), keeping the MMS with pictures.
+    where = ["m.type = 'mms'", _CANDIDATE]
     args: list[Any] = []
+    index = "messages_by_time"
     if conversation_id is not None:
+        index = "messages_by_conversation"
         where.append("m.conversation_id = ?")
         args.append(conversation_id)
     if before is not None:
-        where.append("(m.start_ms, m.rowid, p.idx) < (?, ?, ?)")
-        args.extend(int(v) for v in before)
+        where.append("m.start_ms <= ? AND (m.start_ms, m.rowid, p.idx) < (?, ?, ?)")
+        args.extend([int(before[0]), *(int(v) for v in before)])
     args.append(int(limit))
     rows = conn.execute(
         "SELECT p.message_rowid, p.idx, p.content_type, p.detected_type, p.name, p.content_id, "
         "p.content_location, p.charset, p.size, p.sha256, p.in_smil, m.id, m.conversation_id, "
         "c.participants, m.start_ms, m.direction, m.sender, m.other_party "
-        "FROM mms_parts p JOIN messages m ON m.rowid = p.message_rowid "
+        f"FROM messages m INDEXED BY {index} JOIN mms_parts p ON p.message_rowid = m.rowid "
         "JOIN conversations c ON c.id = m.conversation_id WHERE "
         + " AND ".join(where)
         + " ORDER BY m.start_ms DESC, m.rowid DESC, p.idx DESC LIMIT ?",

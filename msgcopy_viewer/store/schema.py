@@ -184,8 +184,9 @@ WHERE mms IS NOT NULL AND json_valid(mms);
 # imported rows are never touched). Tags from a case-wide list (three defaults), tags and a
 # note on messages and conversations, bookmarks, an address book (names for numbers, keyed
 # by the normalised number) and the audit log of every change to any of them. The
-# timeline's index covers what a chart of message counts reads (start time, subscriber,
-# type, direction), so a case of a million messages is counted from the index alone.
+# timeline's index covers what a chart of message counts reads (type, direction, start
+# time, subscriber), so a case of a million messages is counted from ranges of the index
+# alone (store/timeline.py).
 _WORKBENCH = """
 CREATE TABLE tags (
     id         INTEGER PRIMARY KEY,
@@ -245,7 +246,7 @@ CREATE TABLE audit_log (
     after    TEXT
 );
 
-CREATE INDEX messages_timeline ON messages(start_ms, subscriber_id, type, direction);
+CREATE INDEX messages_timeline ON messages(type, direction, start_ms, subscriber_id);
 """
 
 # MIGRATIONS[i] upgrades version i to i + 1. Version 0 is an empty file.

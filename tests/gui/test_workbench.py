@@ -14,7 +14,6 @@ from msgcopy_viewer.store import annotations as an
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Contact
 from msgcopy_viewer.store.names import set_names
-from msgcopy_viewer.store.timeline import TimeBucket
 from msgcopy_viewer.ui.models.gallery_model import GalleryModel
 from msgcopy_viewer.ui.models.roles import MARKS_ROLE, SENDER_LABEL_ROLE, item_data
 from msgcopy_viewer.ui.models.tag_models import TaggedMessagesModel, TagListModel
@@ -318,17 +317,6 @@ def test_timeline_drag_filters_the_search(qtbot, browser) -> None:
     # other buckets and scopes
     panel.bucket.setCurrentIndex(2)
     assert all(x.end_ms - x.start_ms >= 28 * 86_400_000 for x in chart.buckets)
-
-
-def test_fill_gaps_makes_a_linear_scale() -> None:
-    from msgcopy_viewer.ui.widgets.timeline_view import fill_gaps
-
-    day = 86_400_000
-    got = fill_gaps(
-        [TimeBucket(0, day, sms_mo=1), TimeBucket(3 * day, 4 * day, mms_mt=2)], "day", 0
-    )
-    assert [x.start_ms for x in got] == [0, day, 2 * day, 3 * day]
-    assert [x.total for x in got] == [1, 0, 0, 2]
 
 
 def test_contact_graph_click_opens_the_conversation(qtbot, browser) -> None:

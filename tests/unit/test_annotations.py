@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +17,13 @@ from msgcopy_viewer.store.gallery import media_page
 from msgcopy_viewer.store.messages import load_messages
 from msgcopy_viewer.store.names import load_names, set_names
 from msgcopy_viewer.store.search import SearchFilters, search
-from msgcopy_viewer.store.timeline import DAY_MS, contact_graph, message_counts
+from msgcopy_viewer.store.timeline import (
+    DAY_MS,
+    TooManyBuckets,
+    bucket_bounds,
+    contact_graph,
+    message_counts,
+)
 from tests.gui.helpers_browse import BIG, BIG_OTHER, SUB, browse_case, browse_master
 
 __all__ = ["browse_case", "browse_master"]
@@ -226,26 +235,35 @@ def test_timeline_counts_agree_with_the_messages(case: Case) -> None:
     for bucket in ("day", "week", "month"):
         got = message_counts(case.conn, bucket=bucket)
         assert sum(b.total for b in got) == total
-        assert all(b.start_ms < b.end_ms for b in got)
-        assert [b.start_ms for b in got] == sorted(b.start_ms for b in got)
+        assert all(a.end_ms == b.start_ms for a, b in pairwise(got))
     days = message_counts(case.conn, bucket="day")
-    for b in days[:5]:
+    assert all(b.end_ms - b.start_ms == DAY_MS for b in days)  # UTC: every day 24 h
+    for b in days[:5] + days[-5:]:
         n = case.conn.execute(
             "SELECT count(*) FROM messages WHERE start_ms >= ? AND start_ms < ?",
             (b.start_ms, b.end_ms),
         ).fetchone()[0]
         assert n == b.total
-    mms = case.conn.execute("SELECT count(*) FROM messages WHERE type = 'mms'").fetchone()[0]
-    assert sum(b.mms_mo + b.mms_mt for b in days) == mms
+        mms_mt = case.conn.execute(
+            "SELECT count(*) FROM messages WHERE start_ms >= ? AND start_ms < ? "
+            "AND type = 'mms' AND direction = 'mt'",
+            (b.start_ms, b.end_ms),
+        ).fetchone()[0]
+        assert mms_mt == b.mms_mt
+    months = message_counts(case.conn, bucket="month")
+    assert all(datetime.fromtimestamp(b.start_ms / 1000, UTC).day == 1 for b in months)
+    weeks = message_counts(case.conn, bucket="week")
+    assert all(datetime.fromtimestamp(b.start_ms / 1000, UTC).weekday() == 0 for b in weeks)
 
 
-def test_timeline_scopes_and_range(case: Case) -> None:
+def test_timeline_scopes_ranges_and_zones(case: Case) -> None:
     cid, sub_id = case.conn.execute(
         "SELECT id, subscriber_id FROM conversations WHERE participants LIKE ?", (f"%{BIG_OTHER}%",)
     ).fetchone()
     conv = message_counts(case.conn, conversation_id=cid)
     assert sum(b.total for b in conv) == BIG
-    assert len(conv) == 8  # ~7 days at 17-minute steps
+    assert len(conv) == 8  # ~7 days at 17-minute steps, from midnight
+    assert conv[0].sms_mo + conv[0].sms_mt == conv[0].total
     sub_total = case.conn.execute(
         "SELECT message_count FROM subscribers WHERE id = ?", (sub_id,)
     ).fetchone()[0]
@@ -253,11 +271,23 @@ def test_timeline_scopes_and_range(case: Case) -> None:
     first = conv[0].start_ms
     ranged = message_counts(case.conn, conversation_id=cid, from_ms=first, to_ms=first + DAY_MS)
     assert len(ranged) == 1 and ranged[0].total == conv[0].total
-    shifted = message_counts(case.conn, conversation_id=cid, offset_ms=-5 * 3600_000)
+    part = message_counts(case.conn, from_ms=first + 3600_000, to_ms=first + 2 * 3600_000)
+    assert sum(b.total for b in part) == 4  # 01:00 to 02:00, every 17 minutes
+    shifted = message_counts(case.conn, conversation_id=cid, zone=ZoneInfo("Etc/GMT+5"))
     assert sum(b.total for b in shifted) == BIG
     # at UTC-5 the first messages (from 00:00 UTC) fall on the evening before
     assert shifted[0].start_ms == first - DAY_MS + 5 * 3600_000
     assert shifted[0].total == 18  # 00:00 to 05:00 UTC, every 17 minutes
+
+
+def test_timeline_days_follow_daylight_saving() -> None:
+    zone = ZoneInfo("America/New_York")
+    start = int(datetime(2024, 3, 9, 12, tzinfo=zone).timestamp() * 1000)
+    bounds = bucket_bounds(start, start + 2 * DAY_MS, "day", zone)
+    lengths = [(b - a) // 3600_000 for a, b in pairwise(bounds)]
+    assert lengths == [24, 23, 24]  # 10 March 2024 has 23 hours in New York
+    with pytest.raises(TooManyBuckets):
+        bucket_bounds(0, 10**13, "day")
 
 
 def test_contact_graph(case: Case) -> None:

@@ -2,15 +2,14 @@
 (QtCharts), for the case, the subscriber or the conversation shown. Dragging across the
 chart selects a range of buckets; ``rangeSelected`` then filters the search to it.
 
-The counts come from ``store.timeline.message_counts`` (SQL over an index); empty buckets
-between the first and the last are filled in here so that the bars stand on a linear time
-scale.
+The counts come from ``store.timeline.message_counts`` (SQL over an index), every bucket
+from the first message's to the last's, so the bars stand on a linear time scale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, tzinfo
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msgcopy_viewer.store.timeline import SERIES, TimeBucket, message_counts
+from msgcopy_viewer.store.timeline import SERIES, TimeBucket, TooManyBuckets, message_counts
 
 SERIES_LABELS = {
     "sms_mo": ("SMS sent", "#3d8bd9"),
@@ -45,41 +44,9 @@ MAX_LABELS = 12  # category labels shown at most (the others are blank)
 ScopeSource = Callable[[str], tuple[int | None, str | None]]
 
 
-def fill_gaps(buckets: list[TimeBucket], bucket: str, offset_ms: int) -> list[TimeBucket]:
-    """Every bucket from the first to the last, empty ones included."""
-    if not buckets:
-        return []
-    out: list[TimeBucket] = []
-    have = {b.start_ms: b for b in buckets}
-    day = datetime.fromtimestamp((buckets[0].start_ms + offset_ms) / 1000, UTC).date()
-    last = buckets[-1].start_ms
-    while True:
-        nxt = _next(day, bucket)
-        start = _ms(day, offset_ms)
-        if start > last:
-            break
-        out.append(have.get(start) or TimeBucket(start, _ms(nxt, offset_ms)))
-        day = nxt
-    return out
-
-
-def _next(day: date, bucket: str) -> date:
-    if bucket == "day":
-        return day + timedelta(days=1)
-    if bucket == "week":
-        return day + timedelta(days=7)
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def _ms(day: date, offset_ms: int) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000) - offset_ms
-
-
-def bucket_label(b: TimeBucket, bucket: str, offset_ms: int) -> str:
-    d = datetime.fromtimestamp((b.start_ms + offset_ms) / 1000, UTC)
-    if bucket == "month":
-        return d.strftime("%Y-%m")
-    return d.strftime("%Y-%m-%d")
+def bucket_label(b: TimeBucket, bucket: str, zone: tzinfo = UTC) -> str:
+    d = datetime.fromtimestamp(b.start_ms / 1000, zone)
+    return d.strftime("%Y-%m" if bucket == "month" else "%Y-%m-%d")
 
 
 class TimelineChart(QChartView):
@@ -103,7 +70,7 @@ class TimelineChart(QChartView):
     def sizeHint(self) -> QSize:
         return QSize(800, 260)
 
-    def set_buckets(self, buckets: list[TimeBucket], bucket: str, offset_ms: int = 0) -> None:
+    def set_buckets(self, buckets: list[TimeBucket], bucket: str, zone: tzinfo = UTC) -> None:
         chart = self._chart
         chart.removeAllSeries()
         for axis in chart.axes():
@@ -119,7 +86,7 @@ class TimelineChart(QChartView):
             bar.append([float(b.count(key)) for b in buckets])
             series.append(bar)
         chart.addSeries(series)
-        labels = [bucket_label(b, bucket, offset_ms) for b in buckets]
+        labels = [bucket_label(b, bucket, zone) for b in buckets]
         step = max(1, len(labels) // MAX_LABELS + (1 if len(labels) % MAX_LABELS else 0))
         # category labels must be unique: the hidden ones are made of distinct spaces
         shown = [lab if n % step == 0 else " " * (n + 1) for n, lab in enumerate(labels)]
@@ -228,11 +195,9 @@ class TimelinePanel(QWidget):
         self._conn = conn
         self.reload()
 
-    def offset_ms(self) -> int:
-        """The shown zone's UTC offset now (days are cut at its midnight)."""
-        zone = self._tz.tzinfo if self._tz is not None else UTC
-        off = datetime.now(zone).utcoffset()
-        return int(off.total_seconds() * 1000) if off is not None else 0
+    def zone(self) -> tzinfo:
+        """The zone shown: days are cut at its midnight."""
+        return self._tz.tzinfo if self._tz is not None else UTC
 
     def reload(self, *_a: object) -> None:
         bucket = str(self.bucket.currentData())
@@ -244,11 +209,15 @@ class TimelinePanel(QWidget):
         key = str(self.scope.currentData())
         if key != "case" and self.scope_source is not None:
             sub, conv = self.scope_source(key)
-        offset = self.offset_ms()
-        counts = message_counts(
-            self._conn, bucket=bucket, subscriber_id=sub, conversation_id=conv, offset_ms=offset
-        )
-        buckets = fill_gaps(counts, bucket, offset)
-        self.chart.set_buckets(buckets, bucket, offset)
-        total = sum(b.total for b in counts)
+        zone = self.zone()
+        try:
+            buckets = message_counts(
+                self._conn, bucket=bucket, subscriber_id=sub, conversation_id=conv, zone=zone
+            )
+        except TooManyBuckets as exc:
+            self.chart.set_buckets([], bucket, zone)
+            self.summary.setText(str(exc))
+            return
+        self.chart.set_buckets(buckets, bucket, zone)
+        total = sum(b.total for b in buckets)
         self.summary.setText(f"{total} messages in {len(buckets)} {bucket}s")

@@ -50,7 +50,8 @@ class BrowserWorkbench(QObject):
 
     def __init__(self, browser) -> None:  # Browser (typed loosely: it imports this module)
         super().__init__(browser)
-        self.browser = browser
+        # no attribute refers back to the browser (its parent): a reference cycle would keep
+        # it, and its timers, alive after it is closed, until the garbage collector runs
         self.names = NameLabels(self)
         self.annotations = AnnotationController(self)
         self.tags_panel = TagsPanel(browser.tz)
@@ -69,7 +70,7 @@ class BrowserWorkbench(QObject):
         self.names.changed.connect(self._on_names)
         self.annotations.changed.connect(self._on_marks)
         self.annotations.failed.connect(self._on_failed)
-        self.tags_panel.messageRequested.connect(browser.open_rowid)
+        self.tags_panel.messageRequested.connect(self._open_rowid)
         CONTACT_NAME_REQUESTS.requested.connect(self.use_contact_name)
 
         self.undo_action = self.annotations.undo_stack.createUndoAction(browser, "&Undo")
@@ -84,6 +85,13 @@ class BrowserWorkbench(QObject):
             self._shortcut(f"Ctrl+{n + 1}", lambda n=n: self.toggle_tag_number(n))
         self._shortcut("Ctrl+B", self.toggle_bookmark)
         self._shortcut("Ctrl+Shift+N", self.edit_note)
+
+    @property
+    def browser(self):
+        return self.parent()
+
+    def _open_rowid(self, rowid: int) -> None:
+        self.browser.open_rowid(rowid)
 
     def _shortcut(self, key: str, slot) -> None:
         sc = QShortcut(QKeySequence(key), self.browser)
@@ -224,9 +232,7 @@ class WindowWorkbench(QObject):
 
     def __init__(self, window: QMainWindow, browser, settings: dict) -> None:
         super().__init__(window)
-        self.window = window
-        self.browser = browser
-        self.settings = settings
+        self.settings = settings  # the window's settings (a dict it saves)
         wb: BrowserWorkbench = browser.workbench
         wb.annotations.examiner = self.examiner
         self.docks: dict[str, QDockWidget] = {}
@@ -240,7 +246,7 @@ class WindowWorkbench(QObject):
         self.graph = ContactGraphView()
         self.graph.conversationRequested.connect(self._open_conversation)
         self.gallery = GalleryPanel(browser.tz, browser.thumbnails)
-        self.gallery.messageRequested.connect(browser.open_rowid)
+        self.gallery.messageRequested.connect(self._open_rowid)
         self.gallery.model.names = wb.names
         self.timeline.scope_source = self._scope
         self.gallery.conversation_source = self._conversation_shown
@@ -258,6 +264,17 @@ class WindowWorkbench(QObject):
         self.act_examiner = QAction("&Examiner Name…", window)
         self.act_examiner.setStatusTip("The name the audit log records for your changes")
         self.act_examiner.triggered.connect(self.examiner_dialog)
+
+    @property
+    def window(self) -> QMainWindow:
+        return self.parent()  # type: ignore[return-value]
+
+    @property
+    def browser(self):
+        return self.window.browser
+
+    def _open_rowid(self, rowid: int) -> None:
+        self.browser.open_rowid(rowid)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self.window)
