@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.examiner import login_name
+from msgcopy_viewer.store.browse import get_conversation
 from msgcopy_viewer.store.case import CaseError
 from msgcopy_viewer.store.messages import Contact, Message
 from msgcopy_viewer.store.names import set_names
@@ -332,11 +333,9 @@ class WindowWorkbench(QObject):
         case = self.browser.case
         if case is None:
             return
-        row = case.conn.execute(
-            "SELECT last_rowid FROM conversations WHERE id = ?", (conversation_id,)
-        ).fetchone()
-        if row is not None and row[0] is not None:
-            self.browser.open_rowid(int(row[0]))
+        conv = get_conversation(case.conn, conversation_id)
+        if conv is not None and conv.last_rowid is not None:
+            self.browser.open_rowid(conv.last_rowid)
 
     def import_names_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
