@@ -132,11 +132,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
             changed = an.tag_messages(case, rowids, args.tag, examiner=who)
             print(f"{args.tag}: given to {len(changed)} of {len(rowids)} messages")
         if args.note is not None:
-            n = 0
-            for rowid in rowids:
-                before = an.set_note(case, rowid, args.note, examiner=who)
-                n += before != (args.note.strip("\n") if args.note.strip() else None)
-            print(f"note {'removed from' if not args.note.strip() else 'set on'} {n} messages")
+            new = args.note.strip("\n") if args.note.strip() else None
+            befores = an.set_notes(case, dict.fromkeys(rowids, args.note), examiner=who)
+            n = sum(1 for b in befores.values() if b != new)
+            print(f"note {'removed from' if new is None else 'set on'} {n} messages")
         if args.bookmark or args.unbookmark:
             changed = an.set_bookmarks(case, rowids, args.bookmark, examiner=who)
             what = "bookmarked" if args.bookmark else "un-bookmarked"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from msgcopy_viewer.store.case import Case, CaseError, now_ms
@@ -397,43 +397,63 @@ def _note_target(conn: sqlite3.Connection, target: str, key: str) -> str:
     return f"conversation:{key}"
 
 
-def _set_note(case: Case, target: str, key: str, text: str | None, examiner: str) -> str | None:
-    _writable(case)
-    who = _examiner(examiner)
+def _note_value(text: str | None) -> str | None:
     value = None if text is None or not text.strip() else text.strip("\n")
     if value is not None and len(value) > MAX_NOTE:
         raise AnnotationError(f"a note has at most {MAX_NOTE} characters")
+    return value
+
+
+def _set_notes(
+    case: Case, target: str, notes: Sequence[tuple[str, str | None]], examiner: str
+) -> dict[str, str | None]:
+    """Set each (key, text) note in one transaction; returns each key's note before."""
+    _writable(case)
+    who = _examiner(examiner)
+    values = [(key, _note_value(text)) for key, text in notes]
+    befores: dict[str, str | None] = {}
     with case.transaction() as conn:
-        label = _note_target(conn, target, key)
-        r = conn.execute(
-            "SELECT text FROM notes WHERE target = ? AND target_id = ?", (target, key)
-        ).fetchone()
-        before = None if r is None else str(r[0])
-        if before == value:
-            return before
         at = now_ms()
-        if value is None:
-            conn.execute("DELETE FROM notes WHERE target = ? AND target_id = ?", (target, key))
-        else:
-            conn.execute(
-                "INSERT INTO notes(target, target_id, text, updated_ms) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(target, target_id) DO UPDATE SET text = excluded.text, "
-                "updated_ms = excluded.updated_ms",
-                (target, key, value, at),
-            )
-        _audit(conn, [(NOTE_SET, label, before, value)], who, at)
-        return before
+        for key, value in values:
+            label = _note_target(conn, target, key)
+            r = conn.execute(
+                "SELECT text FROM notes WHERE target = ? AND target_id = ?", (target, key)
+            ).fetchone()
+            before = befores[key] = None if r is None else str(r[0])
+            if before == value:
+                continue
+            if value is None:
+                conn.execute("DELETE FROM notes WHERE target = ? AND target_id = ?", (target, key))
+            else:
+                conn.execute(
+                    "INSERT INTO notes(target, target_id, text, updated_ms) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(target, target_id) DO UPDATE SET text = excluded.text, "
+                    "updated_ms = excluded.updated_ms",
+                    (target, key, value, at),
+                )
+            _audit(conn, [(NOTE_SET, label, before, value)], who, at)
+    return befores
 
 
 def set_note(case: Case, rowid: int, text: str | None, *, examiner: str) -> str | None:
     """Set (None or blank: remove) a message's note; returns the note it had."""
-    return _set_note(case, "message", str(int(rowid)), text, examiner)
+    key = str(int(rowid))
+    return _set_notes(case, "message", [(key, text)], examiner)[key]
+
+
+def set_notes(
+    case: Case, notes: Mapping[int, str | None], *, examiner: str
+) -> dict[int, str | None]:
+    """Set the notes of many messages (rowid → text, None or blank removes) in one
+    transaction; returns each message's note before (what undoing restores)."""
+    got = _set_notes(case, "message", [(str(int(r)), t) for r, t in notes.items()], examiner)
+    return {int(k): v for k, v in got.items()}
 
 
 def set_conversation_note(
     case: Case, conversation_id: str, text: str | None, *, examiner: str
 ) -> str | None:
-    return _set_note(case, "conversation", conversation_id, text, examiner)
+    return _set_notes(case, "conversation", [(conversation_id, text)], examiner)[conversation_id]
 
 
 def get_note(conn: sqlite3.Connection, rowid: int) -> str | None:

@@ -150,24 +150,17 @@ class AnnotationController(QObject):
         before: dict[int, str | None] = {}
 
         def apply() -> None:
-            for r in ids:
-                before[r] = an.set_note(case, r, text, examiner=self.examiner())
-
-        def undo() -> None:
-            for r in ids:
-                an.set_note(case, r, before[r], examiner=self.examiner())
-
-        def redo() -> None:
-            for r in ids:
-                an.set_note(case, r, text, examiner=self.examiner())
+            before.update(an.set_notes(case, dict.fromkeys(ids, text), examiner=self.examiner()))
 
         if not self._run(apply):
             return False
         self.undo_stack.push(
             _Change(
-                f"Note on {len(ids)} messages",
-                lambda: self._run(redo),
-                lambda: self._run(undo),
+                f"Note on {len(ids)} message{'s' if len(ids) != 1 else ''}",
+                lambda: self._run(
+                    lambda: an.set_notes(case, dict.fromkeys(ids, text), examiner=self.examiner())
+                ),
+                lambda: self._run(lambda: an.set_notes(case, before, examiner=self.examiner())),
             )
         )
         return True

@@ -129,11 +129,13 @@ class ContactGraphView(QGraphicsView):
         return None
 
     def mouseReleaseEvent(self, event) -> None:
+        cid = None
         if event.button() == Qt.MouseButton.LeftButton:
             cid = self.item_conversation(self.itemAt(event.position().toPoint()))
-            if cid is not None:
-                self.conversationRequested.emit(cid)
-        super().mouseReleaseEvent(event)
+        super().mouseReleaseEvent(event)  # ends the hand drag
+        if cid is not None:
+            event.accept()
+            self.conversationRequested.emit(cid)
 
     def fit(self) -> None:
         self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)

@@ -286,7 +286,11 @@ class WindowWorkbench(QObject):
 
     def fill_menus(self, file_menu: QMenu, view_menu: QMenu, edit_menu: QMenu) -> None:
         wb: BrowserWorkbench = self.browser.workbench
-        file_menu.addAction(self.act_import_names)
+        before = getattr(self.window, "act_ledger", None)  # after Export, before the ledger
+        if before is not None and before in file_menu.actions():
+            file_menu.insertAction(before, self.act_import_names)
+        else:
+            file_menu.addAction(self.act_import_names)
         edit_menu.addAction(wb.undo_action)
         edit_menu.addAction(wb.redo_action)
         edit_menu.addSeparator()
