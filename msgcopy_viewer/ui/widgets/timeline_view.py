@@ -16,10 +16,11 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QChartView,
+    QDateTimeAxis,
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QDateTime, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,7 +40,6 @@ SERIES_LABELS = {
     "mms_mo": ("MMS sent", "#d9822b"),
     "mms_mt": ("MMS received", "#f2c08f"),
 }
-MAX_LABELS = 12  # category labels shown at most (the others are blank)
 # Scope: (subscriber id, conversation id) for the scope item chosen, from the browser.
 ScopeSource = Callable[[str], tuple[int | None, str | None]]
 
@@ -47,6 +47,15 @@ ScopeSource = Callable[[str], tuple[int | None, str | None]]
 def bucket_label(b: TimeBucket, bucket: str, zone: tzinfo = UTC) -> str:
     d = datetime.fromtimestamp(b.start_ms / 1000, zone)
     return d.strftime("%Y-%m" if bucket == "month" else "%Y-%m-%d")
+
+
+def _axis_time(ms: int, zone: tzinfo) -> QDateTime:
+    """The instant as the date axis must hold it to print its date in ``zone`` (the axis
+    prints in the process's local time)."""
+    when = datetime.fromtimestamp(ms / 1000, zone)
+    shown = when.replace(tzinfo=None)
+    local = datetime.fromtimestamp(ms / 1000).replace(tzinfo=None)
+    return QDateTime.fromMSecsSinceEpoch(ms + int((shown - local).total_seconds() * 1000))
 
 
 class TimelineChart(QChartView):
@@ -63,6 +72,7 @@ class TimelineChart(QChartView):
         self._chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self._chart.setMargins(self._chart.margins())
         self.buckets: list[TimeBucket] = []
+        self.labels: list[str] = []  # each bucket's date (accessibility, tests)
         self.series: QStackedBarSeries | None = None
         self._band = QRubberBand(QRubberBand.Shape.Rectangle, self.viewport())
         self._press: QPoint | None = None
@@ -86,18 +96,26 @@ class TimelineChart(QChartView):
             bar.append([float(b.count(key)) for b in buckets])
             series.append(bar)
         chart.addSeries(series)
-        labels = [bucket_label(b, bucket, zone) for b in buckets]
-        step = max(1, len(labels) // MAX_LABELS + (1 if len(labels) % MAX_LABELS else 0))
-        # category labels must be unique: the hidden ones are made of distinct spaces
-        shown = [lab if n % step == 0 else " " * (n + 1) for n, lab in enumerate(labels)]
+        # the bars stand on a category axis (one per bucket, no labels); the dates are on a
+        # date axis spanning the same time, so labels never crowd however many bars there are
         x = QBarCategoryAxis()
-        x.append(shown)
-        x.setLabelsAngle(-60 if len(buckets) > 8 else 0)
+        x.append([str(n) for n in range(len(buckets))])
+        x.setLabelsVisible(False)
+        x.setGridLineVisible(False)
+        dates = QDateTimeAxis()
+        dates.setFormat("yyyy-MM" if bucket == "month" else "yyyy-MM-dd")
+        dates.setTickCount(min(8, max(2, len(buckets) + 1)))
+        if buckets:
+            dates.setRange(
+                _axis_time(buckets[0].start_ms, zone), _axis_time(buckets[-1].end_ms, zone)
+            )
+        self.labels = [bucket_label(b, bucket, zone) for b in buckets]
         y = QValueAxis()
         y.setLabelFormat("%d")
         top = max((b.total for b in buckets), default=0)
         y.setRange(0, max(1, top))
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(dates, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
