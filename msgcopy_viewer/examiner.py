@@ -1,30 +1,35 @@
 """Who is making a change: the examiner's name the audit log records.
 
-``--examiner NAME`` on the command line, else the name saved in the app's settings
-(``settings.json``, key ``examiner``; Edit ▸ Examiner Name… in the app), else the
-operating system's login name.
+``--examiner NAME`` on the command line, else the name saved by the app (Edit ▸ Examiner
+Name…, key ``examiner/name`` of the settings file ``msgcopy-viewer.ini`` in the config
+folder), else the operating system's login name.
 """
 
 from __future__ import annotations
 
+import configparser
 import getpass
-import json
 from pathlib import Path
 
 from msgcopy_viewer import paths
 
-SETTINGS_FILE = "settings.json"
-KEY = "examiner"
+SETTINGS_FILE = "msgcopy-viewer.ini"  # the app's QSettings INI file (ui.settings)
+EXAMINER_KEY = "examiner/name"
 
 
 def saved_examiner(data_dir: str | Path | None = None) -> str | None:
+    """The name the app saved, read from its INI file without Qt."""
     path = paths.config_dir(data_dir) / SETTINGS_FILE
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        parser.read(path, encoding="utf-8")
+    except (OSError, configparser.Error, UnicodeDecodeError):
         return None
-    value = obj.get(KEY) if isinstance(obj, dict) else None
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    section, key = EXAMINER_KEY.split("/")
+    value = parser.get(section, key, fallback="").strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':  # QSettings quotes "a, b"
+        value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return " ".join(value.split()) or None
 
 
 def login_name() -> str:

@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(ReceiverIndicator(self.receiver_panel, self))
 
         self._build_actions()
-        self.workbench = WindowWorkbench(self, self.browser, self._settings)  # docks, actions
+        self.workbench = WindowWorkbench(self, self.browser, self.settings)  # docks, actions
         self._build_menus()
         self._build_toolbar()
         self._update_title()

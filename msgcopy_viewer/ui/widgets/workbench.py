@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msgcopy_viewer.examiner import login_name
+from msgcopy_viewer.examiner import EXAMINER_KEY, login_name
 from msgcopy_viewer.store.browse import get_conversation
 from msgcopy_viewer.store.case import CaseError
 from msgcopy_viewer.store.messages import Contact, Message
@@ -33,6 +33,7 @@ from msgcopy_viewer.store.names import set_names
 from msgcopy_viewer.ui.mms.contact_card import CONTACT_NAME_REQUESTS
 from msgcopy_viewer.ui.models.names import NameLabels
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
+from msgcopy_viewer.ui.settings import AppSettings
 from msgcopy_viewer.ui.widgets.annotate_actions import AnnotationController
 from msgcopy_viewer.ui.widgets.tags_panel import TagsPanel
 
@@ -118,20 +119,19 @@ class BrowserWorkbench(QObject):
         thread's (in the order shown)."""
         b = self.browser
         results = b.search.results_view
-        views = [results, b.thread_view.list] if results.hasFocus() else [b.thread_view.list]
-        for view in views:
-            sel = view.selectionModel()
-            if sel is None:
-                continue
-            rows = sorted(sel.selectedIndexes(), key=lambda i: i.row())
-            out: list[int] = []
-            for index in rows:
-                obj = item_data(index, ROW_ROLE)
-                m = obj if isinstance(obj, Message) else getattr(obj, "message", None)
-                if isinstance(m, Message):
-                    out.append(m.rowid)
+        if results.hasFocus():
+            sel = results.selectionModel()
+            rows = sorted(sel.selectedIndexes(), key=lambda i: i.row()) if sel else []
+            hits = [item_data(index, ROW_ROLE) for index in rows]
+            out = [
+                h.message.rowid for h in hits if isinstance(getattr(h, "message", None), Message)
+            ]
             if out:
                 return out
+        # the thread's selection, kept by rowid while pages come and go
+        chosen = sorted(b.thread_view.message_actions.rowids)
+        if chosen:
+            return chosen
         current = b.thread_view.current_item()
         return [current.rowid] if current is not None else []
 
@@ -231,9 +231,9 @@ class BrowserWorkbench(QObject):
 class WindowWorkbench(QObject):
     """Docks and menu actions of the main window."""
 
-    def __init__(self, window: QMainWindow, browser, settings: dict) -> None:
+    def __init__(self, window: QMainWindow, browser, settings: AppSettings) -> None:
         super().__init__(window)
-        self.settings = settings  # the window's settings (a dict it saves)
+        self.settings = settings  # the window's settings file
         wb: BrowserWorkbench = browser.workbench
         wb.annotations.examiner = self.examiner
         self.docks: dict[str, QDockWidget] = {}
@@ -300,8 +300,8 @@ class WindowWorkbench(QObject):
             view_menu.addAction(dock.toggleViewAction())
 
     def examiner(self) -> str:
-        name = self.settings.get("examiner")
-        return name if isinstance(name, str) and name.strip() else login_name()
+        name = " ".join(self.settings.text(EXAMINER_KEY).split())
+        return name or login_name()
 
     def set_case(self, case_path: Path | None) -> None:
         self.act_import_names.setEnabled(case_path is not None)
@@ -387,7 +387,4 @@ class WindowWorkbench(QObject):
     def set_examiner(self, name: str) -> None:
         clean = " ".join(name.split())
         if clean:
-            self.settings["examiner"] = clean
-            save = getattr(self.window, "_save_settings", None)
-            if callable(save):
-                save()
+            self.settings.set_text(EXAMINER_KEY, clean)
