@@ -127,6 +127,7 @@ def test_workbench_screenshots(
     wb.add_tag(rowids[1:2], "Follow up")
     wb.set_note(rowids[1:2], "Mentions the meeting on Friday")
     wb.toggle_bookmark(rowids[2:3])
+    window.workbench.docks["Tags"].show()
     window.workbench.docks["Timeline"].show()
     b.workbench.tags_panel.select_tag("Relevant")
     settle(qtbot, 300)

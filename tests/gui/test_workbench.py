@@ -344,3 +344,15 @@ def test_contact_graph_click_opens_the_conversation(qtbot, browser) -> None:
     assert row is not None
     assert b.open_rowid(row[0])
     assert b.thread_view.conversation().id == cid
+
+
+def test_examiner_name_saved_by_the_app_is_read_by_the_cli(make_window, data_dir) -> None:
+    from msgcopy_viewer.examiner import examiner_name, saved_examiner
+
+    window = make_window()
+    window.workbench.set_examiner('  Doe,   Jane "JD" ')
+    assert window.workbench.examiner() == 'Doe, Jane "JD"'
+    window.settings.sync()
+    assert saved_examiner(data_dir) == 'Doe, Jane "JD"'
+    assert examiner_name(None, data_dir) == 'Doe, Jane "JD"'
+    assert examiner_name("Given Name", data_dir) == "Given Name"

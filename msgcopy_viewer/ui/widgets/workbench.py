@@ -40,7 +40,10 @@ from msgcopy_viewer.ui.widgets.tags_panel import TagsPanel
 log = logging.getLogger(__name__)
 
 SHORTCUTS: list[tuple[str, str]] = [
-    ("Ctrl+1 … Ctrl+9", "Tag the selected messages with the first nine tags (again: untag)"),
+    (
+        " / ".join(f"Ctrl+{n}" for n in range(1, 10)),
+        "Tag the selected messages with the case's first nine tags (again: untag)",
+    ),
     ("Ctrl+B", "Bookmark the selected messages (again: remove the bookmark)"),
     ("Ctrl+Shift+N", "Write a note on the selected messages"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last tag, note or bookmark change"),
@@ -256,7 +259,8 @@ class WindowWorkbench(QObject):
         self._dock("Media", self.gallery, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(self.docks["Timeline"], self.docks["Who Talked to Whom"])
         window.tabifyDockWidget(self.docks["Who Talked to Whom"], self.docks["Media"])
-        for name in ("Timeline", "Who Talked to Whom", "Media"):
+        # hidden until asked for (View menu): the reading panes keep the whole window
+        for name in ("Tags", "Timeline", "Who Talked to Whom", "Media"):
             self.docks[name].hide()
             self.docks[name].visibilityChanged.connect(self._refresh_visible)
         self.act_import_names = QAction("Import &Names…", window)
