@@ -1,8 +1,9 @@
 """Who is making a change: the examiner's name the audit log records.
 
 ``--examiner NAME`` on the command line, else the name saved by the app (Edit ▸ Examiner
-Name…, key ``examiner/name`` of the settings file ``msgcopy-viewer.ini`` in the config
-folder), else the operating system's login name.
+Name…, key ``report/examiner`` of the settings file ``msgcopy-viewer.ini`` in the config
+folder — the key the reports' export dialog keeps the examiner under too), else the
+operating system's login name.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from msgcopy_viewer import paths
 
 SETTINGS_FILE = "msgcopy-viewer.ini"  # the app's QSettings INI file (ui.settings)
-EXAMINER_KEY = "examiner/name"
+EXAMINER_KEY = "report/examiner"  # shared with the reports' export dialog
 
 
 def saved_examiner(data_dir: str | Path | None = None) -> str | None:
