@@ -14,8 +14,10 @@ from PySide6.QtCore import QElapsedTimer, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
+from msgcopy_viewer.store.annotations import Marks
 from msgcopy_viewer.store.messages import Message, Part
 from msgcopy_viewer.ui.delegates.bubble_layout import RADIUS, BubbleLayout, bubble_fonts
+from msgcopy_viewer.ui.delegates.bubble_marks import paint_marks
 from msgcopy_viewer.ui.delegates.paint_util import (
     bubble_muted,
     muted_placeholder,
@@ -59,6 +61,8 @@ class BubblePainter:
         time_text: str,
         highlighted: bool,
         thumb_drawn: ThumbDrawn | None = None,
+        marks: Marks | None = None,
+        sender_label: str | None = None,
     ) -> None:
         pal: QPalette = option.palette
         (_base, bold, small), fm_small = self._fonts_for(option.font)
@@ -96,7 +100,7 @@ class BubblePainter:
                 painter.drawText(
                     name_rect,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    m.sender or m.other_party,
+                    sender_label or m.sender or m.other_party,
                 )
             bubble = lay.bubble.translated(ox, oy)
             path = QPainterPath()
@@ -127,6 +131,8 @@ class BubblePainter:
                 painter.setPen(text_color)
                 lay.text.draw(painter, origin + lay.text_pos)
             self._paint_time(painter, option, m, lay, bubble, time_text, small, fm_small, muted)
+            if marks is not None and not marks.empty:
+                paint_marks(painter, option, m, lay, bubble, time_text, small, marks)
             if (
                 option.state & QStyle.StateFlag.State_HasFocus
                 and option.widget is not None

@@ -6,6 +6,8 @@ Search results use ``SearchResultDelegate``: same shape, the snippet with highli
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -126,7 +128,7 @@ class ConversationDelegate(_TwoLineDelegate):
                 painter,
                 r,
                 item_data(index, TIME_TEXT_ROLE) or "",
-                conv.title,
+                item_data(index, Qt.ItemDataRole.DisplayRole) or conv.title,
                 bold,
                 small,
                 fg,
@@ -169,6 +171,8 @@ class ConversationDelegate(_TwoLineDelegate):
 
 
 class SearchResultDelegate(_TwoLineDelegate):
+    names: Any = None  # NameLabels: the participants are shown with their names
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         hit: SearchHit | None = item_data(index, ROW_ROLE)
         if hit is None:
@@ -183,7 +187,11 @@ class SearchResultDelegate(_TwoLineDelegate):
             fm_b = QFontMetricsF(bold)
             m = hit.message
             arrow = "→ " if m.direction == "mo" else "← "
-            head = arrow + (", ".join(m.participants) or m.other_party)
+            names = self.names
+            if names is not None:
+                head = arrow + names.title(m.participants or [m.other_party], m.subscriber_key)
+            else:
+                head = arrow + (", ".join(m.participants) or m.other_party)
             if m.is_mms:
                 head += "  (MMS)"
             if m.warnings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -201,6 +202,7 @@ class ThreadView(QWidget):
         self._selected_rowid: int | None = None
         self._restoring = False
         self.thread_model = ThreadModel(tz, self)
+        self.names: Any = None  # NameLabels: the header shows names with the numbers
         self.list = BubbleListView(self)
         self.delegate = BubbleDelegate(tz, thumbnails, self.list)
         self.list.setItemDelegate(self.delegate)
@@ -379,7 +381,10 @@ class ThreadView(QWidget):
         if conv is None:
             self.title.setText("No conversation selected")
             return
-        self.title.setText(shown(conv.title))
+        names = self.names
+        self.title.setText(
+            shown(names.title(conv.participants, conv.subscriber_mobile) if names else conv.title)
+        )
         kind = f"Group of {len(conv.participants) + 1}" if conv.is_group else "1:1"
         self.subtitle.setText(
             shown(
