@@ -11,6 +11,8 @@
     msgcopy-viewer serve | send | watch …    live sources (see msgcopy_viewer.receiver.commands)
     msgcopy-viewer selftest
     msgcopy-viewer install-desktop [--exec PATH] [--uninstall]
+    msgcopy-viewer tag MESSAGE_ID... --tag NAME [--remove] [--note TEXT]   (annotate_cli)
+    msgcopy-viewer tags | names import FILE | names list | audit           (annotate_cli)
 
 Global options (--case, --data-dir, -v) may come before or after the subcommand.
 
@@ -34,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from msgcopy_viewer import about, cli_export, paths
+from msgcopy_viewer import about, annotate_cli, cli_export, paths
 from msgcopy_viewer.core.text_safety import escape_line
 from msgcopy_viewer.core.wording import counted, plural
 
@@ -52,6 +54,7 @@ SUBCOMMANDS = (
     "watch",
     "selftest",
     "install-desktop",
+    *annotate_cli.SUBCOMMANDS,
     "help",
 )
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -68,8 +71,13 @@ CASE_HELP_READS = (
     "case file to read (it must exist, and is not changed; default: the default case in "
     "the data folder)"
 )
+CASE_HELP_ANNOTATES = (
+    "case file whose annotations to change or list (it must exist; imported messages are "
+    "never changed; default: the default case in the data folder)"
+)
 CASE_HELP_GLOBAL = (
-    "case file (import and the app create it if missing; the other commands only read it; "
+    "case file (import and the app create it if missing; tag, tags and names change only "
+    "its annotations; the other commands only read it; "
     "default: the default case in the data folder)"
 )
 
@@ -245,6 +253,7 @@ def _build(
     p.add_argument("--exec", dest="executable", metavar="PATH", help="program the entry starts")
     p.add_argument("--uninstall", action="store_true", help="remove them instead")
     p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    annotate_cli.register(sub, functools.partial(_common, case_help=CASE_HELP_ANNOTATES))
     if with_subparsers is not None:
         with_subparsers.update(sub.choices)
     return parser
@@ -314,6 +323,7 @@ def _handlers() -> dict[str, Any]:
         **_live_source_handlers(),
         "selftest": cmd_selftest,
         "install-desktop": cmd_install_desktop,
+        **annotate_cli.handlers(),
     }
 
 
@@ -345,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _run_gui(args)
         return int(_handlers()[args.command](args))
-    except (UsageError, CaseError) as exc:
+    except (UsageError, CaseError, annotate_cli.WorkbenchUsageError) as exc:
         print(f"msgcopy-viewer: {escape_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:

@@ -69,6 +69,7 @@ def add_selection_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--message", action="append", metavar="ID", help="this message id (repeat for several)"
     )
+    g.add_argument("--tagged", metavar="TAG", help="exactly the messages carrying this tag")
 
 
 def add_verify_arguments(p: argparse.ArgumentParser) -> None:
@@ -106,6 +107,7 @@ def cmd_export(
         args.tz,
         args.query,
         args.message,
+        args.tagged,
     )
     redactor = Redactor.for_mode(args.redact)
     examiner = args.examiner or examiner_from_settings(getattr(args, "data_dir", None))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from typing import IO, Any
 
 from msgcopy_viewer.core.events import format_utc_ms
+from msgcopy_viewer.core.parties import subscriber_region
+from msgcopy_viewer.store.annotations import NO_MARKS, Marks, marks_for
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Envelope, Message, iter_messages
+from msgcopy_viewer.store.names import NameBook, load_names
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -64,8 +68,27 @@ def mms_export_object(m: Message) -> dict[str, Any]:
     }
 
 
-def message_object(m: Message) -> dict[str, Any]:
-    return {
+def party_names(m: Message, names: NameBook) -> dict[str, str]:
+    """The names the case's address book gives the numbers of this message (other party,
+    sender, participants), keyed by the number as the message shows it."""
+    if not len(names):
+        return {}
+    region = subscriber_region(m.subscriber_key)
+    out: dict[str, str] = {}
+    for number in (m.other_party, m.sender, *m.participants):
+        if number and number not in out:
+            name = names.name(number, region)
+            if name is not None:
+                out[number] = name
+    return out
+
+
+def message_object(
+    m: Message, marks: Marks | None = None, names: NameBook | None = None
+) -> dict[str, Any]:
+    """The documented object of one message; with ``marks``/``names`` (an export that reads
+    the case's annotations) also its tags, note, bookmark and the names of its numbers."""
+    obj = {
         "format_version": EXPORT_FORMAT_VERSION,
         "id": m.id,
         "source": {"path": m.source.path, "sha256": m.source.sha256, "index": m.source.index},
@@ -89,16 +112,39 @@ def message_object(m: Message) -> dict[str, Any]:
         "mms": mms_export_object(m) if m.is_mms else None,
         "warnings": list(m.warnings),
     }
+    if marks is not None:
+        obj["tags"] = [t.name for t in marks.tags]
+        obj["note"] = marks.note
+        obj["bookmarked"] = marks.bookmarked
+        obj["names"] = party_names(m, names) if names is not None else {}
+    return obj
 
 
 def write_jsonl(case: Case, out: IO[str], conversation_id: str | None = None) -> int:
-    return write_jsonl_messages(iter_messages(case.conn, conversation_id), out)
+    return write_jsonl_messages(iter_messages(case.conn, conversation_id), out, case.conn)
 
 
-def write_jsonl_messages(messages: Iterable[Message], out: IO[str]) -> int:
+def write_jsonl_messages(
+    messages: Iterable[Message], out: IO[str], conn: sqlite3.Connection | None = None
+) -> int:
+    """One line per message. With ``conn``, each line also carries the message's
+    annotations and names, read 500 messages at a time (left out of redacted exports)."""
+    names = load_names(conn) if conn is not None else None
+    batch: list[Message] = []
     n = 0
+
+    def flush() -> None:
+        marks = marks_for(conn, [m.rowid for m in batch]) if conn is not None else {}
+        for m in batch:
+            mark = marks.get(m.rowid, NO_MARKS) if conn is not None else None
+            out.write(json.dumps(message_object(m, mark, names), ensure_ascii=False))
+            out.write("\n")
+        batch.clear()
+
     for m in messages:
-        out.write(json.dumps(message_object(m), ensure_ascii=False))
-        out.write("\n")
+        batch.append(m)
         n += 1
+        if len(batch) >= 500:
+            flush()
+    flush()
     return n

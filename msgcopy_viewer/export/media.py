@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from msgcopy_viewer.core.media_types import EXTENSIONS
 from msgcopy_viewer.core.text_safety import safe_file_name
 from msgcopy_viewer.export.atomic import current_umask
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.messages import iter_messages
+from msgcopy_viewer.store.messages import Message, Part, iter_messages, load_messages
 
 RESERVED_NAMES = {
     "CON", "PRN", "AUX", "NUL",
@@ -86,6 +87,36 @@ def _unique(folder: Path, name: str) -> Path:
 def extract_media(
     case: Case, outdir: Path, conversation_id: str | None = None
 ) -> MediaExportResult:
+    """Every non-SMIL part of every MMS (or one conversation's)."""
+    pairs = (
+        (m, part)
+        for m in iter_messages(case.conn, conversation_id, mms_only=True)
+        for part in m.parts
+        if not part.is_smil
+    )
+    return _extract(case, outdir, pairs)
+
+
+def extract_selected(
+    case: Case, outdir: Path, selection: Sequence[tuple[int, int]]
+) -> MediaExportResult:
+    """The chosen parts, given as (message rowid, part index) — the media gallery's
+    selection — in the same layout and with the same manifests as ``extract_media``."""
+    wanted: dict[int, set[int]] = {}
+    for rowid, index in selection:
+        wanted.setdefault(int(rowid), set()).add(int(index))
+    messages = load_messages(case.conn, list(wanted))
+    found = {(m.rowid, p.index) for m in messages for p in m.parts}
+    missing = [s for s in selection if (int(s[0]), int(s[1])) not in found]
+    if missing:
+        raise MediaExportError(
+            f"message row {missing[0][0]} has no part {missing[0][1]} in this case"
+        )
+    pairs = ((m, p) for m in messages for p in m.parts if p.index in wanted[m.rowid])
+    return _extract(case, outdir, pairs)
+
+
+def _extract(case: Case, outdir: Path, pairs: Iterable[tuple[Message, Part]]) -> MediaExportResult:
     outdir = Path(outdir).absolute()
     if outdir.exists() and (not outdir.is_dir() or any(outdir.iterdir())):
         raise MediaExportError(
@@ -107,45 +138,42 @@ def extract_media(
     total = 0
     try:
         manifest_rows: list[tuple[object, ...]] = []
-        for m in iter_messages(case.conn, conversation_id, mms_only=True):
+        for m, part in pairs:
             folder = work / m.id
-            for part in m.parts:
-                if part.is_smil:
-                    continue
-                data = case.media_bytes(part.sha256)
-                if data is None:
-                    raise MediaExportError(
-                        f"the case is missing the bytes of part {part.index} of message "
-                        f"{m.id} (sha256 {part.sha256}); run an integrity check"
-                    )
-                if hashlib.sha256(data).hexdigest() != part.sha256:
-                    raise MediaExportError(
-                        f"part {part.index} of message {m.id} does not match its recorded "
-                        "SHA-256: the case file is damaged"
-                    )
-                folder.mkdir(exist_ok=True)
-                target = _unique(folder, safe_filename(part.name, part.index, part.content_type))
-                with open(target, "xb") as fh:  # never overwrite
-                    fh.write(data)
-                rel = target.relative_to(work).as_posix()
-                manifest_rows.append(
-                    (
-                        rel,
-                        part.sha256,
-                        len(data),
-                        part.content_type,
-                        part.detected_type,
-                        part.index,
-                        part.name,
-                        m.id,
-                        m.conversation_id,
-                        format_utc_ms(m.start_ms),
-                        m.source.path,
-                        m.source.sha256,
-                    )
+            data = case.media_bytes(part.sha256)
+            if data is None:
+                raise MediaExportError(
+                    f"the case is missing the bytes of part {part.index} of message "
+                    f"{m.id} (sha256 {part.sha256}); run an integrity check"
                 )
-                files += 1
-                total += len(data)
+            if hashlib.sha256(data).hexdigest() != part.sha256:
+                raise MediaExportError(
+                    f"part {part.index} of message {m.id} does not match its recorded "
+                    "SHA-256: the case file is damaged"
+                )
+            folder.mkdir(exist_ok=True)
+            target = _unique(folder, safe_filename(part.name, part.index, part.content_type))
+            with open(target, "xb") as fh:  # never overwrite
+                fh.write(data)
+            rel = target.relative_to(work).as_posix()
+            manifest_rows.append(
+                (
+                    rel,
+                    part.sha256,
+                    len(data),
+                    part.content_type,
+                    part.detected_type,
+                    part.index,
+                    part.name,
+                    m.id,
+                    m.conversation_id,
+                    format_utc_ms(m.start_ms),
+                    m.source.path,
+                    m.source.sha256,
+                )
+            )
+            files += 1
+            total += len(data)
         with open(work / "manifest.sha256", "w", encoding="utf-8", newline="\n") as fh:
             for row in manifest_rows:
                 fh.write(f"{row[1]}  {row[0]}\n")

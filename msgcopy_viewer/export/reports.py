@@ -13,10 +13,11 @@ The bundle (``--format bundle -o DIR``) holds ``messages.jsonl``, ``messages.csv
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -33,7 +34,7 @@ from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format
 from msgcopy_viewer.export.xlsx_export import write_xlsx
 from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.case import Case
-from msgcopy_viewer.store.messages import read_snapshot
+from msgcopy_viewer.store.messages import Message, read_snapshot
 
 REPORT_FORMAT_VERSION = 1
 BUNDLE_FILES = {
@@ -60,6 +61,17 @@ class PdfWriter(Protocol):
         generated: datetime | None = ...,
         progress: Progress | None = ...,
     ) -> Any: ...
+
+
+def _writer(
+    fmt: str, case: Case, redactor: Redactor
+) -> Callable[[Iterable[Message], IO[str]], int]:
+    """The JSONL or CSV writer; JSON Lines carry the examiner's annotations and names unless
+    the export is redacted (a note is free text, and names are keyed by full numbers)."""
+    if fmt == "csv":
+        return write_csv_messages
+    conn = None if redactor.active else case.conn
+    return functools.partial(write_jsonl_messages, conn=conn)
 
 
 def sha256_file(path: Path) -> str:
@@ -136,7 +148,7 @@ def _run_export(
         on_resolved(sel)
     generated = datetime.now(UTC)
     if fmt in ("jsonl", "csv"):
-        write = write_jsonl_messages if fmt == "jsonl" else write_csv_messages
+        write = _writer(fmt, case, redactor)
         messages = (redactor.message(m) for m in sel.messages(case.conn))
         if out is None:
             if stdout is None:
@@ -221,7 +233,7 @@ def write_bundle(
     with building_dir(outdir) as work:
         outputs: dict[str, Any] = {}
         for i, fmt in enumerate(("jsonl", "csv")):
-            write = write_jsonl_messages if fmt == "jsonl" else write_csv_messages
+            write = _writer(fmt, case, redactor)
             with open(work / BUNDLE_FILES[fmt], "w", encoding="utf-8", newline="") as fh:
                 msgs = (redactor.message(m) for m in sel.messages(case.conn))
                 outputs[fmt] = write(_counting(msgs, _stage(progress, i * count)), fh)

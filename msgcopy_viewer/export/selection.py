@@ -19,6 +19,7 @@ from typing import Any
 
 from msgcopy_viewer.core.events import format_utc_ms
 from msgcopy_viewer.core.parties import normalize_subscriber
+from msgcopy_viewer.store.annotations import AnnotationError, require_tag
 from msgcopy_viewer.store.browse import conversation_exists, list_subscribers
 from msgcopy_viewer.store.messages import (
     ConversationSpan,
@@ -53,6 +54,7 @@ class Selection:
     # the app's search filters (direction, type, attachments, warnings …) that go with
     # ``query``: "export the current search results" exports exactly what the search shows
     search_filters: SearchFilters | None = None
+    tagged: str | None = None  # the name of a tag: exactly the messages carrying it
 
     @property
     def is_whole_case(self) -> bool:
@@ -64,6 +66,7 @@ class Selection:
             or self.query
             or self.message_ids
             or self.rowids
+            or self.tagged
             or (self.search_filters is not None and not self.search_filters.is_empty())
         )
 
@@ -270,7 +273,14 @@ def resolve(conn: sqlite3.Connection, sel: Selection) -> ResolvedSelection:
             rowids = [r for r in rowids if r in keep]
     elif sel.query is not None:
         raise SelectionError("the search query is empty")
+    tag_id: int | None = None
+    if sel.tagged is not None:
+        try:
+            tag_id = require_tag(conn, sel.tagged).id
+        except AnnotationError as exc:
+            raise SelectionError(str(exc)) from exc
     flt = MessageFilter(
+        tag_id=tag_id,
         conversation_ids=tuple(sel.conversations) or None,
         subscriber_ids=subscriber_ids,
         from_ms=from_ms,
@@ -303,6 +313,7 @@ def selection_from_args(
     tz: str | None,
     query: str | None,
     message_ids: Sequence[str] | None = None,
+    tagged: str | None = None,
 ) -> Selection:
     return Selection(
         conversations=tuple(conversations or ()),
@@ -312,4 +323,5 @@ def selection_from_args(
         tz=tz or "UTC",
         query=query,
         message_ids=tuple(message_ids or ()),
+        tagged=tagged,
     )

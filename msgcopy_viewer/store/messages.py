@@ -569,6 +569,7 @@ class MessageFilter:
     to_ms: int | None = None  # exclusive
     rowids: tuple[int, ...] | None = None
     mms_only: bool = False
+    tag_id: int | None = None  # only the messages carrying this tag (store.annotations)
 
     def narrowed(self, conversation_id: str) -> MessageFilter:
         """The same selection inside one conversation."""
@@ -580,6 +581,9 @@ class MessageFilter:
 def _filter_where(f: MessageFilter) -> tuple[str, list[Any]]:
     where: list[str] = []
     args: list[Any] = []
+    if f.tag_id is not None:
+        where.append("m.rowid IN (SELECT message_rowid FROM message_tags WHERE tag_id = ?)")
+        args.append(f.tag_id)
     if f.conversation_ids is not None:
         if not f.conversation_ids:
             where.append("0")

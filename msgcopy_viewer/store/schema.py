@@ -9,7 +9,7 @@ newer than ``SCHEMA_VERSION`` is refused. The tables are described in
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x4D434356  # "MCCV": lets `file`-like tools recognise a case
 
 _V1 = """
@@ -203,6 +203,76 @@ CREATE VIRTUAL TABLE message_fts USING fts5(
 INSERT INTO message_fts(message_fts) VALUES ('rebuild');
 """
 
+
+# Version 6, the examiner's workbench: what the examiner adds to a case, in tables of its own (the
+# imported rows are never touched). Tags from a case-wide list (three defaults), tags and a
+# note on messages and conversations, bookmarks, an address book (names for numbers, keyed
+# by the normalised number) and the audit log of every change to any of them. The
+# timeline's index covers what a chart of message counts reads (type, direction, start
+# time, subscriber), so a case of a million messages is counted from ranges of the index
+# alone (store/timeline.py).
+_WORKBENCH = """
+CREATE TABLE tags (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    color      TEXT NOT NULL,           -- #rrggbb
+    position   INTEGER NOT NULL,        -- order in lists and shortcuts (Ctrl+1 is the first)
+    created_ms INTEGER NOT NULL
+);
+INSERT INTO tags(name, color, position, created_ms) VALUES
+    ('Relevant', '#d9534f', 1, 0), ('Privileged', '#7a5cc4', 2, 0), ('Follow up', '#e0a526', 3, 0);
+
+CREATE TABLE message_tags (
+    message_rowid INTEGER NOT NULL REFERENCES messages(rowid),
+    tag_id        INTEGER NOT NULL REFERENCES tags(id),
+    added_ms      INTEGER NOT NULL,
+    PRIMARY KEY (message_rowid, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX message_tags_by_tag ON message_tags(tag_id, message_rowid);
+
+CREATE TABLE conversation_tags (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    tag_id          INTEGER NOT NULL REFERENCES tags(id),
+    added_ms        INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX conversation_tags_by_tag ON conversation_tags(tag_id, conversation_id);
+
+CREATE TABLE notes (
+    target     TEXT NOT NULL,           -- 'message' | 'conversation'
+    target_id  TEXT NOT NULL,           -- message rowid (as text) | conversation id
+    text       TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (target, target_id)
+) WITHOUT ROWID;
+
+CREATE TABLE bookmarks (
+    message_rowid INTEGER PRIMARY KEY REFERENCES messages(rowid),
+    added_ms      INTEGER NOT NULL
+);
+
+CREATE TABLE names (
+    key        TEXT PRIMARY KEY,        -- the number normalised (docs/threading.md)
+    name       TEXT NOT NULL,
+    number     TEXT NOT NULL,           -- as the source wrote it
+    source     TEXT NOT NULL,           -- 'file' | 'vcard' | 'examiner'
+    origin     TEXT NOT NULL,           -- the file's name, or the message id of the vCard
+    added_ms   INTEGER NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id       INTEGER PRIMARY KEY,
+    at_ms    INTEGER NOT NULL,
+    examiner TEXT NOT NULL,
+    action   TEXT NOT NULL,             -- e.g. tag.add, note.set, name.set (docs/case-format.md)
+    target   TEXT NOT NULL,             -- message:<id>, conversation:<id>, tag:<name>, name:<key>
+    before   TEXT,
+    after    TEXT
+);
+
+CREATE INDEX messages_timeline ON messages(type, direction, start_ms, subscriber_id);
+"""
+
 # MIGRATIONS[i] upgrades version i to i + 1. Version 0 is an empty file.
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _WORKBENCH]
 assert len(MIGRATIONS) == SCHEMA_VERSION

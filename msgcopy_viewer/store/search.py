@@ -51,6 +51,9 @@ class SearchFilters:
     has_attachments: bool = False
     subscriber_ids: Sequence[int] | None = None
     warnings_only: bool = False
+    tagged: str | None = None  # a tag's name: only messages carrying it
+    has_note: bool = False
+    bookmarked: bool = False
 
     def is_empty(self) -> bool:
         return (
@@ -61,6 +64,9 @@ class SearchFilters:
             and not self.has_attachments
             and self.subscriber_ids is None
             and not self.warnings_only
+            and self.tagged is None
+            and not self.has_note
+            and not self.bookmarked
         )
 
 
@@ -194,6 +200,18 @@ def _filter_sql(f: SearchFilters, where: list[str], args: list[Any]) -> None:
         where.append("m.has_attachments = 1")
     if f.warnings_only:
         where.append("m.warning_count > 0")
+    if f.tagged is not None:
+        where.append(
+            "m.rowid IN (SELECT message_rowid FROM message_tags WHERE tag_id = "
+            "(SELECT id FROM tags WHERE name = ?))"
+        )
+        args.append(f.tagged.strip())
+    if f.has_note:
+        where.append(
+            "m.rowid IN (SELECT CAST(target_id AS INTEGER) FROM notes WHERE target = 'message')"
+        )
+    if f.bookmarked:
+        where.append("m.rowid IN (SELECT message_rowid FROM bookmarks)")
     if f.subscriber_ids is not None:
         ids = [int(s) for s in f.subscriber_ids]
         if not ids:

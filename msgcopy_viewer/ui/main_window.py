@@ -45,6 +45,7 @@ from msgcopy_viewer.ui.widgets.export_dialog import ExportDialog, ExportMenus
 from msgcopy_viewer.ui.widgets.ledger_dialog import LedgerDialog
 from msgcopy_viewer.ui.widgets.progress_bar import ImportProgressWidget
 from msgcopy_viewer.ui.widgets.receiver_panel import ReceiverIndicator, ReceiverPanel
+from msgcopy_viewer.ui.widgets.workbench import WindowWorkbench
 from msgcopy_viewer.ui.workers.export_worker import ExportWorker
 from msgcopy_viewer.ui.workers.import_worker import ImportWorker, WorkerThread
 
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(ReceiverIndicator(self.receiver_panel, self))
 
         self._build_actions()
+        self.workbench = WindowWorkbench(self, self.browser, self.settings)  # docks, actions
         self._build_menus()
         self._build_toolbar()
         self._update_title()
@@ -276,6 +278,9 @@ class MainWindow(QMainWindow):
             self.theme_actions[key] = action
         self.theme_group.triggered.connect(self._on_theme_action)
         self.view_menu.addAction(self.receiver_panel.toggleViewAction())
+        self.edit_menu = QMenu("&Edit", self)
+        bar.insertMenu(self.view_menu.menuAction(), self.edit_menu)
+        self.workbench.fill_menus(self.file_menu, self.view_menu, self.edit_menu)
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self.act_shortcuts)
@@ -541,6 +546,7 @@ class MainWindow(QMainWindow):
             self.ledger_dialog = None
         self.browser.set_case(path)
         self.receiver_panel.set_case(path)
+        self.workbench.set_case(path)
         self.stack.setCurrentWidget(self.browser)
         self._restore_splitter()
         self.recent.add(path)

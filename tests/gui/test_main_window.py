@@ -35,7 +35,7 @@ def test_title_and_menus(window: Any, tmp_path: Path) -> None:
     assert window.windowTitle() == "msgcopy-viewer"
     assert window.stack.currentWidget() is window.empty_page
     bar = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert bar == ["File", "View", "Help"]
+    assert bar == ["File", "Edit", "View", "Help"]
     assert menu_texts(window.file_menu) == [
         "New Case…",
         "Open Case…",
@@ -45,11 +45,22 @@ def test_title_and_menus(window: Any, tmp_path: Path) -> None:
         "Watch Folder…",
         "Cancel Import",
         "Export",
+        "Import Names…",
         "Show Import Ledger…",
         "Quit",
     ]
     assert menu_texts(window.export_menu) == ["JSON Lines…", "CSV…", "Report…"]
-    assert menu_texts(window.view_menu) == ["Focus Search", "Time Zone…", "Theme", "Receiver"]
+    assert menu_texts(window.edit_menu) == ["Undo", "Redo", "Examiner Name…"]
+    assert menu_texts(window.view_menu) == [
+        "Focus Search",
+        "Time Zone…",
+        "Theme",
+        "Receiver",
+        "Tags",
+        "Timeline",
+        "Who Talked to Whom",
+        "Media",
+    ]
     assert menu_texts(window.help_menu) == [
         "Keyboard Shortcuts",
         "Threading Rule",

@@ -34,7 +34,7 @@ def post(url: str, body: bytes, token: str | None = None) -> tuple[int, dict[str
 def start_panel(qtbot: Any, window: Any, tmp_path: Path, token: str | None = None) -> Any:
     assert window.open_case(tmp_path / "live.mcase", create=True)
     panel = window.receiver_panel
-    window.view_menu.actions()[-1].trigger()  # View ▸ Receiver
+    next(a for a in window.view_menu.actions() if a.text() == "Receiver").trigger()
     assert panel.isVisible()
     panel.port.setValue(0)  # any free port
     if token:

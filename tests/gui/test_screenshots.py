@@ -89,3 +89,64 @@ def test_screenshots(qtbot: Any, make_window: Any, demo_case: Path, shots_dir: P
     settle(qtbot)
     save(dialog, shots_dir / "import-ledger-rejected.png")
     dialog.close()
+
+
+def test_workbench_screenshots(
+    qtbot: Any, make_window: Any, demo_case: Path, shots_dir: Path, tmp_path: Path
+) -> None:
+    """Tags on bubbles with the Tags panel and the timeline; names with numbers; the media
+    gallery; who talked to whom."""
+    import shutil
+
+    from msgcopy_viewer.store import annotations as an
+    from msgcopy_viewer.store.names import set_names
+
+    case_path = tmp_path / "workbench.mcase"
+    shutil.copyfile(demo_case, case_path)  # the module's case stays untagged
+    window = make_window()
+    window.resize(1400, 900)
+    assert window.open_case(case_path)
+    b = window.browser
+    conn = b.case.conn
+    cid, other = conn.execute(
+        "SELECT id, json_extract(participants, '$[0]') FROM conversations WHERE is_group = 0 "
+        "ORDER BY mms_count DESC, message_count DESC LIMIT 1"
+    ).fetchone()
+    rowids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT rowid FROM messages WHERE conversation_id = ? ORDER BY start_ms DESC LIMIT 6",
+            (cid,),
+        )
+    ]
+    set_names(b.case, [(other, "Dana Whitfield")], source="file", origin="contacts.csv",
+              examiner="Examiner")  # fmt: skip
+    b.workbench.reload_names()
+    wb = b.workbench.annotations
+    wb.add_tag(rowids[:3], "Relevant")
+    wb.add_tag(rowids[1:2], "Follow up")
+    wb.set_note(rowids[1:2], "Mentions the meeting on Friday")
+    wb.toggle_bookmark(rowids[2:3])
+    window.workbench.docks["Tags"].show()
+    window.workbench.docks["Timeline"].show()
+    b.workbench.tags_panel.select_tag("Relevant")
+    settle(qtbot, 300)
+    b.open_rowid(rowids[1])  # after the docks took their room
+    settle(qtbot, 300)
+    save(window, shots_dir / "workbench-tags-timeline.png")
+    assert an.tag_counts(conn)[0].messages == 3
+
+    window.workbench.docks["Media"].show()
+    window.workbench.docks["Media"].raise_()
+    gallery = window.workbench.gallery
+    qtbot.waitUntil(lambda: gallery.model.rowCount() > 0, timeout=5000)
+    b.thumbnails.wait()
+    settle(qtbot, 300)
+    save(window, shots_dir / "workbench-gallery.png")
+
+    window.workbench.docks["Who Talked to Whom"].show()
+    window.workbench.docks["Who Talked to Whom"].raise_()
+    settle(qtbot, 200)
+    window.workbench.graph.fit()
+    settle(qtbot, 100)
+    save(window, shots_dir / "workbench-graph.png")

@@ -47,7 +47,9 @@ from msgcopy_viewer.ui.delegates.paint_util import highlight_formats, match_span
 from msgcopy_viewer.ui.models.roles import (
     BUBBLE_ROLE,
     HIGHLIGHT_ROLE,
+    MARKS_ROLE,
     ROW_ROLE,
+    SENDER_LABEL_ROLE,
     SEPARATOR_ROLE,
     item_data,
     tooltip_html,
@@ -233,6 +235,8 @@ class BubbleDelegate(QStyledItemDelegate):
             time_text=lay.time_text,
             highlighted=bool(item_data(index, HIGHLIGHT_ROLE)),
             thumb_drawn=thumb_drawn,
+            marks=item_data(index, MARKS_ROLE),
+            sender_label=item_data(index, SENDER_LABEL_ROLE) if lay.name_h else None,
         )
 
     # -- animated thumbnails ---------------------------------------------------------------

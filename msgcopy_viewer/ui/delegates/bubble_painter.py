@@ -14,8 +14,10 @@ from PySide6.QtCore import QElapsedTimer, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
+from msgcopy_viewer.store.annotations import Marks
 from msgcopy_viewer.store.messages import Message, Part
 from msgcopy_viewer.ui.delegates.bubble_layout import RADIUS, BubbleLayout, bubble_fonts
+from msgcopy_viewer.ui.delegates.bubble_marks import paint_marks
 from msgcopy_viewer.ui.delegates.paint_util import (
     bubble_muted,
     muted_placeholder,
@@ -60,6 +62,8 @@ class BubblePainter:
         highlighted: bool,
         thumb_drawn: ThumbDrawn | None = None,
         found: tuple[list, list] = ([], []),
+        marks: Marks | None = None,
+        sender_label: str | None = None,
     ) -> None:
         """``found``: highlight formats of find-in-thread matches in the subject and text."""
         pal: QPalette = option.palette
@@ -101,7 +105,7 @@ class BubblePainter:
                 painter.drawText(
                     name_rect,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    m.sender or m.other_party,
+                    sender_label or m.sender or m.other_party,
                 )
             bubble = lay.bubble.translated(ox, oy)
             path = QPainterPath()
@@ -132,6 +136,8 @@ class BubblePainter:
                 painter.setPen(text_color)
                 lay.text.draw(painter, origin + lay.text_pos, found[1])
             self._paint_time(painter, option, m, lay, bubble, time_text, small, fm_small, muted)
+            if marks is not None and not marks.empty:
+                paint_marks(painter, option, m, lay, bubble, time_text, small, marks)
             if (
                 option.state & QStyle.StateFlag.State_HasFocus
                 and option.widget is not None

@@ -6,6 +6,8 @@ Search results use ``SearchResultDelegate``: same shape, the snippet with highli
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -127,7 +129,7 @@ class ConversationDelegate(_TwoLineDelegate):
                 painter,
                 r,
                 item_data(index, TIME_TEXT_ROLE) or "",
-                conv.title,
+                item_data(index, Qt.ItemDataRole.DisplayRole) or conv.title,
                 bold,
                 small,
                 fg,
@@ -170,6 +172,8 @@ class ConversationDelegate(_TwoLineDelegate):
 
 
 class SearchResultDelegate(_TwoLineDelegate):
+    names: Any = None  # NameLabels: the participants are shown with their names
+
     @staticmethod
     def snippet_layout(snippet: str, font: QFont, palette: QPalette):
         """The snippet laid out on one line, its hits highlighted where they are."""
@@ -191,7 +195,11 @@ class SearchResultDelegate(_TwoLineDelegate):
             fm_b = QFontMetricsF(bold)
             m = hit.message
             arrow = "→ " if m.direction == "mo" else "← "
-            head = arrow + (", ".join(m.participants) or m.other_party)
+            names = self.names
+            if names is not None:
+                head = arrow + names.title(m.participants or [m.other_party], m.subscriber_key)
+            else:
+                head = arrow + (", ".join(m.participants) or m.other_party)
             if m.is_mms:
                 head += "  (MMS)"
             if m.warnings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QMetaMethod, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -47,6 +47,19 @@ def _initials_pixmap(name: str | None, size: int = PHOTO_SIZE) -> QPixmap:
     return pix
 
 
+class ContactNameRequests(QObject):
+    """Where "Use this contact's name" goes: the open case's address book listens (the
+    MMS viewer reads the case read-only and does not write to it itself)."""
+
+    requested = Signal(object, object)  # Contact, message id (str)
+
+    def listening(self) -> bool:
+        return self.isSignalConnected(QMetaMethod.fromSignal(self.requested))
+
+
+CONTACT_NAME_REQUESTS = ContactNameRequests()
+
+
 class ContactCard(QFrame):
     """One contact from a vCard part."""
 
@@ -57,8 +70,10 @@ class ContactCard(QFrame):
         case: Case,
         actions: PartActions | None,
         parent: QWidget | None = None,
+        message_id: str | None = None,
     ) -> None:
         super().__init__(parent)
+        self.message_id = message_id
         self.setObjectName("mmsContactCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.contact = contact
@@ -123,6 +138,16 @@ class ContactCard(QFrame):
             outer.addWidget(self.raw_view)
 
         buttons = QHBoxLayout()
+        self.use_name_button = QPushButton("Use this contact's name", self)
+        self.use_name_button.setToolTip(
+            "Show this name with the contact's numbers everywhere in the case"
+        )
+        self.use_name_button.setEnabled(
+            bool(contact.name and contact.phones and message_id)
+            and CONTACT_NAME_REQUESTS.listening()
+        )
+        self.use_name_button.clicked.connect(self._use_name)
+        buttons.addWidget(self.use_name_button)
         buttons.addStretch(1)
         self.save_button = QPushButton("Save as .vcf…", self)
         self.save_button.setEnabled(part is not None and actions is not None)
@@ -150,6 +175,9 @@ class ContactCard(QFrame):
                     )
         return _initials_pixmap(contact.name)
 
+    def _use_name(self) -> None:
+        CONTACT_NAME_REQUESTS.requested.emit(self.contact, self.message_id)
+
     def _save(self) -> None:
         if self._actions is not None and self.part is not None:
             self._actions.save(self.part)
@@ -165,6 +193,7 @@ class ContactCards(QWidget):
         case: Case,
         actions: PartActions | None,
         parent: QWidget | None = None,
+        message_id: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mmsContactCards")
@@ -191,7 +220,7 @@ class ContactCards(QWidget):
                 )
             ]
         for contact in mine:
-            card = ContactCard(contact, part, case, actions, self)
+            card = ContactCard(contact, part, case, actions, self, message_id)
             self.cards.append(card)
             layout.addWidget(card)
         layout.addStretch(1)

@@ -90,7 +90,7 @@ def make_part_widget(
         ctx.players.append(player)
         return player
     if kind == "contact":
-        return ContactCards(part, ctx.contacts, ctx.case, ctx.actions)
+        return ContactCards(part, ctx.contacts, ctx.case, ctx.actions, message_id=ctx.message.id)
     if kind in ("text", "smil"):
         data = ctx.actions.data(part)
         if data is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
@@ -23,6 +24,12 @@ class ConversationModel(RowListModel):
         self._scope: list[int] | None = None
         self._exhausted = True
         self._fetching = False  # no nested fetchMore from rowsInserted handlers
+        self.names: Any = None  # NameLabels: titles show names with the numbers
+
+    def title(self, c: ConversationInfo) -> str:
+        if self.names is None:
+            return c.title
+        return self.names.title(c.participants, c.subscriber_mobile)
 
     # -- loading ---------------------------------------------------------------------------
     def set_scope(self, conn: CaseConnection | None, subscriber_ids: Sequence[int] | None) -> None:
@@ -118,7 +125,7 @@ class ConversationModel(RowListModel):
         if c is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return c.title
+            return self.title(c)
         if role == ROW_ROLE:
             return c
         if role == ID_ROLE:
@@ -129,7 +136,7 @@ class ConversationModel(RowListModel):
             return self._tz.datetime_text(c.last_ms)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [
-                c.title,
+                self.title(c),
                 f"Subscriber {c.subscriber_mobile}",
                 f"{counted(c.message_count, 'message')} ({c.mms_count} MMS)"
                 + (", group" if c.is_group else ""),
@@ -141,7 +148,7 @@ class ConversationModel(RowListModel):
             kind = "group conversation" if c.is_group else "conversation"
             when = self._tz.datetime_text(c.last_ms) if self._tz and c.last_ms else ""
             return (
-                f"{kind} with {c.title}, {counted(c.message_count, 'message')}, last {when}: "
+                f"{kind} with {self.title(c)}, {counted(c.message_count, 'message')}, last {when}: "
                 f"{c.last_snippet or ''}"
             )
         return None

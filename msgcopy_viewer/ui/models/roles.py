@@ -19,6 +19,8 @@ SEPARATOR_ROLE = _BASE + 7  # thread: the message starts a calendar day (date se
 # thread: (Message, starts a day) in one call — the delegate asks it for every row's size
 # after each page load, and one call through the Python model costs as much as the answer
 BUBBLE_ROLE = _BASE + 8
+MARKS_ROLE = _BASE + 9  # thread: the message's tags, note and bookmark (store Marks) or None
+SENDER_LABEL_ROLE = _BASE + 10  # thread: who sent it, with its name when the case has one
 
 
 def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:

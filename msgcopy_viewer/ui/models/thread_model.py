@@ -17,9 +17,12 @@ arrives (the view sizes all rows of the model).
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.core.wording import counted
+from msgcopy_viewer.store.annotations import Marks, marks_for
 from msgcopy_viewer.store.browse import (
     thread_after,
     thread_before,
@@ -34,7 +37,9 @@ from msgcopy_viewer.ui.models.roles import (
     BUBBLE_ROLE,
     HIGHLIGHT_ROLE,
     ID_ROLE,
+    MARKS_ROLE,
     ROW_ROLE,
+    SENDER_LABEL_ROLE,
     SEPARATOR_ROLE,
     TIME_TEXT_ROLE,
 )
@@ -61,6 +66,10 @@ class ThreadModel(RowListModel):
         # change of the window that breaks that drops it.
         self._ahead_older: list[Message] | None = None
         self._ahead_newer: list[Message] | None = None
+        # The examiner's marks of the rows in the window, read a window at a time (one
+        # query for every row not read yet), and the case's names (NameLabels, or None).
+        self._marks: dict[int, Marks | None] = {}
+        self.names: Any = None
 
     def _on_zone_changed(self, *_a: object) -> None:
         self._day_keys.clear()
@@ -275,6 +284,29 @@ class ThreadModel(RowListModel):
             prev = m
         return out
 
+    # -- the examiner's marks ----------------------------------------------------------------
+    def _marks_of(self, rowid: int) -> Marks | None:
+        if rowid not in self._marks and self._conn is not None:
+            if len(self._marks) > 4 * MAX_ROWS:
+                self._marks.clear()
+            todo = [m.rowid for m in self._rows if m.rowid not in self._marks]
+            found = marks_for(self._conn, todo)
+            for r in todo:
+                self._marks[r] = found.get(r)
+        return self._marks.get(rowid)
+
+    def reload_marks(self) -> None:
+        """Read the marks again (after the examiner changed some) and repaint."""
+        self._marks.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
+
+    def sender_label(self, m: Message) -> str:
+        number = m.sender or m.other_party
+        if self.names is None:
+            return number
+        return self.names.label(number, m.subscriber_key)
+
     # -- lookups ---------------------------------------------------------------------------
     def row_of(self, rowid: int) -> int:
         for n, it in enumerate(self._rows):
@@ -327,6 +359,10 @@ class ThreadModel(RowListModel):
             return it.rowid
         if role == HIGHLIGHT_ROLE:
             return it.rowid == self.highlight_rowid
+        if role == MARKS_ROLE:
+            return self._marks_of(it.rowid)
+        if role == SENDER_LABEL_ROLE:
+            return self.sender_label(it)
         if role == TIME_TEXT_ROLE:
             return self._tz.time_text(it.start_ms, it.start_raw) if self._tz is not None else ""
         if role == Qt.ItemDataRole.ToolTipRole:

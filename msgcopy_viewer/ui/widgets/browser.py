@@ -18,6 +18,8 @@ from msgcopy_viewer.ui.widgets.inspector import Inspector
 from msgcopy_viewer.ui.widgets.search_panel import SearchPanel
 from msgcopy_viewer.ui.widgets.subscriber_view import SubscriberView
 from msgcopy_viewer.ui.widgets.thread_view import ThreadView
+from msgcopy_viewer.ui.widgets.workbench import SHORTCUTS as WORKBENCH_SHORTCUTS
+from msgcopy_viewer.ui.widgets.workbench import BrowserWorkbench
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class Browser(QWidget):
         self.search = SearchPanel(tz, self)
         self.thread_view = ThreadView(tz, self.thumbnails, self)
         self.inspector = Inspector(tz, self)
+        self.workbench = BrowserWorkbench(self)  # names, tags, notes, bookmarks
 
         self.middle_stack = QStackedWidget(self)
         self.middle_stack.addWidget(self.conversations)
@@ -130,6 +133,7 @@ class Browser(QWidget):
             self.case = Case.open(case_path)
             self.case_path = self.case.path
         conn = self.case.conn if self.case is not None else None
+        self.workbench.set_case(self.case)
         self.thumbnails.set_case_path(self.case_path)
         self.search.set_case_path(self.case_path)
         self.search.clear()
@@ -176,7 +180,7 @@ class Browser(QWidget):
             self.open_rowid(loc.rowid)
 
     def shortcuts(self) -> list[tuple[str, str]]:
-        return list(SHORTCUTS)
+        return list(SHORTCUTS) + WORKBENCH_SHORTCUTS
 
     # -- more API --------------------------------------------------------------------------
     def open_rowid(self, rowid: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPainter, QPalette
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.core.sizes import human_size
+from msgcopy_viewer.store.annotations import marks_for
 from msgcopy_viewer.store.browse import batch_info, message_occurrences
 from msgcopy_viewer.store.messages import Message, get_message
 from msgcopy_viewer.ui.delegates.paint_util import make_layout
@@ -110,6 +112,7 @@ def _stored(item: QTreeWidgetItem, col: int) -> str:
 class Inspector(QWidget):
     def __init__(self, tz, parent=None) -> None:
         super().__init__(parent)
+        self.names: Any = None  # NameLabels: says where each name shown came from
         self._tz = tz
         self._case = None
         self._row: Message | None = None
@@ -303,6 +306,7 @@ class Inspector(QWidget):
                 ("Message ID", row.id),
             ],
         )
+        self._fill_marks(case, row)
         src = row.source
         batch = batch_info(case.conn, src.batch_id)
         prov = [
@@ -336,6 +340,25 @@ class Inspector(QWidget):
             f"Warnings ({len(row.warnings)})" if row.warnings else "Warnings: none",
             warn_rows,
         )
+
+    def _fill_marks(self, case, row: Message) -> None:
+        """The examiner's tags, note and bookmark, and where each name shown came from."""
+        marks = marks_for(case.conn, [row.rowid]).get(row.rowid)
+        if marks is not None:
+            rows = [("Tags", ", ".join(t.name for t in marks.tags) or "none")]
+            if marks.note is not None:
+                rows.append(("Note", marks.note))
+            rows.append(("Bookmarked", "yes" if marks.bookmarked else "no"))
+            self._section("Examiner", rows)
+        if self.names is None:
+            return
+        named = []
+        for number in dict.fromkeys([row.other_party, row.sender or "", *row.participants]):
+            entry = self.names.lookup(number, row.subscriber_key) if number else None
+            if entry is not None:
+                named.append((number, f"{entry.name} — {entry.provenance}"))
+        if named:
+            self._section("Names", named)
 
     def _fill_parts(self, row: Message) -> None:
         contacts = row.envelope.contacts if row.envelope is not None else ()

@@ -93,6 +93,13 @@ class SearchPanel(QWidget):
         self.attachments.setAccessibleName("Only messages with attachments")
         self.warnings = QCheckBox("Warnings only", self.filters_box)
         self.warnings.setAccessibleName("Only messages with warnings")
+        self.tagged = QComboBox(self.filters_box)
+        self.tagged.setAccessibleName("Tag filter")
+        self.tagged.addItem("Any tag or none", None)
+        self.has_note = QCheckBox("Has note", self.filters_box)
+        self.has_note.setAccessibleName("Only messages with a note")
+        self.bookmarked = QCheckBox("Bookmarked", self.filters_box)
+        self.bookmarked.setAccessibleName("Only bookmarked messages")
         self.scope = QCheckBox("Selected subscribers only", self.filters_box)
         self.scope.setAccessibleName("Only the selected subscribers")
         grid.addWidget(self.from_check, 0, 0)
@@ -104,6 +111,9 @@ class SearchPanel(QWidget):
         grid.addWidget(self.attachments, 2, 0, 1, 2)
         grid.addWidget(self.warnings, 2, 2, 1, 2)
         grid.addWidget(self.scope, 3, 0, 1, 4)
+        grid.addWidget(self.tagged, 4, 0, 1, 2)
+        grid.addWidget(self.has_note, 4, 2)
+        grid.addWidget(self.bookmarked, 4, 3)
         self.filters_box.setVisible(False)
         self.filter_button.toggled.connect(self.filters_box.setVisible)
 
@@ -125,7 +135,8 @@ class SearchPanel(QWidget):
         self.results_view.setItemDelegate(SearchResultDelegate(self.results_view))
         self.results_view.setUniformItemSizes(True)
         self.results_view.setAccessibleName("Search results")
-        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several results may be selected, to tag them at once (Ctrl+1 … Ctrl+9)
+        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results_view.activated.connect(self._on_activated)
 
@@ -137,9 +148,11 @@ class SearchPanel(QWidget):
         self.field.returnPressed.connect(self._on_return)
         for w in (self.from_check, self.to_check, self.attachments, self.warnings, self.scope):
             w.toggled.connect(self._schedule)
+        for w in (self.has_note, self.bookmarked):
+            w.toggled.connect(self._schedule)
         for date_edit in (self.from_date, self.to_date):
             date_edit.dateChanged.connect(self._schedule)
-        for combo in (self.direction, self.kind):
+        for combo in (self.direction, self.kind, self.tagged):
             combo.currentIndexChanged.connect(self._schedule)
         self.model.started.connect(self._on_started)
         self.model.finished.connect(self._on_finished)
@@ -166,8 +179,11 @@ class SearchPanel(QWidget):
             w.setChecked(False)
         self.from_date.setDate(NO_DATE)
         self.to_date.setDate(NO_DATE)
+        self.has_note.setChecked(False)
+        self.bookmarked.setChecked(False)
         self.direction.setCurrentIndex(0)
         self.kind.setCurrentIndex(0)
+        self.tagged.setCurrentIndex(0)
         self.run_now()
 
     def filters(self) -> SearchFilters:
@@ -191,9 +207,41 @@ class SearchPanel(QWidget):
         f.type = self.kind.currentData()
         f.has_attachments = self.attachments.isChecked()
         f.warnings_only = self.warnings.isChecked()
+        f.tagged = self.tagged.currentData()
+        f.has_note = self.has_note.isChecked()
+        f.bookmarked = self.bookmarked.isChecked()
         if self.scope.isChecked() and self._scope_ids is not None:
             f.subscriber_ids = list(self._scope_ids)
         return f
+
+    def set_tag_names(self, names: list[str]) -> None:
+        """The tags the tag filter offers (the case's list); keeps the chosen one."""
+        chosen = self.tagged.currentData()
+        self.tagged.blockSignals(True)
+        try:
+            while self.tagged.count() > 1:
+                self.tagged.removeItem(1)
+            for name in names:
+                self.tagged.addItem(f"Tagged {name}", name)
+            at = self.tagged.findData(chosen) if chosen is not None else 0
+            self.tagged.setCurrentIndex(max(0, at))
+        finally:
+            self.tagged.blockSignals(False)
+        if chosen is not None and self.tagged.currentData() != chosen:
+            self._schedule()
+
+    def set_time_range(self, from_ms: int, to_ms: int) -> None:
+        """Filter to the days from ``from_ms`` up to ``to_ms`` (exclusive), in the zone
+        shown (the timeline's drag); shows the filters and runs the search."""
+        zone = self._tz.tzinfo if self._tz is not None else UTC
+        first = datetime.fromtimestamp(from_ms / 1000, zone)
+        last = datetime.fromtimestamp(max(from_ms, to_ms - 1) / 1000, zone)
+        self.from_date.setDate(QDate(first.year, first.month, first.day))
+        self.to_date.setDate(QDate(last.year, last.month, last.day))
+        self.from_check.setChecked(True)
+        self.to_check.setChecked(True)
+        self.filter_button.setChecked(True)
+        self.run_now()
 
     def is_active(self) -> bool:
         return bool(self.field.text().strip()) or not self.filters().is_empty()

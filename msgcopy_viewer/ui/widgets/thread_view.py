@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import (
     QDate,
@@ -230,6 +231,7 @@ class ThreadView(QWidget):
         self._selected_rowid: int | None = None
         self._restoring = False
         self.thread_model = ThreadModel(tz, self)
+        self.names: Any = None  # NameLabels: the header shows names with the numbers
         self.list = BubbleListView(self)
         self.delegate = BubbleDelegate(tz, thumbnails, self.list)
         self.list.setItemDelegate(self.delegate)
@@ -611,7 +613,10 @@ class ThreadView(QWidget):
         if conv is None:
             self.title.setText("No conversation selected")
             return
-        self.title.setText(shown(conv.title))
+        names = self.names
+        self.title.setText(
+            shown(names.title(conv.participants, conv.subscriber_mobile) if names else conv.title)
+        )
         if conv.last_ms is not None:
             last = self._tz.to_datetime(conv.last_ms) if self._tz is not None else None
             if last is not None:

@@ -1,0 +1,268 @@
+"""Command-line handlers for the examiner's workbench (registered by ``cli.py``).
+
+    msgcopy-viewer tag MESSAGE_ID... --tag NAME [--remove] [--note TEXT] [--bookmark|--unbookmark]
+    msgcopy-viewer tags [--json] [--add NAME [--color #RRGGBB]] [--delete NAME]
+    msgcopy-viewer names import FILE [--region CC]      (CSV number,name or vCard)
+    msgcopy-viewer names list [--json]
+    msgcopy-viewer audit [--json]
+
+Every change is recorded in the case's audit log under the examiner's name
+(``--examiner``, else the app's saved name, else the login name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from msgcopy_viewer import paths
+from msgcopy_viewer.core.events import format_utc_ms
+from msgcopy_viewer.examiner import examiner_name
+
+SUBCOMMANDS = ("tag", "tags", "names", "audit")
+DEFAULT_COLOR = "#3d8bd9"
+
+
+class WorkbenchUsageError(Exception):
+    """Printed as one line, exit 2 (``cli`` turns it into its UsageError)."""
+
+
+def _case_args(
+    p: argparse.ArgumentParser, common: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    common(p)
+    p.add_argument(
+        "--examiner", metavar="NAME", help="who makes the change (recorded in the audit log)"
+    )
+
+
+def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add the workbench subcommands to ``cli``'s subparsers."""
+    p = sub.add_parser("tag", help="tag, note or bookmark messages (by message id)")
+    p.add_argument(
+        "message_ids",
+        nargs="+",
+        metavar="MESSAGE_ID",
+        help="message ids; '-' reads them from stdin",
+    )
+    p.add_argument("--tag", metavar="NAME", help="the tag to add (or take away with --remove)")
+    p.add_argument("--remove", action="store_true", help="take the tag away instead")
+    p.add_argument("--note", metavar="TEXT", help="set each message's note ('' removes it)")
+    mark = p.add_mutually_exclusive_group()
+    mark.add_argument("--bookmark", action="store_true", help="bookmark the messages")
+    mark.add_argument("--unbookmark", action="store_true", help="remove their bookmarks")
+    _case_args(p, common)
+
+    p = sub.add_parser("tags", help="list the case's tags with counts; add or delete a tag")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.add_argument("--add", metavar="NAME", help="add a tag to the case's list")
+    p.add_argument("--color", metavar="#RRGGBB", default=DEFAULT_COLOR, help="its colour")
+    p.add_argument("--delete", metavar="NAME", help="delete a tag (from every message too)")
+    _case_args(p, common)
+
+    p = sub.add_parser("names", help="names for numbers: import a CSV or vCard file, list")
+    names = p.add_subparsers(dest="names_command", metavar="ACTION", required=True)
+    q = names.add_parser("import", help="import number,name (CSV) or vCard (.vcf) names")
+    q.add_argument("file", metavar="FILE")
+    q.add_argument(
+        "--region",
+        metavar="CC",
+        help="country (ISO code) national numbers are read in (default: the subscribers')",
+    )
+    _case_args(q, common)
+    q = names.add_parser("list", help="list the case's names")
+    q.add_argument("--json", action="store_true")
+    _case_args(q, common)
+
+    p = sub.add_parser("audit", help="print the case's audit log (who changed what, when)")
+    p.add_argument("--json", action="store_true")
+    _case_args(p, common)
+
+
+def handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
+    return {"tag": cmd_tag, "tags": cmd_tags, "names": cmd_names, "audit": cmd_audit}
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from msgcopy_viewer.store.case import Case
+
+    path = Path(args.case).expanduser() if args.case else paths.default_case_path(args.data_dir)
+    if not path.exists():
+        raise WorkbenchUsageError(f"no case at {path} (import something into it first)")
+    return Case.open(path, create=False)
+
+
+def _who(args: argparse.Namespace) -> str:
+    return examiner_name(getattr(args, "examiner", None), args.data_dir)
+
+
+def _message_ids(args: argparse.Namespace) -> list[str]:
+    ids: list[str] = []
+    for given in args.message_ids:
+        if given == "-":
+            ids.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            ids.append(given.strip())
+    if not ids:
+        raise WorkbenchUsageError("no message ids given")
+    return ids
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.store import annotations as an
+
+    if args.tag is None and args.note is None and not (args.bookmark or args.unbookmark):
+        raise WorkbenchUsageError("say what to do: --tag NAME, --note TEXT or --bookmark")
+    if args.remove and args.tag is None:
+        raise WorkbenchUsageError("--remove takes away the tag given with --tag NAME")
+    ids = _message_ids(args)
+    who = _who(args)
+    with _open(args) as case:
+        rowids = an.rowids_of(case.conn, ids)
+        if args.tag is not None:
+            an.require_tag(case.conn, args.tag)
+        if args.tag is not None and args.remove:
+            changed = an.untag_messages(case, rowids, args.tag, examiner=who)
+            print(f"{args.tag}: taken from {len(changed)} of {len(rowids)} messages")
+        elif args.tag is not None:
+            changed = an.tag_messages(case, rowids, args.tag, examiner=who)
+            print(f"{args.tag}: given to {len(changed)} of {len(rowids)} messages")
+        if args.note is not None:
+            new = args.note.strip("\n") if args.note.strip() else None
+            befores = an.set_notes(case, dict.fromkeys(rowids, args.note), examiner=who)
+            n = sum(1 for b in befores.values() if b != new)
+            print(f"note {'removed from' if new is None else 'set on'} {n} messages")
+        if args.bookmark or args.unbookmark:
+            changed = an.set_bookmarks(case, rowids, args.bookmark, examiner=who)
+            what = "bookmarked" if args.bookmark else "un-bookmarked"
+            print(f"{what} {len(changed)} of {len(rowids)} messages")
+    return 0
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.store import annotations as an
+
+    with _open(args) as case:
+        if args.add:
+            tag = an.create_tag(case, args.add, args.color, examiner=_who(args))
+            print(f"added the tag {tag.name} ({tag.color})", file=sys.stderr)
+        if args.delete:
+            n = an.delete_tag(case, args.delete, examiner=_who(args))
+            print(f"deleted the tag {args.delete} (it was on {n} messages)", file=sys.stderr)
+        counts = an.tag_counts(case.conn)
+    if args.json:
+        json.dump(
+            [
+                {
+                    "name": c.tag.name,
+                    "color": c.tag.color,
+                    "messages": c.messages,
+                    "conversations": c.conversations,
+                }
+                for c in counts
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        width = max((len(c.tag.name) for c in counts), default=4)
+        for c in counts:
+            print(
+                f"{c.tag.name:<{width}}  {c.tag.color}  {c.messages} messages"
+                + (f", {c.conversations} conversations" if c.conversations else "")
+            )
+    return 0
+
+
+def cmd_names(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.core.address_book import AddressBookError, read_address_book
+    from msgcopy_viewer.store.names import load_names, set_names
+
+    if args.names_command == "list":
+        with _open(args) as case:
+            entries = load_names(case.conn).entries()
+        if args.json:
+            json.dump(
+                [
+                    {
+                        "number": e.key,
+                        "name": e.name,
+                        "written": e.number,
+                        "source": e.source,
+                        "origin": e.origin,
+                    }
+                    for e in entries
+                ],
+                sys.stdout,
+                ensure_ascii=False,
+                indent=2,
+            )
+            sys.stdout.write("\n")
+        else:
+            for e in entries:
+                print(f"{e.key}  {e.name}  ({e.provenance})")
+        return 0
+    path = Path(args.file).expanduser()
+    if not path.is_file():
+        raise WorkbenchUsageError(f"{path}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbenchUsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        book = read_address_book(data, path.name)
+    except AddressBookError as exc:
+        raise WorkbenchUsageError(str(exc)) from exc
+    region = args.region.upper() if args.region else None
+    if region is not None:
+        import phonenumbers
+
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise WorkbenchUsageError(f"--region {args.region}: not a country code (e.g. US, GB)")
+    with _open(args) as case:
+        result = set_names(
+            case, book.entries, source="file", origin=path.name, examiner=_who(args), region=region
+        )
+    print(
+        f"{result.added} names added, {result.changed} changed, {result.unchanged} unchanged "
+        f"from {path.name}"
+    )
+    for problem in book.problems + result.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from msgcopy_viewer.store.annotations import audit_log
+
+    with _open(args) as case:
+        entries = audit_log(case.conn)
+    if args.json:
+        json.dump(
+            [
+                {
+                    "at": format_utc_ms(e.at_ms),
+                    "examiner": e.examiner,
+                    "action": e.action,
+                    "target": e.target,
+                    "before": e.before,
+                    "after": e.after,
+                }
+                for e in entries
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        for e in entries:
+            change = f"{e.before or '∅'} → {e.after or '∅'}"
+            print(f"{format_utc_ms(e.at_ms)}  {e.examiner}  {e.action}  {e.target}  {change}")
+    return 0

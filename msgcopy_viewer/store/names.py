@@ -1,0 +1,206 @@
+"""Names for numbers: the case's address book.
+
+A name is stored under the number's normalised key (``core.parties.normalize_party``,
+the threading rules), so every written form of the number — national, international,
+with or without formatting — finds it. A name is always shown *with* its number
+(``label``), never instead of it. Each name says where it came from: an imported file
+(``source='file'``, ``origin`` its file name), the vCard of a received MMS
+(``source='vcard'``, ``origin`` the message id) or the examiner (``source='examiner'``).
+Every change is in the audit log, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from msgcopy_viewer.core.parties import (
+    KIND_ALPHA,
+    normalize_party,
+    normalize_subscriber,
+    subscriber_region,
+)
+from msgcopy_viewer.store.annotations import NAME_SET, AnnotationError, _audit, _examiner, _writable
+from msgcopy_viewer.store.case import Case, now_ms
+
+SOURCES = ("file", "vcard", "examiner")
+MAX_NAME = 200
+
+
+@dataclass(frozen=True, slots=True)
+class NameEntry:
+    key: str
+    name: str
+    number: str  # as the source wrote it
+    source: str  # file | vcard | examiner
+    origin: str  # the file's name, or the message id of the vCard
+    added_ms: int
+
+    @property
+    def provenance(self) -> str:
+        """Where the name came from, in words (the inspector shows it)."""
+        if self.source == "file":
+            return f"imported from the file {self.origin}"
+        if self.source == "vcard":
+            return f"from the vCard in message {self.origin}"
+        return f"entered by {self.origin}" if self.origin else "entered by the examiner"
+
+
+@dataclass(slots=True)
+class NamesImport:
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def case_region(conn: sqlite3.Connection) -> str:
+    """The region national numbers are read in: that of the subscriber with most messages
+    (a case's subscribers are normally in one country)."""
+    r = conn.execute(
+        "SELECT mobile FROM subscribers ORDER BY message_count DESC LIMIT 1"
+    ).fetchone()
+    return subscriber_region(str(r[0])) if r is not None else "US"
+
+
+def number_key(number: str, region: str) -> str | None:
+    """The normalised key a name is stored under; None when ``number`` is no address."""
+    party = normalize_party(number, region)
+    if not party.key or party.kind == KIND_ALPHA:
+        return None
+    return party.key
+
+
+class NameBook:
+    """The names of a case in memory (an address book holds thousands at most), for
+    showing a name with every number on screen without a query per row."""
+
+    def __init__(self, entries: Iterable[NameEntry] = (), region: str = "US") -> None:
+        self.region = region
+        self._by_key = {e.key: e for e in entries}
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def entries(self) -> list[NameEntry]:
+        return sorted(self._by_key.values(), key=lambda e: (e.name.casefold(), e.key))
+
+    def lookup(self, number: str | None, region: str | None = None) -> NameEntry | None:
+        if not number or not self._by_key:
+            return None
+        key = normalize_party(number, region or self.region).key
+        return self._by_key.get(key)
+
+    def name(self, number: str | None, region: str | None = None) -> str | None:
+        e = self.lookup(number, region)
+        return None if e is None else e.name
+
+    def label(self, number: str | None, region: str | None = None) -> str:
+        """``Name (number)`` when the number has a name, else the number as it is."""
+        text = number or ""
+        e = self.lookup(number, region)
+        return f"{e.name} ({text})" if e is not None else text
+
+
+def subscriber_region_of(mobile: str) -> str:
+    return subscriber_region(normalize_subscriber(mobile).key or mobile)
+
+
+def _entry(r: sqlite3.Row | tuple[object, ...]) -> NameEntry:
+    return NameEntry(
+        key=str(r[0]),
+        name=str(r[1]),
+        number=str(r[2]),
+        source=str(r[3]),
+        origin=str(r[4]),
+        added_ms=int(str(r[5])),
+    )
+
+
+def load_names(conn: sqlite3.Connection) -> NameBook:
+    rows = conn.execute("SELECT key, name, number, source, origin, added_ms FROM names")
+    return NameBook((_entry(r) for r in rows), case_region(conn))
+
+
+def get_name(conn: sqlite3.Connection, key: str) -> NameEntry | None:
+    r = conn.execute(
+        "SELECT key, name, number, source, origin, added_ms FROM names WHERE key = ?", (key,)
+    ).fetchone()
+    return None if r is None else _entry(r)
+
+
+def _clean_name(name: str) -> str:
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise AnnotationError("a name cannot be empty")
+    if len(clean) > MAX_NAME:
+        raise AnnotationError(f"a name has at most {MAX_NAME} characters")
+    return "".join(ch for ch in clean if ch.isprintable())
+
+
+def set_names(
+    case: Case,
+    entries: Iterable[tuple[str, str]],
+    *,
+    source: str,
+    origin: str,
+    examiner: str,
+    region: str | None = None,
+) -> NamesImport:
+    """Store names for numbers (``(number as written, name)``), one transaction; a number
+    given twice keeps its last name. Numbers that are no address are reported, not stored."""
+    _writable(case)
+    who = _examiner(examiner)
+    if source not in SOURCES:
+        raise ValueError(f"unknown name source {source!r}")
+    result = NamesImport()
+    with case.transaction() as conn:
+        reg = region or case_region(conn)
+        at = now_ms()
+        wanted: dict[str, tuple[str, str]] = {}
+        for number, name in entries:
+            key = number_key(number, reg)
+            if key is None:
+                result.problems.append(f"{number!r} is not a number or address")
+                continue
+            try:
+                wanted[key] = (number.strip(), _clean_name(name))
+            except AnnotationError as exc:
+                result.problems.append(f"{number!r}: {exc}")
+        for key, (number, name) in wanted.items():
+            before = get_name(conn, key)
+            if before is not None and before.name == name:
+                result.unchanged += 1
+                continue
+            conn.execute(
+                "INSERT INTO names(key, name, number, source, origin, added_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET name = excluded.name, "
+                "number = excluded.number, source = excluded.source, origin = excluded.origin, "
+                "added_ms = excluded.added_ms",
+                (key, name, number, source, origin, at),
+            )
+            _audit(
+                conn,
+                [(NAME_SET, f"name:{key}", None if before is None else before.name, name)],
+                who,
+                at,
+            )
+            if before is None:
+                result.added += 1
+            else:
+                result.changed += 1
+    return result
+
+
+def remove_name(case: Case, number: str, *, examiner: str, region: str | None = None) -> bool:
+    _writable(case)
+    who = _examiner(examiner)
+    with case.transaction() as conn:
+        key = number_key(number, region or case_region(conn))
+        before = get_name(conn, key) if key else None
+        if before is None:
+            return False
+        conn.execute("DELETE FROM names WHERE key = ?", (before.key,))
+        _audit(conn, [(NAME_SET, f"name:{before.key}", before.name, None)], who, now_ms())
+        return True

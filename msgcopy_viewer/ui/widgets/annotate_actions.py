@@ -1,0 +1,169 @@
+"""Tagging, notes and bookmarks from the app: one undoable step per action.
+
+``AnnotationController`` applies a change through the store (``store.annotations``: one
+transaction with its audit rows), pushes a command on its ``QUndoStack`` that knows
+exactly which messages changed, and says ``changed`` so the views re-read their marks.
+Undo and redo are changes too: they run through the same functions and are in the audit
+log. Tagging a selection that already carries the tag everywhere takes it away (Ctrl+1…9
+toggle, like a checkbox).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from msgcopy_viewer.examiner import login_name
+from msgcopy_viewer.store import annotations as an
+from msgcopy_viewer.store.case import Case, CaseError
+
+log = logging.getLogger(__name__)
+
+
+class _Change(QUndoCommand):
+    """A change already applied (``redo`` re-applies it after an undo)."""
+
+    def __init__(self, text: str, redo: Callable[[], object], undo: Callable[[], object]) -> None:
+        super().__init__(text)
+        self._redo, self._undo = redo, undo
+        self._applied = True
+
+    def redo(self) -> None:
+        if self._applied:  # pushed after it was applied: the first redo() is the push
+            self._applied = False
+            return
+        self._redo()
+
+    def undo(self) -> None:
+        self._undo()
+
+
+class AnnotationController(QObject):
+    changed = Signal()  # marks, notes, bookmarks or the tag list changed
+    failed = Signal(str)  # a change could not be made (read-only case, locked …)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.case: Case | None = None
+        self.undo_stack = QUndoStack(self)
+        # who makes the changes: set by the window from its settings
+        self.examiner: Callable[[], str] = login_name
+
+    def set_case(self, case: Case | None) -> None:
+        self.case = case
+        self.undo_stack.clear()
+
+    def tags(self) -> list[an.Tag]:
+        return an.list_tags(self.case.conn) if self.case is not None else []
+
+    # -- the actions -------------------------------------------------------------------------
+    def _run(self, fn: Callable[[], object]) -> bool:
+        if self.case is None:
+            return False
+        try:
+            fn()
+        except CaseError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self.changed.emit()
+        return True
+
+    def toggle_tag(self, rowids: Sequence[int], tag_name: str) -> list[int]:
+        """Give the tag to the messages that lack it; if all have it, take it away.
+        Returns the messages that changed (one undoable step)."""
+        case = self.case
+        if case is None or not rowids:
+            return []
+        ids = list(dict.fromkeys(rowids))
+        marks = an.marks_for(case.conn, ids)
+        all_have = all(
+            any(
+                t.name.casefold() == tag_name.casefold() for t in (marks.get(r) or an.NO_MARKS).tags
+            )
+            for r in ids
+        )
+        if all_have:
+            return self.remove_tag(ids, tag_name)
+        return self.add_tag(ids, tag_name)
+
+    def add_tag(self, rowids: Sequence[int], tag_name: str) -> list[int]:
+        return self._tag(rowids, tag_name, add=True)
+
+    def remove_tag(self, rowids: Sequence[int], tag_name: str) -> list[int]:
+        return self._tag(rowids, tag_name, add=False)
+
+    def _tag(self, rowids: Sequence[int], tag_name: str, *, add: bool) -> list[int]:
+        case = self.case
+        if case is None:
+            return []
+        changed: list[int] = []
+
+        def apply(on: bool, which: Sequence[int]) -> list[int]:
+            fn = an.tag_messages if on else an.untag_messages
+            return fn(case, which, tag_name, examiner=self.examiner())
+
+        if not self._run(lambda: changed.extend(apply(add, rowids))) or not changed:
+            return changed
+        verb = "Tag" if add else "Untag"
+        n = len(changed)
+        self.undo_stack.push(
+            _Change(
+                f"{verb} {n} message{'s' if n != 1 else ''} {tag_name}",
+                lambda: self._run(lambda: apply(add, changed)),
+                lambda: self._run(lambda: apply(not add, changed)),
+            )
+        )
+        return changed
+
+    def toggle_bookmark(self, rowids: Sequence[int]) -> list[int]:
+        case = self.case
+        if case is None or not rowids:
+            return []
+        ids = list(dict.fromkeys(rowids))
+        marks = an.marks_for(case.conn, ids)
+        on = not all((marks.get(r) or an.NO_MARKS).bookmarked for r in ids)
+        changed: list[int] = []
+
+        def apply(value: bool, which: Sequence[int]) -> list[int]:
+            return an.set_bookmarks(case, which, value, examiner=self.examiner())
+
+        if not self._run(lambda: changed.extend(apply(on, ids))) or not changed:
+            return changed
+        self.undo_stack.push(
+            _Change(
+                f"{'Bookmark' if on else 'Remove bookmark from'} {len(changed)} messages",
+                lambda: self._run(lambda: apply(on, changed)),
+                lambda: self._run(lambda: apply(not on, changed)),
+            )
+        )
+        return changed
+
+    def set_note(self, rowids: Sequence[int], text: str | None) -> bool:
+        """Set (or with None/blank, remove) the note of each message."""
+        case = self.case
+        if case is None or not rowids:
+            return False
+        ids = list(dict.fromkeys(rowids))
+        before: dict[int, str | None] = {}
+
+        def apply() -> None:
+            before.update(an.set_notes(case, dict.fromkeys(ids, text), examiner=self.examiner()))
+
+        if not self._run(apply):
+            return False
+        self.undo_stack.push(
+            _Change(
+                f"Note on {len(ids)} message{'s' if len(ids) != 1 else ''}",
+                lambda: self._run(
+                    lambda: an.set_notes(case, dict.fromkeys(ids, text), examiner=self.examiner())
+                ),
+                lambda: self._run(lambda: an.set_notes(case, before, examiner=self.examiner())),
+            )
+        )
+        return True
+
+    def note_of(self, rowid: int) -> str | None:
+        return an.get_note(self.case.conn, rowid) if self.case is not None else None
