@@ -156,3 +156,19 @@ def test_progress_and_message_boxes(qtbot: Any) -> None:
     assert box.textFormat() == Qt.TextFormat.PlainText and _visible(box.text())
     assert "<b>" not in box.informativeText()
     box.deleteLater()
+
+
+def test_bubbles_and_list_rows_show_invisible_characters_as_tokens() -> None:
+    """The delegates lay out text through ``plain_text``: a right-to-left override in a
+    message, a sender or a conversation title is drawn as a token, never obeyed."""
+    from msgcopy_viewer.ui.delegates.paint_util import marked_text, match_spans, plain_text
+
+    spoof = "invoice\u202egpj.exe"
+    assert plain_text(spoof) == "invoice⟦U+202E⟧gpj.exe"
+    assert "\u200b" not in plain_text("a\u200bb") and "⟦U+200B⟧" in plain_text("a\u200bb")
+    # highlights count the text as shown, tokens included
+    text, spans = marked_text([("x\u202e", False), ("exe", True)])
+    assert text.endswith("exe") and spans == [(len("x⟦U+202E⟧"), 3)]
+    import re
+
+    assert match_spans(spoof, re.compile("exe")) == [(len("invoice⟦U+202E⟧gpj."), 3)]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QFont, QFontMetricsF, QTextLayout
 
+from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.store.messages import Message, Part
 from msgcopy_viewer.ui.delegates.paint_util import make_layout
 from msgcopy_viewer.ui.mms.part_info import human_size
@@ -44,7 +45,7 @@ def chip_text(p: Part, contact_names: list[str] | None = None) -> str:
         what = contact_names[0]
         if len(contact_names) > 1:
             what += f" +{len(contact_names) - 1}"
-    return f"{label}: {what} · {human_size(p.size)}"
+    return f"{label}: {show_invisible(what, keep_breaks=False)} · {human_size(p.size)}"
 
 
 @dataclass

@@ -14,6 +14,7 @@ from PySide6.QtCore import QElapsedTimer, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
+from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.store.annotations import Marks
 from msgcopy_viewer.store.messages import Message, Part
 from msgcopy_viewer.ui.delegates.bubble_layout import RADIUS, BubbleLayout, bubble_fonts
@@ -105,7 +106,7 @@ class BubblePainter:
                 painter.drawText(
                     name_rect,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    sender_label or m.sender or m.other_party,
+                    show_invisible(sender_label or m.sender or m.other_party, keep_breaks=False),
                 )
             bubble = lay.bubble.translated(ox, oy)
             path = QPainterPath()

@@ -12,6 +12,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, 
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.store.browse import ConversationInfo
 from msgcopy_viewer.store.search import SearchHit, split_marked
 from msgcopy_viewer.ui.delegates.paint_util import (
@@ -108,7 +109,9 @@ class _TwoLineDelegate(QStyledItemDelegate):
         painter.drawText(
             QRectF(r.left(), r.top(), room, height),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetricsF(bold).elidedText(title, Qt.TextElideMode.ElideRight, room),
+            QFontMetricsF(bold).elidedText(
+                show_invisible(title, keep_breaks=False), Qt.TextElideMode.ElideRight, room
+            ),
         )
 
 
@@ -158,7 +161,7 @@ class ConversationDelegate(_TwoLineDelegate):
                 )
             painter.setFont(base)
             painter.setPen(muted)
-            snippet = " ".join((conv.last_snippet or "").split())
+            snippet = show_invisible(" ".join((conv.last_snippet or "").split()), keep_breaks=False)
             snippet = fm.elidedText(snippet, Qt.TextElideMode.ElideRight, right - r.left() - 4)
             painter.drawText(
                 QRectF(r.left(), y2, right - r.left(), fm.height()),

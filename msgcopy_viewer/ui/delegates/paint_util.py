@@ -8,6 +8,8 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextLayout, QTextOption
 
+from msgcopy_viewer.core.text_safety import show_invisible
+
 LINE_SEPARATOR = "\u2028"
 
 
@@ -105,9 +107,12 @@ def received_tint(palette: QPalette) -> QColor:
 
 
 def plain_text(text: str) -> str:
-    """Message text as QTextLayout wants it: newlines as line separators, no NULs."""
+    """Evidence text as a bubble or a list row shows it: invisible and bidirectional control
+    characters as visible tokens (``⟦U+202E⟧``, ``core.text_safety``), newlines as line
+    separators for QTextLayout. Layouts, highlights and find spans all count this text."""
     return (
-        text.replace("\r\n", "\n")
+        show_invisible(text)
+        .replace("\r\n", "\n")
         .replace("\r", "\n")
         .replace("\n", LINE_SEPARATOR)
         .replace("\x00", "")
