@@ -7,6 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from msgcopy_viewer.core.text_safety import show_invisible
+
 _BASE = int(Qt.ItemDataRole.UserRole)
 
 ROW_ROLE = _BASE + 1  # the row object (SubscriberInfo, ConversationInfo, Message, SearchHit)
@@ -37,5 +39,6 @@ def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
 
 def tooltip_html(text: str) -> str:
     """Plain text as a tooltip: escaped (Qt reads tooltips as rich text when they look like
-    it, and message data is untrusted), line breaks kept."""
-    return f"<p style='white-space:pre'>{html.escape(text)}</p>"
+    it, and message data is untrusted), invisible and bidirectional characters as tokens,
+    line breaks kept."""
+    return f"<p style='white-space:pre'>{html.escape(show_invisible(text))}</p>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
+from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.core.wording import counted
 from msgcopy_viewer.store.browse import SubscriberInfo, group_by_domain, list_subscribers
 from msgcopy_viewer.store.connection import CaseConnection
@@ -148,7 +149,7 @@ class SubscriberModel(QAbstractItemModel):
             domain, subs = self._groups[index.row()]
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 if col == self.COL_MOBILE:
-                    return domain or NO_DOMAIN
+                    return show_invisible(domain, keep_breaks=False) if domain else NO_DOMAIN
                 if col == self.COL_COUNT:
                     return str(sum(s.message_count for s in subs))
                 return None
@@ -164,11 +165,11 @@ class SubscriberModel(QAbstractItemModel):
         s = self._groups[int(index.internalId())][1][index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == self.COL_MOBILE:
-                return s.mobile
+                return show_invisible(s.mobile, keep_breaks=False)
             if col == self.COL_DID:
-                return s.did or ""
+                return show_invisible(s.did or "", keep_breaks=False)
             if col == self.COL_SUBR:
-                return s.subr_id or ""
+                return show_invisible(s.subr_id or "", keep_breaks=False)
             if col == self.COL_COUNT:
                 return str(s.message_count)
         if role == Qt.ItemDataRole.ToolTipRole:
