@@ -24,7 +24,7 @@ from pathlib import Path
 
 from msgcopy_viewer import __version__
 from msgcopy_viewer.core.text_safety import has_invisible
-from msgcopy_viewer.export.media_files import MediaFiles
+from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text, visible
 from msgcopy_viewer.export.outdir import Progress, building_dir
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +20,8 @@ from pathlib import Path
 from msgcopy_viewer.core.events import format_utc_ms
 from msgcopy_viewer.core.media_types import EXTENSIONS
 from msgcopy_viewer.core.text_safety import safe_file_name
-from msgcopy_viewer.export.atomic import current_umask
+from msgcopy_viewer.export.outdir import ExportError, building_dir
+from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Message, Part, iter_messages, load_messages
 
@@ -41,8 +39,9 @@ MANIFEST_COLUMNS = (
 )  # fmt: skip
 
 
-class MediaExportError(Exception):
-    """The extraction cannot be done; ``str()`` says why in plain words."""
+# What stops an extraction (a folder that exists, missing or damaged bytes): the exports'
+# one error type, under the name the callers of extract-media know.
+MediaExportError = ExportError
 
 
 @dataclass(slots=True)
@@ -117,74 +116,99 @@ def extract_selected(
 
 
 def _extract(case: Case, outdir: Path, pairs: Iterable[tuple[Message, Part]]) -> MediaExportResult:
-    outdir = Path(outdir).absolute()
-    if outdir.exists() and (not outdir.is_dir() or any(outdir.iterdir())):
-        raise MediaExportError(
-            f"{outdir} already exists and is not an empty folder; "
-            "give a new folder (nothing is ever overwritten)"
-        )
-    if not outdir.parent.is_dir():
-        raise MediaExportError(f"the folder {outdir.parent} does not exist")
-    try:
-        work = Path(
-            tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".partial", dir=outdir.parent)
-        )
-    except OSError as exc:
-        raise MediaExportError(f"cannot write in {outdir.parent}: {exc.strerror or exc}") from exc
-    os.chmod(
-        work, 0o777 & ~current_umask()
-    )  # mkdtemp makes it private; the result is an ordinary folder
-    files = 0
-    total = 0
-    try:
-        manifest_rows: list[tuple[object, ...]] = []
+    """Write the parts into a new folder (built beside it and renamed into place)."""
+    with building_dir(outdir) as work:
+        writer = MediaFiles(case, work, folder="")
         for m, part in pairs:
-            folder = work / m.id
-            data = case.media_bytes(part.sha256)
-            if data is None:
-                raise MediaExportError(
-                    f"the case is missing the bytes of part {part.index} of message "
-                    f"{m.id} (sha256 {part.sha256}); run an integrity check"
-                )
-            if hashlib.sha256(data).hexdigest() != part.sha256:
-                raise MediaExportError(
-                    f"part {part.index} of message {m.id} does not match its recorded "
-                    "SHA-256: the case file is damaged"
-                )
-            folder.mkdir(exist_ok=True)
-            target = _unique(folder, safe_filename(part.name, part.index, part.content_type))
-            with open(target, "xb") as fh:  # never overwrite
-                fh.write(data)
-            rel = target.relative_to(work).as_posix()
-            manifest_rows.append(
-                (
-                    rel,
-                    part.sha256,
-                    len(data),
-                    part.content_type,
-                    part.detected_type,
-                    part.index,
-                    part.name,
-                    m.id,
-                    m.conversation_id,
-                    format_utc_ms(m.start_ms),
-                    m.source.path,
-                    m.source.sha256,
-                )
+            writer.path_for(m, part)
+        writer.write_manifests()
+    return MediaExportResult(outdir=Path(outdir).absolute(), files=writer.files, bytes=writer.bytes)
+
+
+class MediaFiles:
+    """MMS parts written once each into a folder (``<folder>/<message id>/<index>-<safe
+    name>``), checked against their recorded SHA-256, with ``manifest.sha256`` and
+    ``manifest.csv`` beside them: ``extract-media`` (folder ``""``) and the reports' media
+    folder, whose pages link to ``path_for``."""
+
+    def __init__(
+        self, case: Case, root: Path, folder: str = "media", redactor: Redactor = NO_REDACTION
+    ) -> None:
+        self.case = case
+        self.root = Path(root)
+        self.folder = folder
+        self.redactor = redactor
+        self._written: dict[tuple[str, int], str] = {}
+        self._rows: list[tuple[object, ...]] = []
+        self.files = 0
+        self.bytes = 0
+        self.withheld = 0
+
+    def bytes_of(self, m: Message, part: Part) -> bytes:
+        data = self.case.media_bytes(part.sha256)
+        if data is None:
+            raise MediaExportError(
+                f"the case is missing the bytes of part {part.index} of message {m.id} "
+                f"(sha256 {part.sha256}); run an integrity check"
             )
-            files += 1
-            total += len(data)
-        with open(work / "manifest.sha256", "w", encoding="utf-8", newline="\n") as fh:
-            for row in manifest_rows:
+        if hashlib.sha256(data).hexdigest() != part.sha256:
+            raise MediaExportError(
+                f"part {part.index} of message {m.id} does not match its recorded SHA-256: "
+                "the case file is damaged"
+            )
+        return data
+
+    def path_for(self, m: Message, part: Part) -> str | None:
+        """The part's path relative to the report root (None when redaction withholds it).
+        ``m`` and ``part`` are the redacted objects (names are already safe to show)."""
+        key = (m.id, part.index)
+        if key in self._written:
+            return self._written[key]
+        if not self.redactor.keeps_part(part):
+            self.withheld += 1
+            return None
+        data = self.bytes_of(m, part)
+        folder = self.root / self.folder / m.id
+        folder.mkdir(parents=True, exist_ok=True)
+        target = _unique(folder, safe_filename(part.name, part.index, part.content_type))
+        with open(target, "xb") as fh:
+            fh.write(data)
+        rel = target.relative_to(self.root).as_posix()
+        self._written[key] = rel
+        self.files += 1
+        self.bytes += len(data)
+        self._rows.append(
+            (
+                target.relative_to(self.root / self.folder).as_posix(),
+                part.sha256,
+                len(data),
+                part.content_type,
+                part.detected_type,
+                part.index,
+                part.name,
+                m.id,
+                m.conversation_id,
+                format_utc_ms(m.start_ms),
+                m.source.path,
+                m.source.sha256,
+            )
+        )
+        return rel
+
+    def write_all(self, m: Message) -> None:
+        for part in m.parts:
+            if not part.is_smil:
+                self.path_for(m, part)
+
+    def write_manifests(self) -> None:
+        """``manifest.sha256`` and ``manifest.csv`` inside the media folder (paths relative
+        to it), as ``extract-media`` writes them."""
+        folder = self.root / self.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "manifest.sha256", "w", encoding="utf-8", newline="\n") as fh:
+            for row in self._rows:
                 fh.write(f"{row[1]}  {row[0]}\n")
-        with open(work / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
+        with open(folder / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(MANIFEST_COLUMNS)
-            writer.writerows(manifest_rows)
-        if outdir.exists():
-            outdir.rmdir()
-        os.replace(work, outdir)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return MediaExportResult(outdir=outdir, files=files, bytes=total)
+            writer.writerows(self._rows)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from msgcopy_viewer.export.atomic import current_umask
+
 Progress = Callable[[int], None]  # messages done so far; may raise ExportCancelled
 
 
@@ -47,9 +49,9 @@ def building_dir(outdir: Path) -> Iterator[Path]:
         )
     except OSError as exc:
         raise ExportError(f"cannot write in {outdir.parent}: {exc.strerror or exc}") from exc
-    umask = os.umask(0o022)
-    os.umask(umask)
-    os.chmod(work, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
+    os.chmod(
+        work, 0o777 & ~current_umask()
+    )  # mkdtemp makes it private; the result is an ordinary folder
     try:
         yield work
         if outdir.exists():

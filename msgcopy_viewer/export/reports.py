@@ -27,7 +27,7 @@ from msgcopy_viewer.export.atomic import atomic_text_writer
 from msgcopy_viewer.export.csv_export import write_csv_messages
 from msgcopy_viewer.export.html_report import PAGE_SIZE, HtmlWriter, write_html_report
 from msgcopy_viewer.export.jsonl import write_jsonl_messages
-from msgcopy_viewer.export.media_files import MediaFiles
+from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, building_file
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve

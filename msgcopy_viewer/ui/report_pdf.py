@@ -37,7 +37,7 @@ from PySide6.QtGui import (
 
 from msgcopy_viewer import __version__
 from msgcopy_viewer.export.html_report import esc
-from msgcopy_viewer.export.media_files import MediaFiles
+from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text
 from msgcopy_viewer.export.outdir import Progress
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
