@@ -21,6 +21,7 @@ from typing import Any
 
 from msgcopy_viewer import paths
 from msgcopy_viewer.core.events import format_utc_ms
+from msgcopy_viewer.core.text_safety import escape_line
 from msgcopy_viewer.examiner import examiner_name
 
 SUBCOMMANDS = ("tag", "tags", "names", "audit")
@@ -38,6 +39,11 @@ def _case_args(
     p.add_argument(
         "--examiner", metavar="NAME", help="who makes the change (recorded in the audit log)"
     )
+
+
+def _print_json(obj: object) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
 
 
 def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -155,7 +161,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
             print(f"deleted the tag {args.delete} (it was on {n} messages)", file=sys.stderr)
         counts = an.tag_counts(case.conn)
     if args.json:
-        json.dump(
+        _print_json(
             [
                 {
                     "name": c.tag.name,
@@ -164,18 +170,16 @@ def cmd_tags(args: argparse.Namespace) -> int:
                     "conversations": c.conversations,
                 }
                 for c in counts
-            ],
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
+            ]
         )
-        sys.stdout.write("\n")
     else:
         width = max((len(c.tag.name) for c in counts), default=4)
         for c in counts:
             print(
-                f"{c.tag.name:<{width}}  {c.tag.color}  {c.messages} messages"
-                + (f", {c.conversations} conversations" if c.conversations else "")
+                escape_line(
+                    f"{c.tag.name:<{width}}  {c.tag.color}  {c.messages} messages"
+                    + (f", {c.conversations} conversations" if c.conversations else "")
+                )
             )
     return 0
 
@@ -188,7 +192,7 @@ def cmd_names(args: argparse.Namespace) -> int:
         with _open(args) as case:
             entries = load_names(case.conn).entries()
         if args.json:
-            json.dump(
+            _print_json(
                 [
                     {
                         "number": e.key,
@@ -198,15 +202,11 @@ def cmd_names(args: argparse.Namespace) -> int:
                         "origin": e.origin,
                     }
                     for e in entries
-                ],
-                sys.stdout,
-                ensure_ascii=False,
-                indent=2,
+                ]
             )
-            sys.stdout.write("\n")
         else:
             for e in entries:
-                print(f"{e.key}  {e.name}  ({e.provenance})")
+                print(escape_line(f"{e.key}  {e.name}  ({e.provenance})"))
         return 0
     path = Path(args.file).expanduser()
     if not path.is_file():
@@ -234,7 +234,7 @@ def cmd_names(args: argparse.Namespace) -> int:
         f"from {path.name}"
     )
     for problem in book.problems + result.problems:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(f"skipped: {escape_line(problem)}", file=sys.stderr)
     return 0
 
 
@@ -244,7 +244,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     with _open(args) as case:
         entries = audit_log(case.conn)
     if args.json:
-        json.dump(
+        _print_json(
             [
                 {
                     "at": format_utc_ms(e.at_ms),
@@ -255,14 +255,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
                     "after": e.after,
                 }
                 for e in entries
-            ],
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
+            ]
         )
-        sys.stdout.write("\n")
     else:
         for e in entries:
             change = f"{e.before or '∅'} → {e.after or '∅'}"
-            print(f"{format_utc_ms(e.at_ms)}  {e.examiner}  {e.action}  {e.target}  {change}")
+            line = f"{format_utc_ms(e.at_ms)}  {e.examiner}  {e.action}  {e.target}  {change}"
+            print(escape_line(line))
     return 0

@@ -133,3 +133,16 @@ def test_names_import_csv_and_list(
     assert code == 2 and "no such file" in err
     code, _out, err = run(capsys, "names", "import", str(book), "--case", c, "--region", "XX")
     assert code == 2 and "not a country code" in err
+
+
+def test_a_note_cannot_forge_lines_in_the_audit_listing(
+    browse_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c = str(browse_case)
+    (mid,) = _ids(browse_case, 1)
+    forged = "fine\n2024-01-01T00:00:00.000Z  Someone  tag.remove  message:x  Relevant → ∅"
+    code, _out, err = run(capsys, "tag", mid, "--note", forged, "--case", c)
+    assert code == 0, err
+    code, out, _ = run(capsys, "audit", "--case", c)
+    assert code == 0
+    assert len(out.splitlines()) == 1 and "fine\\n2024" in out
