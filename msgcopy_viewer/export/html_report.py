@@ -25,7 +25,7 @@ from pathlib import Path
 from msgcopy_viewer import __version__
 from msgcopy_viewer.core.text_safety import has_invisible
 from msgcopy_viewer.export.media import MediaFiles
-from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text, visible
+from msgcopy_viewer.export.message_view import Item, MessageView, build_view, visible
 from msgcopy_viewer.export.outdir import Progress, building_dir
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
 from msgcopy_viewer.export.selection import (
@@ -143,17 +143,10 @@ class HtmlWriter:
         self.page_size = max(1, page_size)
         self.zone: tzinfo = selection.zone
         self.generated = generated or datetime.now(UTC)
-        self.text_cache: dict[str, str] = {}
 
     # -- pieces ------------------------------------------------------------------------
     def text_of(self, m: Message, p: Part) -> str:
-        cached = self.text_cache.get(p.sha256)
-        if cached is None:
-            cached = decode_text(self.media.bytes_of(m, p), p.charset)
-            if len(self.text_cache) > 2000:
-                self.text_cache.clear()
-            self.text_cache[p.sha256] = cached
-        return cached
+        return self.media.text_of(m, p)
 
     def _head(self, title: str) -> str:
         return (

@@ -20,6 +20,7 @@ from pathlib import Path
 from msgcopy_viewer.core.events import format_utc_ms
 from msgcopy_viewer.core.media_types import EXTENSIONS
 from msgcopy_viewer.core.text_safety import safe_file_name
+from msgcopy_viewer.export.message_view import decode_text
 from msgcopy_viewer.export.outdir import ExportError, building_dir
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
 from msgcopy_viewer.store.case import Case
@@ -143,6 +144,7 @@ class MediaFiles:
         self.files = 0
         self.bytes = 0
         self.withheld = 0
+        self._texts: dict[str, str] = {}
 
     def bytes_of(self, m: Message, part: Part) -> bytes:
         data = self.case.media_bytes(part.sha256)
@@ -157,6 +159,15 @@ class MediaFiles:
                 "the case file is damaged"
             )
         return data
+
+    def text_of(self, m: Message, part: Part) -> str:
+        """A text part decoded with its charset (kept for the pages that show it again)."""
+        cached = self._texts.get(part.sha256)
+        if cached is None:
+            if len(self._texts) > 2000:
+                self._texts.clear()
+            cached = self._texts[part.sha256] = decode_text(self.bytes_of(m, part), part.charset)
+        return cached
 
     def path_for(self, m: Message, part: Part) -> str | None:
         """The part's path relative to the report root (None when redaction withholds it).

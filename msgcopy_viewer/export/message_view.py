@@ -9,12 +9,12 @@ makes invisible characters visible (``visible``).
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from msgcopy_viewer.core.text_safety import show_invisible
+from msgcopy_viewer.core.vcard import decode_charset
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
 from msgcopy_viewer.export.selection import format_in_zone, format_utc
 from msgcopy_viewer.store.messages import Contact, Message, Part
@@ -59,12 +59,9 @@ TextOf = Callable[[Message, Part], str]
 
 
 def decode_text(data: bytes, charset: str | None) -> str:
-    name = (charset or "utf-8").strip().lower() or "utf-8"
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        name = "utf-8"
-    return data.decode(name, errors="replace")[:MAX_TEXT_PART]
+    """A text part as a transcript shows it: decoded as the app decodes it (declared
+    charset, MIBenum numbers too, else UTF-8, else Latin-1), at most MAX_TEXT_PART."""
+    return decode_charset(data, charset)[:MAX_TEXT_PART]
 
 
 def build_view(

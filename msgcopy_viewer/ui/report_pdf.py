@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QUrl
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
-    QImage,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -38,7 +37,7 @@ from PySide6.QtGui import (
 from msgcopy_viewer import __version__
 from msgcopy_viewer.export.html_report import esc
 from msgcopy_viewer.export.media import MediaFiles
-from msgcopy_viewer.export.message_view import Item, MessageView, build_view, decode_text
+from msgcopy_viewer.export.message_view import Item, MessageView, build_view
 from msgcopy_viewer.export.outdir import Progress
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
 from msgcopy_viewer.export.selection import (
@@ -49,6 +48,7 @@ from msgcopy_viewer.export.selection import (
 )
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part
+from msgcopy_viewer.ui.image_decoder import decode
 
 DPI = 96
 MARGIN_MM = 12
@@ -110,25 +110,20 @@ class PdfReport:
         self.small = QFont(self.font)
         self.small.setPointSizeF(7.0)
         self.zone = selection.zone
-        self.text_cache: dict[str, str] = {}
 
     # -- one message -----------------------------------------------------------------------
     def _text_of(self, m: Message, p: Part) -> str:
-        cached = self.text_cache.get(p.sha256)
-        if cached is None:
-            cached = decode_text(self.media.bytes_of(m, p), p.charset)
-            if len(self.text_cache) > 2000:
-                self.text_cache.clear()
-            self.text_cache[p.sha256] = cached
-        return cached
+        return self.media.text_of(m, p)
 
     def _image(self, doc: QTextDocument, m: Message, p: Part) -> str:
         if not self.redactor.keeps_part(p):
             return f"<p>{esc(p.label)} (withheld by redaction)</p>"
-        img = QImage.fromData(self.media.bytes_of(m, p))
+        # the app's one decoder: only the allowed formats, told by their bytes, and bounded
+        decoded = decode(self.media.bytes_of(m, p), QSize(2 * IMAGE_MAX[0], 2 * IMAGE_MAX[1]))
+        img = decoded.image
         label = f"<br><small>{esc(p.label)} ({esc(p.media_type)}, {p.size} bytes)</small>"
-        if img.isNull():
-            return f"<p>Image that cannot be decoded: {label}</p>"
+        if img is None or img.isNull():
+            return f"<p>Image not shown ({esc(decoded.error or 'cannot be decoded')}): {label}</p>"
         w, h = img.width(), img.height()
         scale = min(1.0, IMAGE_MAX[0] / max(1, w), IMAGE_MAX[1] / max(1, h))
         w, h = max(1, int(w * scale)), max(1, int(h * scale))
