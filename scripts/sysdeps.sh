@@ -9,7 +9,8 @@ pkgs=(python3-venv libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-
       libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1
       libnss3 libasound2 xvfb xauth fonts-noto-color-emoji fonts-dejavu-core
       fonts-noto-core fonts-noto-cjk  # every script a message may be in (Devanagari, CJK …)
-      desktop-file-utils appstream shared-mime-info)  # validating the desktop integration files
+      desktop-file-utils appstream shared-mime-info  # validating the desktop integration files
+      binutils)  # PyInstaller reads libraries with objdump; the bundle drops debug info with strip
 command -v dpkg >/dev/null 2>&1 || { echo "sysdeps: not a Debian/Ubuntu system; install Qt 6's runtime libraries (EGL, GL, fontconfig, xkbcommon, xcb-cursor, PulseAudio client) by hand" >&2; exit 0; }
 missing=()
 for p in "${pkgs[@]}"; do
