@@ -66,11 +66,11 @@ class PdfWriter(Protocol):
 def _writer(
     fmt: str, case: Case, redactor: Redactor
 ) -> Callable[[Iterable[Message], IO[str]], int]:
-    """The JSONL or CSV writer; JSON Lines carry the examiner's annotations and names unless
-    the export is redacted (a note is free text, and names are keyed by full numbers)."""
-    if fmt == "csv":
-        return write_csv_messages
+    """The JSONL or CSV writer; both carry the examiner's annotations and names unless the
+    export is redacted (a note is free text, and names are keyed by full numbers)."""
     conn = None if redactor.active else case.conn
+    if fmt == "csv":
+        return functools.partial(write_csv_messages, conn=conn)
     return functools.partial(write_jsonl_messages, conn=conn)
 
 

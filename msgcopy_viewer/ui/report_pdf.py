@@ -35,7 +35,8 @@ from PySide6.QtGui import (
 )
 
 from msgcopy_viewer import __version__
-from msgcopy_viewer.export.html_report import esc
+from msgcopy_viewer.export.html_report import conversation_title, esc
+from msgcopy_viewer.export.marks import ReportMarks
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view
 from msgcopy_viewer.export.outdir import Progress
@@ -56,6 +57,15 @@ HEADER_H = 34.0
 FOOTER_H = 22.0
 GAP = 6.0
 IMAGE_MAX = (320, 260)  # largest image box, in points at DPI
+
+
+def _ink(background: str) -> str:
+    """Black or white text, whichever reads on a tag's ``#rrggbb`` colour."""
+    try:
+        r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    except ValueError:
+        return "#000000"
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
 
 
 def ensure_gui_application() -> QGuiApplication:
@@ -110,6 +120,8 @@ class PdfReport:
         self.small = QFont(self.font)
         self.small.setPointSizeF(7.0)
         self.zone = selection.zone
+        # tags, notes, bookmarks and names (none in a redacted report, as in JSON Lines)
+        self.marks = ReportMarks(case.conn, redactor)
 
     # -- one message -----------------------------------------------------------------------
     def _text_of(self, m: Message, p: Part) -> str:
@@ -153,7 +165,51 @@ class PdfReport:
         withheld = "" if self.redactor.keeps_part(p) else "; withheld by redaction"
         return f"<p>{verb}: {esc(p.label)} ({esc(p.media_type)}, {p.size} bytes{withheld})</p>"
 
-    def _doc(self, v: MessageView, width: float) -> QTextDocument:
+    def _marks_html(self, v: MessageView) -> str:
+        """Tags (in their colours), bookmark and note under a message; "" when none."""
+        mk = v.marks
+        if mk.empty:
+            return ""
+        chips = [
+            f'<span style="background-color:{t.color};color:{_ink(t.color)}">'
+            f"&nbsp;{esc(t.name)}&nbsp;</span>"
+            for t in mk.tags
+        ]
+        out = ""
+        if chips or mk.bookmarked:
+            label = "Tags: " + " ".join(chips) if chips else ""
+            mark = " ★ Bookmarked" if mk.bookmarked else ""
+            out += f'<p style="font-size:7pt">{label}{mark}</p>'
+        if mk.note is not None:
+            out += (
+                '<p style="font-size:8pt;white-space:pre-wrap;background-color:#fff8e6">'
+                f"Note: {esc(mk.note)}</p>"
+            )
+        return out
+
+    def _status_doc(self, v: MessageView, width: float, parties: str = "") -> QTextDocument:
+        """A delivery or read report: a centred status line, as the app shows it."""
+        m = v.message
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font)
+        doc.setDocumentMargin(2)
+        src = m.source
+        doc.setHtml(
+            f"{parties}"
+            f'<p align="center" style="color:#333">⟨ {esc(v.status)} ⟩<br>'
+            f'<span style="font-size:7pt;color:#444">{esc(v.utc)} · {esc(v.local)}</span></p>'
+            f'<div align="center">{self._marks_html(v)}</div>'
+            f'<p align="center" style="font-size:7pt;color:#444">id <tt>{esc(m.id)}</tt> · '
+            f"{esc(m.type)} {esc(m.direction)} · {esc(m.kind)} · source {esc(src.path)} "
+            f"[{src.index}] · SHA-256 <tt>{esc(src.sha256 or '')}</tt></p>"
+        )
+        doc.setTextWidth(width)
+        return doc
+
+    def _doc(self, v: MessageView, width: float, parties: str = "") -> QTextDocument:
+        """One message; ``parties`` (escaped HTML) names its conversation above it."""
+        if v.status:
+            return self._status_doc(v, width, parties)
         m = v.message
         doc = QTextDocument()
         doc.setDefaultFont(self.font)
@@ -172,11 +228,13 @@ class PdfReport:
         align = "right" if v.outgoing else "left"
         src = m.source
         doc.setHtml(
+            f"{parties}"
             f'<table width="100%" cellspacing="0" cellpadding="0"><tr><td align="{align}">'
             f'<p style="color:#555;font-size:7pt">{esc(v.sender)}</p>'
             f'<table width="78%" align="{align}" cellpadding="5" cellspacing="0" '
             f'bgcolor="{colour}" style="border:1px solid #9ab">'
             f"<tr><td>{''.join(body)}</td></tr></table>"
+            f"{self._marks_html(v)}"
             f'<p style="font-size:7pt;color:#444">{esc(v.utc)} · {esc(v.local)}<br>'
             f"id <tt>{esc(m.id)}</tt> · {esc(m.type)} {esc(m.direction)} · source "
             f"{esc(src.path)} [{src.index}] · SHA-256 <tt>{esc(src.sha256 or '')}</tt></p>"
@@ -193,7 +251,11 @@ class PdfReport:
         page_rect = lay.body.adjusted(0, -HEADER_H, 0, FOOTER_H)
         p.setFont(self.small)
         sel = redacted_selection(self.sel.selection, self.redactor).describe()
-        red = f" · redacted: {self.redactor.mode}" if self.redactor.active else ""
+        red = (
+            f" · redacted: {self.redactor.mode} (notes and names left out)"
+            if self.redactor.active
+            else ""
+        )
         case_name = self.redactor.path(self.case.path.name)
         top = f"Case: {case_name} · Selection: {sel} · Times in UTC and {zone_name(self.zone)}{red}"
         p.drawText(
@@ -258,12 +320,10 @@ class PdfReport:
         return doc
 
     def _title_doc(self, span: ConversationSpan, conv_no: int, width: float) -> QTextDocument:
-        parts = self.redactor.participants(span.participants)
-        who = ", ".join(parts) if parts else "(no participants)"
         doc = QTextDocument()
         doc.setDefaultFont(self.font)
         doc.setHtml(
-            f"<h3>{conv_no}. {esc(self.redactor.number(span.subscriber_mobile))} ↔ {esc(who)}"
+            f"<h3>{conv_no}. {esc(conversation_title(span, self.redactor, self.marks))}"
             f"{' (group)' if span.is_group else ''}</h3>"
             f"<p>{span.count} message{'s' if span.count != 1 else ''} ({span.mms_count} MMS), "
             f"{esc(format_utc(span.first_ms))} ({esc(format_in_zone(span.first_ms, self.zone))})"
@@ -287,7 +347,7 @@ class PdfReport:
             self._place(lay, self._title_doc(span, conv_no, width), writer)
             day = ""
             for m in self.sel.conversation_messages(self.case.conn, span.conversation_id):
-                view = build_view(m, self.zone, self._text_of, self.redactor)
+                view = build_view(m, self.zone, self._text_of, self.redactor, self.marks)
                 if view.local[:10] != day:
                     day = view.local[:10]
                     self._place(lay, self._day_doc(day, width), writer)
