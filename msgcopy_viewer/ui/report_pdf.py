@@ -11,6 +11,9 @@ the selection holds. Pages carry a header (case, selection, zone, conversation) 
 footer (page x of y, generation time, tool version). "of y" needs the page count before
 the first page is drawn, so the layout runs twice: once to count pages, once to draw.
 A message taller than a page continues on the next ones.
+
+With ``tagged`` the same machinery draws the tagged-items report
+(``export.tagged_report``): a group a tag, each message with its conversation's parties.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from msgcopy_viewer.export.selection import (
     format_utc,
     zone_name,
 )
+from msgcopy_viewer.export.tagged_report import TagGroup, parties_of, tag_groups
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part
 from msgcopy_viewer.ui.image_decoder import decode
@@ -105,8 +109,10 @@ class PdfReport:
         redactor: Redactor = NO_REDACTION,
         generated: datetime | None = None,
         progress: Progress | None = None,
+        tagged: bool = False,
     ) -> None:
         ensure_gui_application()
+        self.tagged = tagged  # the tagged-items report: tag groups instead of conversations
         self.case = case
         self.sel = selection
         self.redactor = redactor
@@ -333,9 +339,51 @@ class PdfReport:
         doc.setTextWidth(width)
         return doc
 
+    def _group_doc(self, group: TagGroup, group_no: int, width: float) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font)
+        n = group.count
+        doc.setHtml(
+            f'<h3>{group_no}. Tag <span style="background-color:{group.tag.color};'
+            f'color:{_ink(group.tag.color)}">&nbsp;{esc(group.tag.name)}&nbsp;</span></h3>'
+            f"<p>{n} tagged message{'s' if n != 1 else ''}"
+            f"{'' if n else ' (no message of the selection carries this tag)'}</p>"
+        )
+        doc.setTextWidth(width)
+        return doc
+
+    def _run_tagged(
+        self, lay: _Layout, writer: QPdfWriter | None, tick: Callable[[int], None] | None
+    ) -> int:
+        """The tagged-items report: one group a tag, each message with its parties."""
+        width = lay.body.width()
+        conn = self.case.conn
+        groups = tag_groups(conn, self.sel)
+        n = 0
+        for group_no, group in enumerate(groups, start=1):
+            lay.title = f"Tagged items · tag {group_no} of {len(groups)}: {group.tag.name}"
+            self._new_page(lay, writer)
+            self._place(lay, self._group_doc(group, group_no, width), writer)
+            for m in group.messages(conn):
+                view = build_view(m, self.zone, self._text_of, self.redactor, self.marks)
+                parties = (
+                    '<p style="font-size:7pt;color:#333">'
+                    f"{esc(parties_of(m, self.redactor, self.marks))}</p>"
+                )
+                self._place(lay, self._doc(view, width, parties), writer)
+                n += 1
+                if tick is not None and n % 50 == 0:
+                    tick(n)
+        if not groups:
+            lay.title = "No message of this selection is tagged"
+            self._new_page(lay, writer)
+        return n
+
     def _run(
         self, lay: _Layout, writer: QPdfWriter | None, tick: Callable[[int], None] | None
     ) -> int:
+        if self.tagged:
+            return self._run_tagged(lay, writer, tick)
         width = lay.body.width()
         n = 0
         spans = self.sel.conversations(self.case.conn)
@@ -364,7 +412,8 @@ class PdfReport:
         writer = QPdfWriter(str(path))
         writer.setResolution(DPI)
         writer.setCreator(f"msgcopy-viewer {__version__}")
-        writer.setTitle(f"Transcript: {self.redactor.path(self.case.path.name)}")
+        kind = "Tagged items" if self.tagged else "Transcript"
+        writer.setTitle(f"{kind}: {self.redactor.path(self.case.path.name)}")
         writer.setPageLayout(
             QPageLayout(
                 QPageSize(QPageSize.PageSizeId.A4),
@@ -375,7 +424,11 @@ class PdfReport:
         )
         paint = writer.pageLayout().paintRectPixels(DPI)
         body = QRectF(0, HEADER_H, paint.width(), paint.height() - HEADER_H - FOOTER_H)
-        total_messages = self.sel.count(self.case.conn)
+        total_messages = (
+            sum(g.count for g in tag_groups(self.case.conn, self.sel))
+            if self.tagged
+            else self.sel.count(self.case.conn)
+        )
 
         def first(n: int) -> None:  # counting pass: the first half of the work
             if self.progress is not None:
@@ -408,7 +461,11 @@ def write_pdf_report(
     redactor: Redactor = NO_REDACTION,
     generated: datetime | None = None,
     progress: Progress | None = None,
+    tagged: bool = False,
 ) -> PdfResult:
-    """Write the transcript to ``path`` (the caller gives a temporary name and renames it)."""
-    report = PdfReport(case, selection, redactor=redactor, generated=generated, progress=progress)
+    """Write the transcript (``tagged``: the tagged-items report) to ``path`` (the caller
+    gives a temporary name and renames it)."""
+    report = PdfReport(
+        case, selection, redactor=redactor, generated=generated, progress=progress, tagged=tagged
+    )
     return report.write(path)
