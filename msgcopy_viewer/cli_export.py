@@ -162,9 +162,9 @@ class _Progress:
 
     def resolved(self, case: Any) -> Callable[[Any], None]:
         def on_resolved(sel: Any) -> None:
-            from msgcopy_viewer.export.reports import units_of_work
+            from msgcopy_viewer.export.reports import work_for
 
-            self.total = units_of_work(self.fmt, sel.count(case.conn))
+            self.total = work_for(case.conn, sel, self.fmt)
 
         return on_resolved
 

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, building_file
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection, text_length
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve
-from msgcopy_viewer.export.tagged_report import write_tagged_html_report
+from msgcopy_viewer.export.tagged_report import tag_groups, write_tagged_html_report
 from msgcopy_viewer.export.xlsx_export import write_xlsx
 from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.annotations import NAME_SET, NOTE_SET, audit_log
@@ -84,6 +85,14 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def work_for(conn: sqlite3.Connection, sel: ResolvedSelection, fmt: str) -> int:
+    """The progress total of exporting ``sel`` as ``fmt``: the tagged-items report goes
+    through each tag's messages (a message with two tags twice)."""
+    if fmt in ("tagged-html", "tagged-pdf"):
+        return sum(g.count for g in tag_groups(conn, sel))
+    return units_of_work(fmt, sel.count(conn))
 
 
 def units_of_work(fmt: str, messages: int) -> int:

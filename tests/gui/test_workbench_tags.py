@@ -234,6 +234,7 @@ def test_export_dialog_makes_the_tagged_items_report(
     assert dialog.start()
     qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
     assert "wrote 2 tagged items under 1 tag" in dialog.status.text()
+    assert dialog.progress.maximum() == 2  # the tagged items, not the 6 messages of the case
     page = (out / "t0001-p0001.html").read_text("utf-8")
     assert page.count("<article") == 2 and "Note: why it matters" in page
     dialog.format.setCurrentIndex(dialog.format.findData("tagged-pdf"))

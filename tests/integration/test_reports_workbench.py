@@ -290,3 +290,18 @@ def test_tagged_pdf_groups_by_tag(
     assert "2 tagged messages" in text and "untagged" not in text
     assert f"19465559040 ↔ {NAME} (+{OTHER})" in text and "Note: <script>" in text
     assert text.index("1. Tag Relevant") < text.index("2. Tag")
+
+
+def test_progress_of_the_tagged_report_counts_tagged_items(case_file: Path) -> None:
+    from msgcopy_viewer.export.reports import work_for
+    from msgcopy_viewer.export.selection import Selection, resolve
+
+    with Case.open(case_file, create=False, readonly=True) as case:
+        everything = resolve(case.conn, Selection())
+        assert work_for(case.conn, everything, "tagged-html") == 4  # one message twice
+        assert work_for(case.conn, everything, "bundle") == 4 * 5  # 4 messages, 5 stages
+        # from 2 March: the untagged message and the read report (tagged once)
+        later = resolve(case.conn, Selection(date_from="2024-03-02"))
+        assert later.count(case.conn) == 2
+        assert work_for(case.conn, later, "tagged-pdf") == 1
+        assert work_for(case.conn, later, "pdf") == 2
