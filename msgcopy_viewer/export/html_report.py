@@ -301,6 +301,14 @@ class HtmlWriter:
     def _title(self, span: ConversationSpan) -> str:
         return conversation_title(span, self.redactor, self.marks)
 
+    def _conversation_tags(self, span: ConversationSpan) -> str:
+        """The examiner's tags on the conversation, as a line ("" when none)."""
+        tags = self.marks.conversation_tags(span.conversation_id)
+        if not tags:
+            return ""
+        chips = " ".join(f'<span class="tag">{esc(t)}</span>' for t in tags)
+        return f'<p class="marks">Conversation tags: {chips}</p>'
+
     def _write_page(
         self,
         conv_no: int,
@@ -312,7 +320,9 @@ class HtmlWriter:
         title = self._title(span)
         nav = self._nav(conv_no, page_no, pages)
         head = self._head(f"{title} — page {page_no} of {pages}")
-        header = self._header(title, f"<p>Page {page_no} of {pages}</p>")
+        header = self._header(
+            title, f"<p>Page {page_no} of {pages}</p>{self._conversation_tags(span)}"
+        )
         with open(self.root / page_name(conv_no, page_no), "w", encoding="utf-8") as fh:
             fh.write(head)
             fh.write(header)
@@ -371,7 +381,7 @@ class HtmlWriter:
             index_rows.append(
                 f"<tr><td>{conv_no}</td><td>{esc(self._title(span))}"
                 f"{' (group)' if span.is_group else ''}<br><small>{esc(span.conversation_id)}"
-                f"</small></td><td>{span.count}</td><td>{span.mms_count}</td>"
+                f"</small>{self._conversation_tags(span)}</td><td>{span.count}</td><td>{span.mms_count}</td>"
                 f"<td>{esc(format_utc(span.first_ms))}<br>"
                 f"{esc(format_in_zone(span.first_ms, self.zone))}</td>"
                 f"<td>{esc(format_utc(span.last_ms))}<br>"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from msgcopy_viewer.core.parties import subscriber_region
 from msgcopy_viewer.export.jsonl import party_names
 from msgcopy_viewer.export.redact import Redactor
-from msgcopy_viewer.store.annotations import NO_MARKS, Marks, Tag, marks_for
+from msgcopy_viewer.store.annotations import NO_MARKS, Marks, Tag, conversation_tags, marks_for
 from msgcopy_viewer.store.messages import Message
 from msgcopy_viewer.store.names import NameBook, load_names, subscriber_region_of
 
@@ -87,6 +87,12 @@ class ReportMarks:
         if mk.empty and not names:
             return NOTHING
         return MessageMarks(mk.tags, mk.note, mk.bookmarked, names)
+
+    def conversation_tags(self, conversation_id: str) -> list[str]:
+        """Names of the examiner's tags on a conversation (none when redacted)."""
+        if self._conn is None:
+            return []
+        return [t.name for t in conversation_tags(self._conn, conversation_id)]
 
     def label(self, number: str, m: Message) -> str:
         """``Name (number)`` when the address book names ``number``, else the number."""

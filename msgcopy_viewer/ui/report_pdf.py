@@ -335,9 +335,16 @@ class PdfReport:
             f"{esc(format_utc(span.first_ms))} ({esc(format_in_zone(span.first_ms, self.zone))})"
             f" to {esc(format_utc(span.last_ms))} ({esc(format_in_zone(span.last_ms, self.zone))})"
             f"<br><small>conversation {esc(span.conversation_id)}</small></p>"
+            + self._conversation_tags(span)
         )
         doc.setTextWidth(width)
         return doc
+
+    def _conversation_tags(self, span: ConversationSpan) -> str:
+        tags = self.marks.conversation_tags(span.conversation_id)
+        if not tags:
+            return ""
+        return "<p>Conversation tags: " + ", ".join(esc(t) for t in tags) + "</p>"
 
     def _group_doc(self, group: TagGroup, group_no: int, width: float) -> QTextDocument:
         doc = QTextDocument()

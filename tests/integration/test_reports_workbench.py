@@ -56,6 +56,7 @@ def case_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         A.tag_messages(case, [first.rowid, reply.rowid], "Relevant", examiner=WHO)
         A.set_note(case, first.rowid, NOTE, examiner=WHO)
         A.set_bookmarks(case, [reply.rowid], True, examiner=WHO)
+        A.tag_conversation(case, first.conversation_id, HOSTILE_TAG, examiner=WHO)
         # a name for the number in another written form: it is found after normalisation
         set_names(case, [("(214) 555-5273", NAME)], source="examiner", origin=WHO, examiner=WHO)
     return path
@@ -94,6 +95,10 @@ def test_html_transcript_shows_tags_notes_bookmarks_and_names_escaped(
     assert '<span class="tag">Relevant</span>' in raw
     assert "Note: &lt;script&gt;alert(1)&lt;/script&gt;\n=HYPERLINK(" in raw
     assert "★ Bookmarked" in raw
+    # the conversation's own tags, on its pages and in the index
+    chip = 'Conversation tags: <span class="tag">&lt;b&gt;Hot&lt;/b&gt; &quot;=1+1&quot;</span>'
+    assert chip in (out / "index.html").read_text("utf-8")
+    assert sum(chip in p.read_text("utf-8") for p in out.glob("c*.html")) == 1
     # the name is shown with the number (as the message shows it), never instead of it
     assert f"&lt;i&gt;Ann&lt;/i&gt; =2+2 (+{OTHER})" in raw
     text = " ".join("".join(_parse(p).text) for p in sorted(out.glob("*.html")))
@@ -116,6 +121,7 @@ def test_redacted_html_leaves_notes_and_names_out(
     raw = _html(out)
     assert "Ann</i>" not in raw and "&lt;i&gt;Ann" not in raw and "alert(1)" not in raw
     assert 'class="tag"' not in raw and "Bookmarked" not in raw
+    assert "Conversation tags" not in raw
     assert "notes and names for numbers are left out" in raw
     assert "•••••••5273" in raw and OTHER not in raw
 
@@ -187,6 +193,7 @@ def test_pdf_transcript_shows_the_workbench_and_report_status(
     assert "Note: <script>alert(1)</script>" in text and "Bookmarked" in text
     assert f"{NAME} (+{OTHER})" in text
     assert "Read report: Read (Read by the user)" in text and "read_report" in text
+    assert 'Conversation tags: <b>Hot</b> "=1+1"' in text
     _export(capsys, case_file, "pdf", tmp_path / "r.pdf", "--redact", "numbers")
     text = _pdf_text(tmp_path / "r.pdf")
     assert "alert(1)" not in text and "Ann</i>" not in text and "Tags:" not in text
