@@ -1,6 +1,6 @@
 """The ``export`` and ``verify`` subcommands (their arguments and handlers).
 
-    msgcopy-viewer export --format jsonl|csv|xlsx|html|pdf|bundle [-o OUT]
+    msgcopy-viewer export --format jsonl|csv|xlsx|html|pdf|bundle|tagged-html|tagged-pdf [-o OUT]
         [--conversation ID]... [--subscriber NUMBER] [--from DATE] [--to DATE] [--tz ZONE]
         [--query TEXT] [--message ID]... [--redact numbers|text|both] [--examiner NAME]
         [--page-size N]
@@ -20,12 +20,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("jsonl", "csv", "xlsx", "html", "pdf", "bundle")
-FOLDER_FORMATS = ("html", "bundle")
+FORMATS = ("jsonl", "csv", "xlsx", "html", "pdf", "bundle", "tagged-html", "tagged-pdf")
+FOLDER_FORMATS = ("html", "bundle", "tagged-html")
+PDF_FORMATS = ("pdf", "bundle", "tagged-pdf")
 
 
 def add_export_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="tagged-html, tagged-pdf: the tagged-items report (only tagged messages, grouped "
+        "by tag, with their notes; --tagged NAME for one tag)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -69,7 +76,11 @@ def add_selection_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--message", action="append", metavar="ID", help="this message id (repeat for several)"
     )
-    g.add_argument("--tagged", metavar="TAG", help="exactly the messages carrying this tag")
+    g.add_argument(
+        "--tagged",
+        metavar="TAG",
+        help="exactly the messages carrying this tag (tagged-html/-pdf: this tag's group only)",
+    )
 
 
 def add_verify_arguments(p: argparse.ArgumentParser) -> None:
@@ -92,7 +103,7 @@ def cmd_export(
     from msgcopy_viewer.export.selection import SelectionError, selection_from_args
 
     fmt = args.format
-    if fmt in ("xlsx", "pdf", "html", "bundle") and not args.output:
+    if fmt not in ("jsonl", "csv") and not args.output:
         raise usage_error(
             f"--format {fmt} needs -o "
             + ("FOLDER (a new folder)" if fmt in FOLDER_FORMATS else "FILE")
@@ -111,7 +122,7 @@ def cmd_export(
     )
     redactor = Redactor.for_mode(args.redact)
     examiner = args.examiner or examiner_from_settings(getattr(args, "data_dir", None))
-    pdf = _pdf_writer() if fmt in ("pdf", "bundle") else None
+    pdf = _pdf_writer() if fmt in PDF_FORMATS else None
     progress = _Progress(fmt) if sys.stderr.isatty() and args.output else None
     with open_case(args) as case:
         try:
@@ -151,9 +162,9 @@ class _Progress:
 
     def resolved(self, case: Any) -> Callable[[Any], None]:
         def on_resolved(sel: Any) -> None:
-            from msgcopy_viewer.export.reports import units_of_work
+            from msgcopy_viewer.export.reports import work_for
 
-            self.total = units_of_work(self.fmt, sel.count(case.conn))
+            self.total = work_for(case.conn, sel, self.fmt)
 
         return on_resolved
 

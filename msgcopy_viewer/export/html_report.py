@@ -24,6 +24,7 @@ from pathlib import Path
 
 from msgcopy_viewer import __version__
 from msgcopy_viewer.core.text_safety import has_invisible
+from msgcopy_viewer.export.marks import ReportMarks
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view, visible
 from msgcopy_viewer.export.outdir import Progress, building_dir
@@ -65,6 +66,17 @@ table{border-collapse:collapse;width:100%;background:#fff}
 td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;font-size:.9em}
 td.links a{margin-right:.4em}
 h2.day{font-size:.8em;text-align:center;color:#555;margin:1em 0 .3em}
+.msg.status{align-items:center}
+.status .line{font-size:.85em;color:#333;border:1px solid #9ab;border-radius:1em;
+padding:.1em .8em;background:#fff}
+.marks{font-size:.8em;margin:.15em .6em;display:flex;flex-wrap:wrap;gap:.3em;
+align-items:baseline}
+.tag{border:1px solid #667;border-radius:.8em;padding:0 .5em;background:#eef}
+.bookmark{color:#7a5a00}
+.note{font-size:.85em;margin:.15em .6em;padding:.2em .5em;border-left:3px solid #c90;
+background:#fff8e6;white-space:pre-wrap;overflow-wrap:anywhere;max-width:75%}
+.parties{font-size:.8em;color:#333;margin:0 .6em}
+section.tag-group h2{font-size:1em;border-bottom:1px solid #999}
 """
 _STYLE_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 CSP = (
@@ -110,6 +122,17 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
+def conversation_title(span: ConversationSpan, redactor: Redactor, marks: ReportMarks) -> str:
+    """``subscriber ↔ participants``, each number with its name where the case has one."""
+    sub = span.subscriber_mobile
+    parts = [
+        marks.label_for(p, sub) if not redactor.active else redactor.number(p)
+        for p in span.participants
+    ]
+    who = ", ".join(parts) if parts else "(no participants)"
+    return f"{redactor.number(sub) if redactor.active else marks.label_for(sub, sub)} ↔ {who}"
+
+
 @dataclass(slots=True)
 class HtmlResult:
     outdir: Path
@@ -143,6 +166,8 @@ class HtmlWriter:
         self.page_size = max(1, page_size)
         self.zone: tzinfo = selection.zone
         self.generated = generated or datetime.now(UTC)
+        # tags, notes, bookmarks and names (none in a redacted report, as in JSON Lines)
+        self.marks = ReportMarks(case.conn, redactor)
 
     # -- pieces ------------------------------------------------------------------------
     def text_of(self, m: Message, p: Part) -> str:
@@ -159,7 +184,12 @@ class HtmlWriter:
 
     def _header(self, title: str, extra: str = "") -> str:
         zone = zone_name(self.zone)
-        redaction = f"<p>Redacted: {esc(self.redactor.mode)}</p>" if self.redactor.active else ""
+        redaction = (
+            f"<p>Redacted: {esc(self.redactor.mode)} (the examiner's notes and names for "
+            "numbers are left out)</p>"
+            if self.redactor.active
+            else ""
+        )
         case_name = esc(self.redactor.path(self.case.path.name))
         shown = esc(redacted_selection(self.sel.selection, self.redactor).describe())
         generated = esc(format_utc(int(self.generated.timestamp() * 1000)))
@@ -207,9 +237,33 @@ class HtmlWriter:
         link = f' · <a href="{href}">{label}</a>' if href else f" · {label}"
         return f'<div class="card">Contact card{link}<br>' + "<br>".join(rows) + "</div>"
 
-    def render(self, v: MessageView) -> str:
+    def marks_html(self, v: MessageView) -> str:
+        """The examiner's tags, bookmark and note under a message (nothing when none)."""
+        mk = v.marks
+        if mk.empty:
+            return ""
+        chips = [f'<span class="tag">{esc(t.name)}</span>' for t in mk.tags]
+        if chips:
+            chips.insert(0, "Tags:")
+        if mk.bookmarked:
+            chips.append('<span class="bookmark">★ Bookmarked</span>')
+        line = f'<div class="marks">{" ".join(chips)}</div>' if chips else ""
+        note = f'<div class="note">Note: {esc(mk.note)}</div>' if mk.note is not None else ""
+        return line + note
+
+    def render(self, v: MessageView, parties: str = "") -> str:
+        """One message as an article; ``parties`` (escaped HTML) names its conversation
+        (the tagged-items report, where messages of many conversations meet)."""
         m = v.message
         side = "out" if v.outgoing else "in"
+        context = f'<div class="parties">{parties}</div>' if parties else ""
+        if v.status:
+            return (
+                f'<article class="msg status" id="m-{esc(m.id)}">{context}'
+                f'<div class="line">{esc(v.status)}</div>'
+                f'<div class="time"><time datetime="{esc(v.utc)}">{esc(v.utc)}</time>'
+                f" · {esc(v.local)}</div>{self.marks_html(v)}{self._provenance(m)}</article>\n"
+            )
         body: list[str] = []
         if m.subject:
             body.append(f'<div class="subject">{esc(m.subject)}</div>')
@@ -221,30 +275,39 @@ class HtmlWriter:
                 '<div class="slide">' + "".join(self._item(m, it) for it in v.extras) + "</div>"
             )
         warn = "".join(f'<div class="warn">⚠ {esc(w)}</div>' for w in m.warnings)
+        return (
+            f'<article class="msg {side}" id="m-{esc(m.id)}">{context}'
+            f'<div class="who">{esc(v.sender)}</div>'
+            f'<div class="bubble">{"".join(body)}</div>{warn}'
+            f'<div class="time"><time datetime="{esc(v.utc)}">{esc(v.utc)}</time>'
+            f" · {esc(v.local)}</div>{self.marks_html(v)}{self._provenance(m)}</article>\n"
+        )
+
+    def _provenance(self, m: Message) -> str:
         src = m.source
-        prov = (
+        return (
             '<details class="prov"><summary>provenance</summary><dl>'
             f"<dt>message id</dt><dd>{esc(m.id)}</dd>"
             f"<dt>type</dt><dd>{esc(m.type)} {esc(m.direction)}</dd>"
+            f"<dt>kind</dt><dd>{esc(m.kind)}</dd>"
             f"<dt>source</dt><dd>{esc(src.path)}</dd>"
             f"<dt>SHA-256</dt><dd>{esc(src.sha256 or '')}</dd>"
             f"<dt>index</dt><dd>{src.index}</dd>"
             f"<dt>startTime</dt><dd>{esc(m.start_raw)}</dd>"
             "</dl></details>"
         )
-        return (
-            f'<article class="msg {side}" id="m-{esc(m.id)}">'
-            f'<div class="who">{esc(v.sender)}</div>'
-            f'<div class="bubble">{"".join(body)}</div>{warn}'
-            f'<div class="time"><time datetime="{esc(v.utc)}">{esc(v.utc)}</time>'
-            f" · {esc(v.local)}</div>{prov}</article>\n"
-        )
 
     # -- pages -------------------------------------------------------------------------
     def _title(self, span: ConversationSpan) -> str:
-        parts = self.redactor.participants(span.participants)
-        who = ", ".join(parts) if parts else "(no participants)"
-        return f"{self.redactor.number(span.subscriber_mobile)} ↔ {who}"
+        return conversation_title(span, self.redactor, self.marks)
+
+    def _conversation_tags(self, span: ConversationSpan) -> str:
+        """The examiner's tags on the conversation, as a line ("" when none)."""
+        tags = self.marks.conversation_tags(span.conversation_id)
+        if not tags:
+            return ""
+        chips = " ".join(f'<span class="tag">{esc(t)}</span>' for t in tags)
+        return f'<p class="marks">Conversation tags: {chips}</p>'
 
     def _write_page(
         self,
@@ -257,7 +320,9 @@ class HtmlWriter:
         title = self._title(span)
         nav = self._nav(conv_no, page_no, pages)
         head = self._head(f"{title} — page {page_no} of {pages}")
-        header = self._header(title, f"<p>Page {page_no} of {pages}</p>")
+        header = self._header(
+            title, f"<p>Page {page_no} of {pages}</p>{self._conversation_tags(span)}"
+        )
         with open(self.root / page_name(conv_no, page_no), "w", encoding="utf-8") as fh:
             fh.write(head)
             fh.write(header)
@@ -290,7 +355,7 @@ class HtmlWriter:
             on_page = 0
             day = ""
             for m in self.sel.conversation_messages(self.case.conn, span.conversation_id):
-                view = build_view(m, self.zone, self.text_of, self.redactor)
+                view = build_view(m, self.zone, self.text_of, self.redactor, self.marks)
                 if view.local[:10] != day or on_page == 0:
                     day = view.local[:10]
                     articles.append(f'<h2 class="day">{esc(day)}</h2>\n')
@@ -316,7 +381,7 @@ class HtmlWriter:
             index_rows.append(
                 f"<tr><td>{conv_no}</td><td>{esc(self._title(span))}"
                 f"{' (group)' if span.is_group else ''}<br><small>{esc(span.conversation_id)}"
-                f"</small></td><td>{span.count}</td><td>{span.mms_count}</td>"
+                f"</small>{self._conversation_tags(span)}</td><td>{span.count}</td><td>{span.mms_count}</td>"
                 f"<td>{esc(format_utc(span.first_ms))}<br>"
                 f"{esc(format_in_zone(span.first_ms, self.zone))}</td>"
                 f"<td>{esc(format_utc(span.last_ms))}<br>"

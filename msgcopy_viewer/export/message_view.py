@@ -2,8 +2,10 @@
 
 ``MessageView`` is the message as a reader of a transcript sees it: who, when (UTC and the
 chosen zone), the slides of an MMS in SMIL order (text, images, audio, video, contact
-cards), the parts no slide shows, warnings and provenance. Both reports render these, so
-they cannot disagree about content. Text here is evidence: each renderer escapes it and
+cards), the parts no slide shows, warnings and provenance, and what the examiner added
+(tags, note, bookmark, names with their numbers: ``export.marks``). A delivery or read
+report has a ``status`` line instead of slides. Both reports render these, so they cannot
+disagree about content. Text here is evidence: each renderer escapes it and
 makes invisible characters visible (``visible``).
 """
 
@@ -15,6 +17,7 @@ from datetime import tzinfo
 
 from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.core.vcard import decode_charset
+from msgcopy_viewer.export.marks import NOTHING, MessageMarks, ReportMarks
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
 from msgcopy_viewer.export.selection import format_in_zone, format_utc
 from msgcopy_viewer.store.messages import Contact, Message, Part
@@ -38,6 +41,8 @@ class MessageView:
     sender: str
     slides: list[list[Item]] = field(default_factory=list)
     extras: list[Item] = field(default_factory=list)  # parts no slide shows
+    marks: MessageMarks = NOTHING  # tags, note, bookmark, names (none when redacted)
+    status: str = ""  # a delivery or read report's line (``Message.report_summary``)
 
     @property
     def outgoing(self) -> bool:
@@ -49,10 +54,11 @@ def visible(text: str) -> str:
     return show_invisible(text)
 
 
-def sender_label(m: Message, subscriber: str) -> str:
+def sender_label(m: Message, subscriber: str, label: Callable[[str], str] = str) -> str:
+    """Who sent ``m``; ``label`` adds a name to a number (``Name (number)``)."""
     if m.outgoing:
-        return f"{subscriber} (subscriber)"
-    return m.sender or m.other_party
+        return f"{label(subscriber)} (subscriber)"
+    return label(m.sender or m.other_party)
 
 
 TextOf = Callable[[Message, Part], str]
@@ -65,16 +71,30 @@ def decode_text(data: bytes, charset: str | None) -> str:
 
 
 def build_view(
-    m: Message, zone: tzinfo, text_of: TextOf, redactor: Redactor = NO_REDACTION
+    m: Message,
+    zone: tzinfo,
+    text_of: TextOf,
+    redactor: Redactor = NO_REDACTION,
+    marks: ReportMarks | None = None,
 ) -> MessageView:
-    """The view of ``m`` (redacted here, so callers pass the stored message)."""
+    """The view of ``m`` (redacted here, so callers pass the stored message); with
+    ``marks``, the examiner's tags, note, bookmark and names (off when redacted)."""
     r = redactor.message(m)
+    named = marks is not None and marks.enabled and not redactor.active
+
+    def label(number: str) -> str:
+        return marks.label(number, m) if named and marks is not None else number
+
     view = MessageView(
         message=r,
         utc=format_utc(m.start_ms),
         local=format_in_zone(m.start_ms, zone),
-        sender=sender_label(r, r.sub_mobile or r.subscriber_mobile),
+        sender=sender_label(r, r.sub_mobile or r.subscriber_mobile, label),
+        marks=marks.of(m) if named and marks is not None else NOTHING,
+        status=r.report_summary(),
     )
+    if r.is_report:
+        return view
     if not r.is_mms:
         view.slides.append([Item("text", text=r.text)])
         return view

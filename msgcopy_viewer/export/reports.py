@@ -6,7 +6,8 @@ drawn by Qt, which only ``ui/`` may import: callers pass its writer in (``pdf_wr
 
 The bundle (``--format bundle -o DIR``) holds ``messages.jsonl``, ``messages.csv``,
 ``messages.xlsx``, ``html/`` (the transcript, linking to ``media/``), ``transcript.pdf``,
-``media/`` (every MMS part with its own manifests), ``case-report.json`` and
+``media/`` (every MMS part with its own manifests), ``case-report.json`` (with the case's
+audit log: who changed which tag, note, bookmark or name, when, before → after) and
 ``manifest.sha256`` over every other file. It is built in a temporary folder beside
 ``DIR`` and renamed into place at the end.
 """
@@ -17,6 +18,7 @@ import functools
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,10 +31,12 @@ from msgcopy_viewer.export.html_report import PAGE_SIZE, HtmlWriter, write_html_
 from msgcopy_viewer.export.jsonl import write_jsonl_messages
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, building_file
-from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
+from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection, text_length
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve
+from msgcopy_viewer.export.tagged_report import tag_groups, write_tagged_html_report
 from msgcopy_viewer.export.xlsx_export import write_xlsx
 from msgcopy_viewer.store import ledger
+from msgcopy_viewer.store.annotations import NAME_SET, NOTE_SET, audit_log
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Message, read_snapshot
 
@@ -60,17 +64,18 @@ class PdfWriter(Protocol):
         redactor: Redactor = ...,
         generated: datetime | None = ...,
         progress: Progress | None = ...,
+        tagged: bool = ...,
     ) -> Any: ...
 
 
 def _writer(
     fmt: str, case: Case, redactor: Redactor
 ) -> Callable[[Iterable[Message], IO[str]], int]:
-    """The JSONL or CSV writer; JSON Lines carry the examiner's annotations and names unless
-    the export is redacted (a note is free text, and names are keyed by full numbers)."""
-    if fmt == "csv":
-        return write_csv_messages
+    """The JSONL or CSV writer; both carry the examiner's annotations and names unless the
+    export is redacted (a note is free text, and names are keyed by full numbers)."""
     conn = None if redactor.active else case.conn
+    if fmt == "csv":
+        return functools.partial(write_csv_messages, conn=conn)
     return functools.partial(write_jsonl_messages, conn=conn)
 
 
@@ -80,6 +85,14 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def work_for(conn: sqlite3.Connection, sel: ResolvedSelection, fmt: str) -> int:
+    """The progress total of exporting ``sel`` as ``fmt``: the tagged-items report goes
+    through each tag's messages (a message with two tags twice)."""
+    if fmt in ("tagged-html", "tagged-pdf"):
+        return sum(g.count for g in tag_groups(conn, sel))
+    return units_of_work(fmt, sel.count(conn))
 
 
 def units_of_work(fmt: str, messages: int) -> int:
@@ -185,14 +198,35 @@ def _run_export(
             f"wrote {html.messages} messages in {html.conversations} conversations on "
             f"{html.pages} pages to {html.outdir} (open index.html)"
         )
-    if fmt == "pdf":
+    if fmt == "tagged-html":
+        tagged = write_tagged_html_report(
+            case,
+            sel,
+            out,
+            redactor=redactor,
+            page_size=page_size or PAGE_SIZE,
+            progress=progress,
+            generated=generated,
+        )
+        return (
+            f"wrote {tagged.messages} tagged items under {tagged.conversations} "
+            f"tag{'s' if tagged.conversations != 1 else ''} to {tagged.outdir} (open index.html)"
+        )
+    if fmt in ("pdf", "tagged-pdf"):
         if pdf_writer is None:
             raise ExportError("PDF output needs the Qt drawing module")
         with building_file(out) as tmp:
             pdf = pdf_writer(
-                case, sel, tmp, redactor=redactor, generated=generated, progress=progress
+                case,
+                sel,
+                tmp,
+                redactor=redactor,
+                generated=generated,
+                progress=progress,
+                tagged=fmt == "tagged-pdf",
             )
-        return f"wrote {pdf.messages} messages on {pdf.pages} pages to {out}"
+        what = "tagged items" if fmt == "tagged-pdf" else "messages"
+        return f"wrote {pdf.messages} {what} on {pdf.pages} pages to {out}"
     if fmt == "bundle":
         if pdf_writer is None:
             raise ExportError("the bundle's PDF needs the Qt drawing module")
@@ -370,4 +404,40 @@ def case_report(
         "redaction": redactor.describe(),
         "outputs": {"files": {k: v for k, v in BUNDLE_FILES.items()}, "written": outputs},
         "import_batches": batches,
+        "audit_log": audit_entries(case, redactor),
     }
+
+
+AUDIT_PAGE = 5000
+# audit actions whose values are free text or names for numbers (left out of redacted reports)
+_PRIVATE_VALUES = (NOTE_SET, NAME_SET)
+
+
+def audit_entries(case: Case, redactor: Redactor) -> list[dict[str, Any]]:
+    """The case's audit log, oldest first: who, when, what, before → after. A redacted
+    report keeps every entry but, as it leaves notes and names out, replaces a note's or a
+    name's text by its length and masks the numbers in the targets."""
+    out: list[dict[str, Any]] = []
+    after: int | None = None
+    while True:
+        page = audit_log(case.conn, after=after, limit=AUDIT_PAGE)
+        for e in page:
+            before, now, target = e.before, e.after, e.target
+            if redactor.active:
+                target = redactor.numbers_in(target)
+                if e.action in _PRIVATE_VALUES:
+                    before = None if before is None else text_length(before)
+                    now = None if now is None else text_length(now)
+            out.append(
+                {
+                    "at": format_utc(e.at_ms),
+                    "examiner": e.examiner,
+                    "action": e.action,
+                    "target": target,
+                    "before": before,
+                    "after": now,
+                }
+            )
+        if len(page) < AUDIT_PAGE:
+            return out
+        after = page[-1].id

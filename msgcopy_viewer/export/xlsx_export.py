@@ -1,5 +1,8 @@
 """Spreadsheet export (``export --format xlsx``): the CSV's columns in a workbook.
 
+The examiner's columns (tags, note, bookmark, names: ``csv_export.WORKBENCH_COLUMNS``) are
+in it unless the export is redacted, as in the CSV.
+
 Every cell is written as text with ``write_string``: a message reading ``=HYPERLINK(…)``
 stays those characters and ``+12145555273`` stays a string (no formula, number, date or
 link guessing). The header row is frozen and has filters. XlsxWriter's constant-memory
@@ -15,7 +18,8 @@ from typing import Any
 
 import xlsxwriter
 
-from msgcopy_viewer.export.csv_export import COLUMNS
+from msgcopy_viewer.export.csv_export import columns, marks_values, message_values
+from msgcopy_viewer.export.marks import ReportMarks
 from msgcopy_viewer.export.outdir import Progress
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
 from msgcopy_viewer.export.selection import ResolvedSelection
@@ -24,8 +28,23 @@ from msgcopy_viewer.store.case import Case
 MAX_CELL = 32_767
 # A sheet holds 1,048,576 rows: the header and this many messages; then "messages (2)" …
 ROWS_PER_SHEET = 1_048_575
-XLSX_COLUMNS = (*COLUMNS, "note")
-_WIDTHS = (30, 9, 16, 16, 60, 6, 26, 40, 66, 20)
+_WIDTHS = {
+    "date": 30,
+    "direction": 9,
+    "message": 60,
+    "type": 6,
+    "conversation": 26,
+    "source_path": 40,
+    "source_sha256": 66,
+    "examiner_note": 40,
+    "names": 30,
+    "note": 20,
+}
+
+
+def xlsx_columns(with_marks: bool) -> tuple[str, ...]:
+    """The header: the CSV's columns, then ``note`` (a cell cut at the limit)."""
+    return (*columns(with_marks), "note")
 
 
 def write_xlsx(
@@ -46,6 +65,8 @@ def write_xlsx(
             "strings_to_urls": False,
         },
     )
+    marks = ReportMarks(case.conn, redactor)
+    header = xlsx_columns(marks.enabled)
     try:
         bold = wb.add_format({"bold": True})
         text = wb.add_format({"num_format": "@"})
@@ -54,11 +75,12 @@ def write_xlsx(
         def new_sheet() -> Any:
             name = "messages" if not sheets else f"messages ({len(sheets) + 1})"
             ws = wb.add_worksheet(name)
-            for col, width in enumerate(_WIDTHS):
+            for col, name in enumerate(header):
+                width = _WIDTHS.get(name, 16)
                 ws.set_column(col, col, width, text)
             ws.freeze_panes(1, 0)
-            for col, header in enumerate(XLSX_COLUMNS):
-                ws.write_string(0, col, header, bold)
+            for col, name in enumerate(header):
+                ws.write_string(0, col, name, bold)
             sheets.append((ws, 0))
             return ws
 
@@ -71,17 +93,9 @@ def write_xlsx(
                 ws = new_sheet()
                 row = 0
             m = redactor.message(stored)
-            values = (
-                m.start_raw,
-                m.direction,
-                m.sub_mobile or "",
-                m.other_party,
-                m.text,
-                m.type,
-                m.conversation_id,
-                m.source.path,
-                m.source.sha256 or "",
-            )
+            values = message_values(m)
+            if marks.enabled:
+                values += marks_values(marks.of(stored))
             row += 1
             cut = False
             for col, value in enumerate(values):
@@ -99,7 +113,7 @@ def write_xlsx(
                 progress(n)
         sheets[-1] = (ws, row)
         for sheet, rows in sheets:
-            sheet.autofilter(0, 0, max(rows, 1), len(XLSX_COLUMNS) - 1)
+            sheet.autofilter(0, 0, max(rows, 1), len(header) - 1)
     finally:
         wb.close()
     if progress is not None:

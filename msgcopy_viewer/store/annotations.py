@@ -182,15 +182,22 @@ def _check_color(color: str) -> str:
     return color.lower()
 
 
-def create_tag(case: Case, name: str, color: str, *, examiner: str) -> Tag:
-    """Add a tag to the case's list (at its end)."""
+def create_tag(
+    case: Case, name: str, color: str, *, examiner: str, position: int | None = None
+) -> Tag:
+    """Add a tag to the case's list (at its end, or at ``position``: undoing a deletion
+    puts the tag back where it was)."""
     _writable(case)
     who = _examiner(examiner)
     clean, col = _check_name(name), _check_color(color)
     with case.transaction() as conn:
         if get_tag(conn, clean) is not None:
             raise AnnotationError(f"the case already has a tag {clean!r}")
-        pos = int(conn.execute("SELECT coalesce(max(position), 0) + 1 FROM tags").fetchone()[0])
+        pos = (
+            int(position)
+            if position is not None
+            else int(conn.execute("SELECT coalesce(max(position), 0) + 1 FROM tags").fetchone()[0])
+        )
         at = now_ms()
         cur = conn.execute(
             "INSERT INTO tags(name, color, position, created_ms) VALUES (?, ?, ?, ?)",
@@ -372,6 +379,37 @@ def _conversation_tag(case: Case, cid: str, tag_name: str, examiner: str, *, add
             )
             _audit(conn, [(CONV_TAG_REMOVE, f"conversation:{cid}", tag.name, None)], who, at)
         return True
+
+
+def conversation_tags_for(
+    conn: sqlite3.Connection, conversation_ids: Sequence[str]
+) -> dict[str, tuple[Tag, ...]]:
+    """The tags of the given conversations (only those that have any), in list order: what
+    a page of the conversation list reads with its rows."""
+    out: dict[str, list[Tag]] = {}
+    ids = list(dict.fromkeys(conversation_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(
+            "SELECT ct.conversation_id, t.id, t.name, t.color, t.position FROM conversation_tags "
+            f"ct JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id IN ({marks}) "
+            "ORDER BY t.position, t.id",
+            chunk,
+        ):
+            out.setdefault(str(r[0]), []).append(_tag(r[1:]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def tagged_conversations(conn: sqlite3.Connection, tag: Tag) -> list[str]:
+    """Ids of the conversations carrying ``tag``, by their last activity (newest first)."""
+    rows = conn.execute(
+        "SELECT ct.conversation_id FROM conversation_tags ct "
+        "LEFT JOIN conversations c ON c.id = ct.conversation_id "
+        "WHERE ct.tag_id = ? ORDER BY c.last_ms DESC, ct.conversation_id",
+        (tag.id,),
+    )
+    return [str(r[0]) for r in rows]
 
 
 def conversation_tags(conn: sqlite3.Connection, conversation_id: str) -> list[Tag]:

@@ -11,6 +11,9 @@ the selection holds. Pages carry a header (case, selection, zone, conversation) 
 footer (page x of y, generation time, tool version). "of y" needs the page count before
 the first page is drawn, so the layout runs twice: once to count pages, once to draw.
 A message taller than a page continues on the next ones.
+
+With ``tagged`` the same machinery draws the tagged-items report
+(``export.tagged_report``): a group a tag, each message with its conversation's parties.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from PySide6.QtGui import (
 )
 
 from msgcopy_viewer import __version__
-from msgcopy_viewer.export.html_report import esc
+from msgcopy_viewer.export.html_report import conversation_title, esc
+from msgcopy_viewer.export.marks import ReportMarks
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view
 from msgcopy_viewer.export.outdir import Progress
@@ -46,6 +50,7 @@ from msgcopy_viewer.export.selection import (
     format_utc,
     zone_name,
 )
+from msgcopy_viewer.export.tagged_report import TagGroup, parties_of, tag_groups
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import ConversationSpan, Message, Part
 from msgcopy_viewer.ui.image_decoder import decode
@@ -56,6 +61,15 @@ HEADER_H = 34.0
 FOOTER_H = 22.0
 GAP = 6.0
 IMAGE_MAX = (320, 260)  # largest image box, in points at DPI
+
+
+def _ink(background: str) -> str:
+    """Black or white text, whichever reads on a tag's ``#rrggbb`` colour."""
+    try:
+        r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    except ValueError:
+        return "#000000"
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
 
 
 def ensure_gui_application() -> QGuiApplication:
@@ -95,8 +109,10 @@ class PdfReport:
         redactor: Redactor = NO_REDACTION,
         generated: datetime | None = None,
         progress: Progress | None = None,
+        tagged: bool = False,
     ) -> None:
         ensure_gui_application()
+        self.tagged = tagged  # the tagged-items report: tag groups instead of conversations
         self.case = case
         self.sel = selection
         self.redactor = redactor
@@ -110,6 +126,8 @@ class PdfReport:
         self.small = QFont(self.font)
         self.small.setPointSizeF(7.0)
         self.zone = selection.zone
+        # tags, notes, bookmarks and names (none in a redacted report, as in JSON Lines)
+        self.marks = ReportMarks(case.conn, redactor)
 
     # -- one message -----------------------------------------------------------------------
     def _text_of(self, m: Message, p: Part) -> str:
@@ -153,7 +171,51 @@ class PdfReport:
         withheld = "" if self.redactor.keeps_part(p) else "; withheld by redaction"
         return f"<p>{verb}: {esc(p.label)} ({esc(p.media_type)}, {p.size} bytes{withheld})</p>"
 
-    def _doc(self, v: MessageView, width: float) -> QTextDocument:
+    def _marks_html(self, v: MessageView) -> str:
+        """Tags (in their colours), bookmark and note under a message; "" when none."""
+        mk = v.marks
+        if mk.empty:
+            return ""
+        chips = [
+            f'<span style="background-color:{t.color};color:{_ink(t.color)}">'
+            f"&nbsp;{esc(t.name)}&nbsp;</span>"
+            for t in mk.tags
+        ]
+        out = ""
+        if chips or mk.bookmarked:
+            label = "Tags: " + " ".join(chips) if chips else ""
+            mark = " ★ Bookmarked" if mk.bookmarked else ""
+            out += f'<p style="font-size:7pt">{label}{mark}</p>'
+        if mk.note is not None:
+            out += (
+                '<p style="font-size:8pt;white-space:pre-wrap;background-color:#fff8e6">'
+                f"Note: {esc(mk.note)}</p>"
+            )
+        return out
+
+    def _status_doc(self, v: MessageView, width: float, parties: str = "") -> QTextDocument:
+        """A delivery or read report: a centred status line, as the app shows it."""
+        m = v.message
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font)
+        doc.setDocumentMargin(2)
+        src = m.source
+        doc.setHtml(
+            f"{parties}"
+            f'<p align="center" style="color:#333">⟨ {esc(v.status)} ⟩<br>'
+            f'<span style="font-size:7pt;color:#444">{esc(v.utc)} · {esc(v.local)}</span></p>'
+            f'<div align="center">{self._marks_html(v)}</div>'
+            f'<p align="center" style="font-size:7pt;color:#444">id <tt>{esc(m.id)}</tt> · '
+            f"{esc(m.type)} {esc(m.direction)} · {esc(m.kind)} · source {esc(src.path)} "
+            f"[{src.index}] · SHA-256 <tt>{esc(src.sha256 or '')}</tt></p>"
+        )
+        doc.setTextWidth(width)
+        return doc
+
+    def _doc(self, v: MessageView, width: float, parties: str = "") -> QTextDocument:
+        """One message; ``parties`` (escaped HTML) names its conversation above it."""
+        if v.status:
+            return self._status_doc(v, width, parties)
         m = v.message
         doc = QTextDocument()
         doc.setDefaultFont(self.font)
@@ -172,11 +234,13 @@ class PdfReport:
         align = "right" if v.outgoing else "left"
         src = m.source
         doc.setHtml(
+            f"{parties}"
             f'<table width="100%" cellspacing="0" cellpadding="0"><tr><td align="{align}">'
             f'<p style="color:#555;font-size:7pt">{esc(v.sender)}</p>'
             f'<table width="78%" align="{align}" cellpadding="5" cellspacing="0" '
             f'bgcolor="{colour}" style="border:1px solid #9ab">'
             f"<tr><td>{''.join(body)}</td></tr></table>"
+            f"{self._marks_html(v)}"
             f'<p style="font-size:7pt;color:#444">{esc(v.utc)} · {esc(v.local)}<br>'
             f"id <tt>{esc(m.id)}</tt> · {esc(m.type)} {esc(m.direction)} · source "
             f"{esc(src.path)} [{src.index}] · SHA-256 <tt>{esc(src.sha256 or '')}</tt></p>"
@@ -193,7 +257,11 @@ class PdfReport:
         page_rect = lay.body.adjusted(0, -HEADER_H, 0, FOOTER_H)
         p.setFont(self.small)
         sel = redacted_selection(self.sel.selection, self.redactor).describe()
-        red = f" · redacted: {self.redactor.mode}" if self.redactor.active else ""
+        red = (
+            f" · redacted: {self.redactor.mode} (notes and names left out)"
+            if self.redactor.active
+            else ""
+        )
         case_name = self.redactor.path(self.case.path.name)
         top = f"Case: {case_name} · Selection: {sel} · Times in UTC and {zone_name(self.zone)}{red}"
         p.drawText(
@@ -258,24 +326,71 @@ class PdfReport:
         return doc
 
     def _title_doc(self, span: ConversationSpan, conv_no: int, width: float) -> QTextDocument:
-        parts = self.redactor.participants(span.participants)
-        who = ", ".join(parts) if parts else "(no participants)"
         doc = QTextDocument()
         doc.setDefaultFont(self.font)
         doc.setHtml(
-            f"<h3>{conv_no}. {esc(self.redactor.number(span.subscriber_mobile))} ↔ {esc(who)}"
+            f"<h3>{conv_no}. {esc(conversation_title(span, self.redactor, self.marks))}"
             f"{' (group)' if span.is_group else ''}</h3>"
             f"<p>{span.count} message{'s' if span.count != 1 else ''} ({span.mms_count} MMS), "
             f"{esc(format_utc(span.first_ms))} ({esc(format_in_zone(span.first_ms, self.zone))})"
             f" to {esc(format_utc(span.last_ms))} ({esc(format_in_zone(span.last_ms, self.zone))})"
             f"<br><small>conversation {esc(span.conversation_id)}</small></p>"
+            + self._conversation_tags(span)
         )
         doc.setTextWidth(width)
         return doc
 
+    def _conversation_tags(self, span: ConversationSpan) -> str:
+        tags = self.marks.conversation_tags(span.conversation_id)
+        if not tags:
+            return ""
+        return "<p>Conversation tags: " + ", ".join(esc(t) for t in tags) + "</p>"
+
+    def _group_doc(self, group: TagGroup, group_no: int, width: float) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font)
+        n = group.count
+        doc.setHtml(
+            f'<h3>{group_no}. Tag <span style="background-color:{group.tag.color};'
+            f'color:{_ink(group.tag.color)}">&nbsp;{esc(group.tag.name)}&nbsp;</span></h3>'
+            f"<p>{n} tagged message{'s' if n != 1 else ''}"
+            f"{'' if n else ' (no message of the selection carries this tag)'}</p>"
+        )
+        doc.setTextWidth(width)
+        return doc
+
+    def _run_tagged(
+        self, lay: _Layout, writer: QPdfWriter | None, tick: Callable[[int], None] | None
+    ) -> int:
+        """The tagged-items report: one group a tag, each message with its parties."""
+        width = lay.body.width()
+        conn = self.case.conn
+        groups = tag_groups(conn, self.sel)
+        n = 0
+        for group_no, group in enumerate(groups, start=1):
+            lay.title = f"Tagged items · tag {group_no} of {len(groups)}: {group.tag.name}"
+            self._new_page(lay, writer)
+            self._place(lay, self._group_doc(group, group_no, width), writer)
+            for m in group.messages(conn):
+                view = build_view(m, self.zone, self._text_of, self.redactor, self.marks)
+                parties = (
+                    '<p style="font-size:7pt;color:#333">'
+                    f"{esc(parties_of(m, self.redactor, self.marks))}</p>"
+                )
+                self._place(lay, self._doc(view, width, parties), writer)
+                n += 1
+                if tick is not None and n % 50 == 0:
+                    tick(n)
+        if not groups:
+            lay.title = "No message of this selection is tagged"
+            self._new_page(lay, writer)
+        return n
+
     def _run(
         self, lay: _Layout, writer: QPdfWriter | None, tick: Callable[[int], None] | None
     ) -> int:
+        if self.tagged:
+            return self._run_tagged(lay, writer, tick)
         width = lay.body.width()
         n = 0
         spans = self.sel.conversations(self.case.conn)
@@ -287,7 +402,7 @@ class PdfReport:
             self._place(lay, self._title_doc(span, conv_no, width), writer)
             day = ""
             for m in self.sel.conversation_messages(self.case.conn, span.conversation_id):
-                view = build_view(m, self.zone, self._text_of, self.redactor)
+                view = build_view(m, self.zone, self._text_of, self.redactor, self.marks)
                 if view.local[:10] != day:
                     day = view.local[:10]
                     self._place(lay, self._day_doc(day, width), writer)
@@ -304,7 +419,8 @@ class PdfReport:
         writer = QPdfWriter(str(path))
         writer.setResolution(DPI)
         writer.setCreator(f"msgcopy-viewer {__version__}")
-        writer.setTitle(f"Transcript: {self.redactor.path(self.case.path.name)}")
+        kind = "Tagged items" if self.tagged else "Transcript"
+        writer.setTitle(f"{kind}: {self.redactor.path(self.case.path.name)}")
         writer.setPageLayout(
             QPageLayout(
                 QPageSize(QPageSize.PageSizeId.A4),
@@ -315,7 +431,11 @@ class PdfReport:
         )
         paint = writer.pageLayout().paintRectPixels(DPI)
         body = QRectF(0, HEADER_H, paint.width(), paint.height() - HEADER_H - FOOTER_H)
-        total_messages = self.sel.count(self.case.conn)
+        total_messages = (
+            sum(g.count for g in tag_groups(self.case.conn, self.sel))
+            if self.tagged
+            else self.sel.count(self.case.conn)
+        )
 
         def first(n: int) -> None:  # counting pass: the first half of the work
             if self.progress is not None:
@@ -348,7 +468,11 @@ def write_pdf_report(
     redactor: Redactor = NO_REDACTION,
     generated: datetime | None = None,
     progress: Progress | None = None,
+    tagged: bool = False,
 ) -> PdfResult:
-    """Write the transcript to ``path`` (the caller gives a temporary name and renames it)."""
-    report = PdfReport(case, selection, redactor=redactor, generated=generated, progress=progress)
+    """Write the transcript (``tagged``: the tagged-items report) to ``path`` (the caller
+    gives a temporary name and renames it)."""
+    report = PdfReport(
+        case, selection, redactor=redactor, generated=generated, progress=progress, tagged=tagged
+    )
     return report.write(path)

@@ -169,7 +169,7 @@ def test_conversation_menu(qtbot: Any, make_window: Any, chat_case: Path) -> Non
     menu = convs.menu_for(0)
     actions = {a.text().replace("&", ""): a for a in menu.actions()}
     assert list(actions) == [
-        "Copy Participants", "Copy Subscriber", "Copy Conversation ID", "", "Export…",
+        "Copy Participants", "Copy Subscriber", "Copy Conversation ID", "", "Tags", "Export…",
     ]  # fmt: skip
     actions["Copy Participants"].trigger()
     assert clipboard() == ", ".join(conv.participants)

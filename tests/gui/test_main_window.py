@@ -50,7 +50,7 @@ def test_title_and_menus(window: Any, tmp_path: Path) -> None:
         "Quit",
     ]
     assert menu_texts(window.export_menu) == ["JSON Lines…", "CSV…", "Report…"]
-    assert menu_texts(window.edit_menu) == ["Undo", "Redo", "Examiner Name…"]
+    assert menu_texts(window.edit_menu) == ["Undo", "Redo", "Manage Tags…", "Examiner Name…"]
     assert menu_texts(window.view_menu) == [
         "Focus Search",
         "Time Zone…",

@@ -127,6 +127,7 @@ def test_workbench_screenshots(
     wb.add_tag(rowids[1:2], "Follow up")
     wb.set_note(rowids[1:2], "Mentions the meeting on Friday")
     wb.toggle_bookmark(rowids[2:3])
+    wb.toggle_conversation_tag(cid, "Relevant")  # the conversation too: "[Relevant] …"
     window.workbench.docks["Tags"].show()
     window.workbench.docks["Timeline"].show()
     b.workbench.tags_panel.select_tag("Relevant")
@@ -150,3 +151,13 @@ def test_workbench_screenshots(
     window.workbench.graph.fit()
     settle(qtbot, 100)
     save(window, shots_dir / "workbench-graph.png")
+
+    # Manage Tags…: the case's list with counts, over the window
+    window.workbench.act_manage_tags.trigger()
+    dialog = b.workbench.manage_dialog
+    dialog.resize(460, 320)
+    dialog.select("Relevant")
+    settle(qtbot, 200)
+    save(dialog, shots_dir / "workbench-manage-tags.png")
+    assert dialog.model.index(0, 0).data().startswith("Relevant (3, 1 conversation)")
+    dialog.close()

@@ -232,7 +232,7 @@ def test_csv_vendor_columns_and_quoting(tmp_path: Path, capsys: pytest.CaptureFi
     raw = out_file.read_bytes()
     assert raw.startswith(
         b"date,direction,extendmobile,otherparty,message,type,conversation,"
-        b"source_path,source_sha256\r\n"
+        b"source_path,source_sha256,kind,tags,examiner_note,bookmarked,names\r\n"
     )
     assert b'"This is a a ""SMS termination"" message.,\nline 2"' in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
@@ -244,6 +244,7 @@ def test_csv_vendor_columns_and_quoting(tmp_path: Path, capsys: pytest.CaptureFi
         'This is a a "SMS termination" message.,\nline 2',
     ]
     assert rows[1][5] == "sms" and rows[1][7] == "a.json"
+    assert rows[1][9:] == ["message", "", "", "no", ""]
 
 
 def test_export_to_missing_folder_writes_nothing(

@@ -1,4 +1,9 @@
-"""Conversations of the selected subscribers, by last activity, paged with a keyset."""
+"""Conversations of the selected subscribers, by last activity, paged with a keyset.
+
+Each row also carries the examiner's tags on the conversation (read with its page, one
+query per page): the title starts with them (``[Relevant] Ann (+1 214…)``), the tooltip
+and the accessible text name them, and ``CONVERSATION_TAGS_ROLE`` gives them as ``Tag`` objects.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,17 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from msgcopy_viewer.core.wording import counted
+from msgcopy_viewer.store.annotations import Tag, conversation_tags_for
 from msgcopy_viewer.store.browse import ConversationInfo, conversations_page
 from msgcopy_viewer.store.connection import CaseConnection
 from msgcopy_viewer.ui.models.base import RowListModel
-from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE, tooltip_html
+from msgcopy_viewer.ui.models.roles import (
+    CONVERSATION_TAGS_ROLE,
+    ID_ROLE,
+    ROW_ROLE,
+    TIME_TEXT_ROLE,
+    tooltip_html,
+)
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
@@ -25,11 +37,31 @@ class ConversationModel(RowListModel):
         self._exhausted = True
         self._fetching = False  # no nested fetchMore from rowsInserted handlers
         self.names: Any = None  # NameLabels: titles show names with the numbers
+        self._tags: dict[str, tuple[Tag, ...]] = {}  # conversation id → its tags
 
     def title(self, c: ConversationInfo) -> str:
         if self.names is None:
             return c.title
         return self.names.title(c.participants, c.subscriber_mobile)
+
+    def tags_of(self, c: ConversationInfo) -> tuple[Tag, ...]:
+        return self._tags.get(c.id, ())
+
+    def _read_tags(self, rows: Sequence[ConversationInfo]) -> None:
+        if self._conn is not None and rows:
+            self._tags.update(conversation_tags_for(self._conn, [c.id for c in rows]))
+
+    def reload_tags(self) -> None:
+        """Read the tags of the loaded rows again (after a tag changed)."""
+        self._tags = {}
+        self._read_tags(self._rows)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
+
+    def _shown_title(self, c: ConversationInfo) -> str:
+        tags = self.tags_of(c)
+        prefix = "".join(f"[{t.name}] " for t in tags)
+        return prefix + self.title(c)
 
     # -- loading ---------------------------------------------------------------------------
     def set_scope(self, conn: CaseConnection | None, subscriber_ids: Sequence[int] | None) -> None:
@@ -38,10 +70,12 @@ class ConversationModel(RowListModel):
         self._conn = conn
         self._scope = None if subscriber_ids is None else list(subscriber_ids)
         self._rows = []
+        self._tags = {}
         self._exhausted = conn is None
         if conn is not None:
             self._rows = conversations_page(conn, self._scope, None, PAGE)
             self._exhausted = len(self._rows) < PAGE
+            self._read_tags(self._rows)
         self._fetching = True  # views/testers react to the reset: no nested loads
         try:
             self.endResetModel()
@@ -64,6 +98,8 @@ class ConversationModel(RowListModel):
         persistent = self.persistentIndexList()
         ids = [self._rows[i.row()].id if i.row() < len(self._rows) else None for i in persistent]
         self._rows = new
+        self._tags = {}
+        self._read_tags(new)
         self._exhausted = len(new) < want
         pos = {c.id: n for n, c in enumerate(new)}
         self.changePersistentIndexList(
@@ -94,6 +130,7 @@ class ConversationModel(RowListModel):
         page = conversations_page(self._conn, self._scope, after, PAGE)
         self._exhausted = len(page) < PAGE
         if page:
+            self._read_tags(page)
             first = len(self._rows)
             self._fetching = True
             try:
@@ -125,9 +162,11 @@ class ConversationModel(RowListModel):
         if c is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.title(c)
+            return self._shown_title(c)
         if role == ROW_ROLE:
             return c
+        if role == CONVERSATION_TAGS_ROLE:
+            return self.tags_of(c)
         if role == ID_ROLE:
             return c.id
         if role == TIME_TEXT_ROLE:
@@ -143,12 +182,15 @@ class ConversationModel(RowListModel):
             ]
             if self._tz is not None and c.last_ms is not None:
                 lines.append("Last activity " + self._tz.full_text(c.last_ms))
+            if self.tags_of(c):
+                lines.append("Tags: " + ", ".join(t.name for t in self.tags_of(c)))
             return tooltip_html("\n".join(lines))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             kind = "group conversation" if c.is_group else "conversation"
             when = self._tz.datetime_text(c.last_ms) if self._tz and c.last_ms else ""
+            tagged = "".join(f", tagged {t.name}" for t in self.tags_of(c))
             return (
-                f"{kind} with {self.title(c)}, {counted(c.message_count, 'message')}, last {when}: "
-                f"{c.last_snippet or ''}"
+                f"{kind} with {self.title(c)}{tagged}, {counted(c.message_count, 'message')}, "
+                f"last {when}: {c.last_snippet or ''}"
             )
         return None

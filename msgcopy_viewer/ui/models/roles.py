@@ -23,6 +23,7 @@ SEPARATOR_ROLE = _BASE + 7  # thread: the message starts a calendar day (date se
 BUBBLE_ROLE = _BASE + 8
 MARKS_ROLE = _BASE + 9  # thread: the message's tags, note and bookmark (store Marks) or None
 SENDER_LABEL_ROLE = _BASE + 10  # thread: who sent it, with its name when the case has one
+CONVERSATION_TAGS_ROLE = _BASE + 20  # conversation list: the conversation's tags (Tag, …)
 
 
 def item_data(index: QModelIndex | QPersistentModelIndex, role: int) -> Any:

@@ -1,4 +1,5 @@
-"""The Tags panel's models: the case's tags with counts, and the messages of one tag.
+"""The Tags panel's models: the case's tags with counts, and the messages and the
+conversations of one tag.
 
 ``TaggedMessagesModel`` pages a tag's messages with a keyset on the message rowid
 (``canFetchMore``/``fetchMore``), reading ``Message`` objects through the store.
@@ -11,7 +12,15 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from msgcopy_viewer.store.annotations import Tag, TagCount, tag_counts, tagged_rowids
+from msgcopy_viewer.core.wording import counted
+from msgcopy_viewer.store.annotations import (
+    Tag,
+    TagCount,
+    tag_counts,
+    tagged_conversations,
+    tagged_rowids,
+)
+from msgcopy_viewer.store.browse import ConversationInfo, get_conversation
 from msgcopy_viewer.store.messages import Message, load_messages
 from msgcopy_viewer.ui.models.base import RowListModel
 from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, TIME_TEXT_ROLE
@@ -47,7 +56,8 @@ class TagListModel(RowListModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             shortcut = f"   Ctrl+{index.row() + 1}" if index.row() < 9 else ""
-            return f"{c.tag.name} ({c.messages}){shortcut}"
+            convs = f", {counted(c.conversations, 'conversation')}" if c.conversations else ""
+            return f"{c.tag.name} ({c.messages}{convs}){shortcut}"
         if role == Qt.ItemDataRole.DecorationRole:
             return QColor(c.tag.color)
         if role == ROW_ROLE:
@@ -55,7 +65,10 @@ class TagListModel(RowListModel):
         if role == ID_ROLE:
             return c.tag.id
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Tag {c.tag.name}, {c.messages} messages"
+            return (
+                f"Tag {c.tag.name}, {counted(c.messages, 'message')}, "
+                f"{counted(c.conversations, 'conversation')}"
+            )
         return None
 
 
@@ -128,4 +141,50 @@ class TaggedMessagesModel(RowListModel):
             return m.rowid
         if role == TIME_TEXT_ROLE:
             return self._tz.time_text(m.start_ms) if self._tz is not None else ""
+        return None
+
+
+class TaggedConversationsModel(RowListModel):
+    """The conversations carrying one tag, newest activity first. A case's tagged
+    conversations are the examiner's picks (a handful to hundreds): read at once."""
+
+    def __init__(self, tz=None, parent=None) -> None:
+        super().__init__(tz, parent)
+        self._rows: list[ConversationInfo] = []
+        self.names: Any = None  # NameLabels: titles with names
+
+    def set_tag(self, conn, tag: Tag | None) -> None:
+        self.beginResetModel()
+        self._rows = []
+        if conn is not None and tag is not None:
+            for cid in tagged_conversations(conn, tag):
+                conv = get_conversation(conn, cid)
+                if conv is not None:
+                    self._rows.append(conv)
+        self.endResetModel()
+
+    def item(self, row: int) -> ConversationInfo | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def title(self, c: ConversationInfo) -> str:
+        if self.names is None:
+            return c.title
+        return str(self.names.title(c.participants, c.subscriber_mobile))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        c: ConversationInfo | None = self._row(index)
+        if c is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{self.title(c)} ({counted(c.message_count, 'message')})"
+        if role == ROW_ROLE:
+            return c
+        if role == ID_ROLE:
+            return c.id
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Conversation with {self.title(c)}, {counted(c.message_count, 'message')}"
+        if role == TIME_TEXT_ROLE:
+            if self._tz is None or c.last_ms is None:
+                return ""
+            return self._tz.datetime_text(c.last_ms)
         return None

@@ -167,3 +167,155 @@ class AnnotationController(QObject):
 
     def note_of(self, rowid: int) -> str | None:
         return an.get_note(self.case.conn, rowid) if self.case is not None else None
+
+    # -- conversations ------------------------------------------------------------------------
+    def conversation_tags(self, conversation_id: str) -> list[an.Tag]:
+        if self.case is None:
+            return []
+        return an.conversation_tags(self.case.conn, conversation_id)
+
+    def toggle_conversation_tag(self, conversation_id: str, tag_name: str) -> bool:
+        """Tag the conversation, or untag it when it has the tag (one undoable step).
+        Returns whether the case changed."""
+        case = self.case
+        if case is None:
+            return False
+        has = any(
+            t.name.casefold() == tag_name.casefold()
+            for t in an.conversation_tags(case.conn, conversation_id)
+        )
+        add = not has
+
+        def apply(on: bool) -> None:
+            fn = an.tag_conversation if on else an.untag_conversation
+            fn(case, conversation_id, tag_name, examiner=self.examiner())
+
+        if not self._run(lambda: apply(add)):
+            return False
+        self.undo_stack.push(
+            _Change(
+                f"{'Tag' if add else 'Untag'} conversation {tag_name}",
+                lambda: self._run(lambda: apply(add)),
+                lambda: self._run(lambda: apply(not add)),
+            )
+        )
+        return True
+
+    # -- the tag list -------------------------------------------------------------------------
+    def create_tag(self, name: str, color: str) -> an.Tag | None:
+        """Add a tag to the case's list (undo deletes it again)."""
+        case = self.case
+        if case is None:
+            return None
+        made: list[an.Tag] = []
+        if not self._run(
+            lambda: made.append(an.create_tag(case, name, color, examiner=self.examiner()))
+        ):
+            return None
+        tag = made[0]
+        self.undo_stack.push(
+            _Change(
+                f"Add tag {tag.name}",
+                lambda: self._run(
+                    lambda: an.create_tag(
+                        case, tag.name, tag.color, examiner=self.examiner(), position=tag.position
+                    )
+                ),
+                lambda: self._run(lambda: an.delete_tag(case, tag.name, examiner=self.examiner())),
+            )
+        )
+        return tag
+
+    def update_tag(
+        self, name: str, *, new_name: str | None = None, color: str | None = None
+    ) -> an.Tag | None:
+        """Rename a tag or change its colour (undo changes it back)."""
+        case = self.case
+        if case is None:
+            return None
+        before = an.get_tag(case.conn, name)
+        if before is None:
+            self.failed.emit(f"no tag {name!r} in this case")
+            return None
+        after: list[an.Tag] = []
+
+        def change() -> None:
+            after.append(
+                an.update_tag(case, name, examiner=self.examiner(), new_name=new_name, color=color)
+            )
+
+        if not self._run(change):
+            return None
+        now = after[0]
+        if (now.name, now.color) == (before.name, before.color):
+            return now
+        what = (
+            f"Rename tag {before.name} to {now.name}"
+            if now.name != before.name
+            else (f"Recolour tag {now.name}")
+        )
+        self.undo_stack.push(
+            _Change(
+                what,
+                lambda: self._run(
+                    lambda: an.update_tag(
+                        case,
+                        before.name,
+                        examiner=self.examiner(),
+                        new_name=now.name,
+                        color=now.color,
+                    )
+                ),
+                lambda: self._run(
+                    lambda: an.update_tag(
+                        case,
+                        now.name,
+                        examiner=self.examiner(),
+                        new_name=before.name,
+                        color=before.color,
+                    )
+                ),
+            )
+        )
+        return now
+
+    def tag_usage(self, name: str) -> tuple[int, int]:
+        """How many messages and conversations carry the tag (what deleting it takes)."""
+        if self.case is None:
+            return 0, 0
+        for c in an.tag_counts(self.case.conn):
+            if c.tag.name.casefold() == name.casefold():
+                return c.messages, c.conversations
+        return 0, 0
+
+    def delete_tag(self, name: str) -> bool:
+        """Delete a tag from the list and from every message and conversation carrying it.
+        Undo puts it back where it was, on exactly those messages and conversations."""
+        case = self.case
+        if case is None:
+            return False
+        tag = an.get_tag(case.conn, name)
+        if tag is None:
+            self.failed.emit(f"no tag {name!r} in this case")
+            return False
+        rowids = an.tagged_rowids(case.conn, tag)
+        conversations = an.tagged_conversations(case.conn, tag)
+
+        def restore() -> None:
+            who = self.examiner()
+            an.create_tag(case, tag.name, tag.color, examiner=who, position=tag.position)
+            if rowids:
+                an.tag_messages(case, rowids, tag.name, examiner=who)
+            for cid in conversations:
+                an.tag_conversation(case, cid, tag.name, examiner=who)
+
+        if not self._run(lambda: an.delete_tag(case, tag.name, examiner=self.examiner())):
+            return False
+        self.undo_stack.push(
+            _Change(
+                f"Delete tag {tag.name}",
+                lambda: self._run(lambda: an.delete_tag(case, tag.name, examiner=self.examiner())),
+                lambda: self._run(restore),
+            )
+        )
+        return True

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu
 
+from msgcopy_viewer.store.annotations import Tag
 from msgcopy_viewer.ui.delegates.conversation_delegate import ConversationDelegate
 from msgcopy_viewer.ui.models.conversation_model import ConversationModel
 
@@ -13,6 +16,8 @@ from msgcopy_viewer.ui.models.conversation_model import ConversationModel
 class ConversationView(QListView):
     conversationSelected = Signal(object)  # ConversationInfo | None
     exportRequested = Signal(object)  # ConversationInfo: "Export…" in its right-click menu
+    # (conversation id, tag name): a tag ticked or unticked in the right-click menu
+    tagToggled = Signal(str, str)
 
     def __init__(self, tz, parent=None) -> None:
         super().__init__(parent)
@@ -26,6 +31,8 @@ class ConversationView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._current_id: str | None = None
+        # the case's tags for the right-click menu (set by the workbench; None: no menu)
+        self.tag_source: Callable[[], list[Tag]] | None = None
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu_at)
         self.selectionModel().currentChanged.connect(self._on_current)
@@ -80,11 +87,28 @@ class ConversationView(QListView):
             action = menu.addAction(text)
             action.setData(value)
             action.triggered.connect(self._copy_action_data)
+        tags = self.tag_source() if self.tag_source is not None else []
+        if tags:
+            menu.addSeparator()
+            sub = menu.addMenu("&Tags")
+            has = {t.id for t in self.conversation_model.tags_of(conv)}
+            for tag in tags:
+                action = sub.addAction(tag.name.replace("&", "&&"))
+                action.setCheckable(True)
+                action.setChecked(tag.id in has)
+                action.setData((conv.id, tag.name))
+                action.triggered.connect(self._tag_action_data)
         menu.addSeparator()
         export = menu.addAction("&Export…")
         export.setData(conv)
         export.triggered.connect(self._export_action_data)
         return menu
+
+    def _tag_action_data(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            cid, name = action.data()
+            self.tagToggled.emit(cid, name)
 
     def _export_action_data(self) -> None:
         action = self.sender()

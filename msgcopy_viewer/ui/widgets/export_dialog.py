@@ -48,11 +48,19 @@ FORMATS = (
     ("xlsx", "Spreadsheet (XLSX)"),
     ("csv", "CSV"),
     ("jsonl", "JSON Lines"),
+    ("tagged-html", "Tagged items (HTML folder: tagged messages by tag, with notes)"),
+    ("tagged-pdf", "Tagged items (PDF)"),
 )
-FOLDER_FORMATS = ("bundle", "html")
+FOLDER_FORMATS = ("bundle", "html", "tagged-html")
 # where the examiner's name is remembered (the command line reads it too: cli_export.py)
 EXAMINER_KEY = "report/examiner"
-SUFFIX = {"pdf": ".pdf", "xlsx": ".xlsx", "csv": ".csv", "jsonl": ".jsonl"}
+SUFFIX = {
+    "pdf": ".pdf",
+    "xlsx": ".xlsx",
+    "csv": ".csv",
+    "jsonl": ".jsonl",
+    "tagged-pdf": "-tagged.pdf",
+}
 REDACTIONS = (
     ("none", "None"),
     ("numbers", "Numbers (keep the last 4 digits)"),

@@ -1,18 +1,34 @@
-"""The Tags panel (a dock): the case's tags with counts, and the messages of the chosen tag.
+"""The Tags panel (a dock): the case's tags with counts, and the messages and the
+conversations of the chosen tag; "Manage Tags…" edits the list.
 
-Activating a message opens it in its conversation (``messageRequested`` with its rowid).
+Activating a message opens it in its conversation (``messageRequested`` with its rowid);
+activating a conversation opens it (``conversationRequested`` with its id).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from msgcopy_viewer.ui.models.tag_models import TaggedMessagesModel, TagListModel
+from msgcopy_viewer.ui.models.tag_models import (
+    TaggedConversationsModel,
+    TaggedMessagesModel,
+    TagListModel,
+)
 
 
 class TagsPanel(QWidget):
     messageRequested = Signal(int)  # rowid
+    conversationRequested = Signal(str)  # conversation id
+    manageRequested = Signal()  # "Manage Tags…"
 
     def __init__(self, tz, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,20 +46,36 @@ class TagsPanel(QWidget):
         self.messages.setAccessibleName("Tagged messages")
         self.messages.setUniformItemSizes(True)
         self.messages.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.hint = QLabel("Select messages and press Ctrl+1 … Ctrl+9 to tag them.", self)
+        self.conversation_model = TaggedConversationsModel(tz, self)
+        self.conversations = QListView(self)
+        self.conversations.setModel(self.conversation_model)
+        self.conversations.setAccessibleName("Tagged conversations")
+        self.conversations.setUniformItemSizes(True)
+        self.conversations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.manage_button = QPushButton("&Manage Tags…", self)
+        self.manage_button.clicked.connect(self.manageRequested)
+        self.hint = QLabel(
+            "Select messages and press Ctrl+1 … Ctrl+9 to tag them; tag a conversation from "
+            "its right-click menu.",
+            self,
+        )
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.tag_list)
         split.addWidget(self.messages)
-        split.setSizes([120, 300])
+        split.addWidget(self.conversations)
+        split.setSizes([120, 300, 100])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.manage_button)
         lay.addWidget(split, 1)
         lay.addWidget(self.hint)
         self.tag_list.selectionModel().currentChanged.connect(self._on_tag)
         self.messages.activated.connect(self._on_message)
         self.messages.clicked.connect(self._on_message)
+        self.conversations.activated.connect(self._on_conversation)
+        self.conversations.clicked.connect(self._on_conversation)
 
     def set_connection(self, conn) -> None:
         self._conn = conn
@@ -62,6 +94,7 @@ class TagsPanel(QWidget):
             self._on_tag(self.tag_model.index(row, 0), QModelIndex())
         else:
             self.message_model.set_tag(self._conn, None)
+            self.conversation_model.set_tag(self._conn, None)
 
     def select_tag(self, name: str) -> bool:
         row = self.tag_model.row_of(name)
@@ -74,8 +107,14 @@ class TagsPanel(QWidget):
         self.message_model.set_tag(self._conn, tag)
         if self.message_model.canFetchMore():
             self.message_model.fetchMore()
+        self.conversation_model.set_tag(self._conn, tag)
 
     def _on_message(self, index: QModelIndex) -> None:
         m = self.message_model.item(index.row())
         if m is not None:
             self.messageRequested.emit(m.rowid)
+
+    def _on_conversation(self, index: QModelIndex) -> None:
+        c = self.conversation_model.item(index.row())
+        if c is not None:
+            self.conversationRequested.emit(c.id)

@@ -76,6 +76,13 @@ class BrowserWorkbench(QObject):
         self.annotations.changed.connect(self._on_marks)
         self.annotations.failed.connect(self._on_failed)
         self.tags_panel.messageRequested.connect(self._open_rowid)
+        self.tags_panel.conversationRequested.connect(self.open_conversation)
+        self.tags_panel.manageRequested.connect(self.manage_tags)
+        self.tags_panel.conversation_model.names = self.names
+        self.manage_dialog = None  # ManageTagsDialog, made when first asked for
+        convs = browser.conversations
+        convs.tag_source = self.annotations.tags
+        convs.tagToggled.connect(self.toggle_conversation_tag)
         CONTACT_NAME_REQUESTS.requested.connect(self.use_contact_name)
 
         self.undo_action = self.annotations.undo_stack.createUndoAction(browser, "&Undo")
@@ -111,6 +118,8 @@ class BrowserWorkbench(QObject):
         self.names.reload(conn)
         self.tags_panel.set_connection(conn)
         self.browser.search.set_tag_names([t.name for t in self.annotations.tags()])
+        if self.manage_dialog is not None:
+            self.manage_dialog.reload()
 
     def reload_names(self) -> None:
         case = self.browser.case
@@ -156,6 +165,33 @@ class BrowserWorkbench(QObject):
         changed = self.annotations.toggle_bookmark(self.selected_rowids())
         self._status(f"Bookmarks: {len(changed)} messages changed")
         return changed
+
+    def toggle_conversation_tag(self, conversation_id: str, name: str) -> bool:
+        """Tag the conversation, or untag it (the conversation list's right-click menu)."""
+        changed = self.annotations.toggle_conversation_tag(conversation_id, name)
+        if changed:
+            self._status(f"{name}: conversation changed")
+        return changed
+
+    def open_conversation(self, conversation_id: str) -> bool:
+        case = self.browser.case
+        if case is None:
+            return False
+        conv = get_conversation(case.conn, conversation_id)
+        if conv is None or conv.last_rowid is None:
+            return False
+        return bool(self.browser.open_rowid(conv.last_rowid))
+
+    def manage_tags(self):
+        """Show the Manage Tags dialog (one, kept while the window lives)."""
+        from msgcopy_viewer.ui.widgets.manage_tags import ManageTagsDialog
+
+        if self.manage_dialog is None:
+            self.manage_dialog = ManageTagsDialog(self.annotations, self.browser.window())
+        self.manage_dialog.reload()
+        self.manage_dialog.show()
+        self.manage_dialog.raise_()
+        return self.manage_dialog
 
     def edit_note(self) -> None:
         rowids = self.selected_rowids()
@@ -209,6 +245,7 @@ class BrowserWorkbench(QObject):
         b = self.browser
         b.search.set_tag_names([t.name for t in self.annotations.tags()])
         b.thread_view.thread_model.reload_marks()
+        b.conversations.conversation_model.reload_tags()
         self.tags_panel.reload()
         current = b.thread_view.current_item()
         if current is not None and b.case is not None:
@@ -266,6 +303,10 @@ class WindowWorkbench(QObject):
         self.act_import_names = QAction("Import &Names…", window)
         self.act_import_names.setStatusTip("Names for numbers from a CSV (number,name) or vCard")
         self.act_import_names.triggered.connect(self.import_names_dialog)
+        self.act_manage_tags = QAction("Manage &Tags…", window)
+        self.act_manage_tags.setStatusTip("Add, rename, recolour or delete the case's tags")
+        self.act_manage_tags.triggered.connect(wb.manage_tags)
+        self.act_manage_tags.setEnabled(False)
         self.act_examiner = QAction("&Examiner Name…", window)
         self.act_examiner.setStatusTip("The name the audit log records for your changes")
         self.act_examiner.triggered.connect(self.examiner_dialog)
@@ -298,6 +339,7 @@ class WindowWorkbench(QObject):
         edit_menu.addAction(wb.undo_action)
         edit_menu.addAction(wb.redo_action)
         edit_menu.addSeparator()
+        edit_menu.addAction(self.act_manage_tags)
         edit_menu.addAction(self.act_examiner)
         view_menu.addSeparator()
         for dock in self.docks.values():
@@ -309,6 +351,7 @@ class WindowWorkbench(QObject):
 
     def set_case(self, case_path: Path | None) -> None:
         self.act_import_names.setEnabled(case_path is not None)
+        self.act_manage_tags.setEnabled(case_path is not None)
         self._refresh_visible()
 
     # -- slots --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from msgcopy_viewer.export.outdir import ExportCancelled, ExportError
 from msgcopy_viewer.export.redact import Redactor
-from msgcopy_viewer.export.reports import run_export, units_of_work
+from msgcopy_viewer.export.reports import run_export, work_for
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, SelectionError
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.ui.report_pdf import write_pdf_report
@@ -55,7 +55,7 @@ class ReportWorker(QObject):
         self._cancel.set()
 
     def _on_resolved(self, sel: ResolvedSelection, case: Case) -> None:
-        self._total = max(1, units_of_work(self.fmt, sel.count(case.conn)))
+        self._total = max(1, work_for(case.conn, sel, self.fmt))
         self.progress.emit(0, self._total)
 
     def _progress(self, done: int) -> None:
