@@ -53,6 +53,7 @@ class Case:
         self.readonly = readonly
         # Why a case asked for read-write was opened read-only ("" when it was asked for).
         self.readonly_reason = readonly_reason
+        self._tx_depth = 0  # transactions opened by transaction(), outermost first
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -172,7 +173,29 @@ class Case:
     # -- helpers ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; inside another one, a savepoint of it, so that several changes
+        made by functions that each open a transaction can be made as one (an undo step)."""
+        depth = self._tx_depth
+        if depth:
+            name = f"nested_{depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            self._tx_depth = depth + 1
+            try:
+                yield self.conn
+            except BaseException:
+                try:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                except sqlite3.Error as exc:  # the outer transaction reports the first error
+                    log.info("rollback of a savepoint of %s failed: %s", self.path, exc)
+                raise
+            else:
+                self.conn.execute(f"RELEASE {name}")
+            finally:
+                self._tx_depth = depth
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._tx_depth = 1
         try:
             yield self.conn
         except BaseException:
@@ -180,6 +203,8 @@ class Case:
             raise
         else:
             self.conn.execute("COMMIT")
+        finally:
+            self._tx_depth = 0
 
     def rollback(self) -> None:
         """Roll back the open transaction, if any. Never raises: SQLite has already rolled

@@ -323,3 +323,25 @@ def test_gallery_pages_hold_every_image_and_video(case: Case) -> None:
             break
     assert set(seen) == expected and len(seen) == len(expected)
     assert keys == sorted(keys, reverse=True)
+
+
+def test_changes_made_inside_one_transaction_stand_or_fall_together(case: Case) -> None:
+    """Several store functions (each opening a transaction) inside ``case.transaction()``
+    make one change: undoing a tag's deletion puts back all of it or none of it."""
+    rowids = _rowids(case, 3)
+    audit_before = case.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    with pytest.raises(an.AnnotationError, match="no conversation"), case.transaction():
+        an.create_tag(case, "Restored", "#123456", examiner=WHO)
+        an.tag_messages(case, rowids, "Restored", examiner=WHO)
+        an.tag_conversation(case, "no-such-conversation", "Restored", examiner=WHO)
+    assert an.get_tag(case.conn, "Restored") is None
+    assert case.conn.execute("SELECT count(*) FROM message_tags").fetchone()[0] == 0
+    assert case.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audit_before
+    assert not case.conn.in_transaction
+    # a failure caught inside the outer transaction undoes only its own part
+    with case.transaction():
+        an.create_tag(case, "Kept", "#654321", examiner=WHO)
+        with pytest.raises(an.AnnotationError, match="already has"):
+            an.create_tag(case, "kept", "#000000", examiner=WHO)
+        an.tag_messages(case, rowids[:1], "Kept", examiner=WHO)
+    assert an.tagged_rowids(case.conn, an.require_tag(case.conn, "Kept")) == rowids[:1]

@@ -301,13 +301,14 @@ class AnnotationController(QObject):
         rowids = an.tagged_rowids(case.conn, tag)
         conversations = an.tagged_conversations(case.conn, tag)
 
-        def restore() -> None:
+        def restore() -> None:  # one transaction: all of it comes back, or nothing
             who = self.examiner()
-            an.create_tag(case, tag.name, tag.color, examiner=who, position=tag.position)
-            if rowids:
-                an.tag_messages(case, rowids, tag.name, examiner=who)
-            for cid in conversations:
-                an.tag_conversation(case, cid, tag.name, examiner=who)
+            with case.transaction():
+                an.create_tag(case, tag.name, tag.color, examiner=who, position=tag.position)
+                if rowids:
+                    an.tag_messages(case, rowids, tag.name, examiner=who)
+                for cid in conversations:
+                    an.tag_conversation(case, cid, tag.name, examiner=who)
 
         if not self._run(lambda: an.delete_tag(case, tag.name, examiner=self.examiner())):
             return False
