@@ -141,8 +141,11 @@ def cmd_export(
             )
         except (SelectionError, ExportError) as exc:
             raise usage_error(str(exc)) from exc
+        except BrokenPipeError:
+            raise  # the reader went away (``export … | head``): not an error, see cli.main
         except OSError as exc:
-            raise usage_error(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+            where = args.output or "to standard output"
+            raise usage_error(f"cannot write {where}: {exc.strerror or exc}") from exc
         finally:
             if progress is not None:
                 progress.done()

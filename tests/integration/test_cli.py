@@ -475,3 +475,31 @@ def test_extract_media_keeps_hostile_names_inside(
         ["sha256sum", "-c", "--quiet", "manifest.sha256"], cwd=out, capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_to_a_reader_that_stops_early_is_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """``export … | head -1``: the reader closing the pipe ends the export quietly (exit
+    0, nothing on stderr), and a full disk is one line naming standard output."""
+    from msgcopy_viewer.demo.generator import generate_demo
+
+    generate_demo(tmp_path / "demo", messages=400, seed=5)
+    case = tmp_path / "c.mcase"
+    assert main(["import", str(tmp_path / "demo"), "--case", str(case)]) in (0, 1)
+    capsys.readouterr()
+    cmd = [sys.executable, "-m", "msgcopy_viewer", "export", "--case", str(case), "--format", fmt]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline()
+        proc.stdout.close()  # like head -1
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0, err
+    assert err == ""
+    if Path("/dev/full").exists():
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+        assert done.returncode == 2
+        assert done.stderr.strip().startswith("msgcopy-viewer: cannot write to standard output")
+        assert "Traceback" not in done.stderr
