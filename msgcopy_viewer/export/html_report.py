@@ -435,11 +435,13 @@ def write_html_report(
     progress: Progress | None = None,
     generated: datetime | None = None,
     on_done: Callable[[Path], None] | None = None,
+    writer_class: type[HtmlWriter] | None = None,
 ) -> HtmlResult:
-    """The transcript in a new folder ``outdir`` (built beside it, renamed at the end)."""
+    """The transcript in a new folder ``outdir`` (built beside it, renamed at the end);
+    ``writer_class`` makes another report on the same pages (the tagged-items report)."""
     with building_dir(outdir) as work:
         media = MediaFiles(case, work, "media", redactor)
-        writer = HtmlWriter(
+        writer = (writer_class or HtmlWriter)(
             case,
             selection,
             work,

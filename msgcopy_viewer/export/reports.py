@@ -33,7 +33,7 @@ from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, building_file
 from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection, text_length
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve
-from msgcopy_viewer.export.tagged_report import tag_groups, write_tagged_html_report
+from msgcopy_viewer.export.tagged_report import TaggedHtmlWriter, tag_groups
 from msgcopy_viewer.export.xlsx_export import write_xlsx
 from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.annotations import NAME_SET, NOTE_SET, audit_log
@@ -184,7 +184,8 @@ def _run_export(
         with building_file(out) as tmp:
             n = write_xlsx(case, sel, tmp, redactor=redactor, progress=progress)
         return f"wrote {n} messages to {out}"
-    if fmt == "html":
+    if fmt in ("html", "tagged-html"):
+        tagged = fmt == "tagged-html"
         html = write_html_report(
             case,
             sel,
@@ -193,24 +194,17 @@ def _run_export(
             page_size=page_size or PAGE_SIZE,
             progress=progress,
             generated=generated,
+            writer_class=TaggedHtmlWriter if tagged else None,
         )
+        if tagged:  # its "conversations" are the tag groups
+            groups = html.conversations
+            return (
+                f"wrote {html.messages} tagged items under {groups} "
+                f"tag{'s' if groups != 1 else ''} to {html.outdir} (open index.html)"
+            )
         return (
             f"wrote {html.messages} messages in {html.conversations} conversations on "
             f"{html.pages} pages to {html.outdir} (open index.html)"
-        )
-    if fmt == "tagged-html":
-        tagged = write_tagged_html_report(
-            case,
-            sel,
-            out,
-            redactor=redactor,
-            page_size=page_size or PAGE_SIZE,
-            progress=progress,
-            generated=generated,
-        )
-        return (
-            f"wrote {tagged.messages} tagged items under {tagged.conversations} "
-            f"tag{'s' if tagged.conversations != 1 else ''} to {tagged.outdir} (open index.html)"
         )
     if fmt in ("pdf", "tagged-pdf"):
         if pdf_writer is None:

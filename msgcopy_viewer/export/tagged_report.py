@@ -17,18 +17,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
-from pathlib import Path
 
-from msgcopy_viewer.export.html_report import PAGE_SIZE, HtmlResult, HtmlWriter, esc
+from msgcopy_viewer.export.html_report import (
+    HtmlResult,
+    HtmlWriter,
+    esc,
+)
 from msgcopy_viewer.export.marks import ReportMarks
-from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import build_view
-from msgcopy_viewer.export.outdir import Progress, building_dir
-from msgcopy_viewer.export.redact import NO_REDACTION, Redactor
+from msgcopy_viewer.export.outdir import Progress
+from msgcopy_viewer.export.redact import Redactor
 from msgcopy_viewer.export.selection import ResolvedSelection
 from msgcopy_viewer.store.annotations import Tag, list_tags, require_tag
-from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Message, MessageFilter, count_filtered, iter_filtered
 
 
@@ -154,32 +154,3 @@ class TaggedHtmlWriter(HtmlWriter):
             if not rows:
                 fh.write('<tr><td colspan="4">No message of the selection is tagged.</td></tr>\n')
             fh.write("</tbody></table></main>\n</body></html>\n")
-
-
-def write_tagged_html_report(
-    case: Case,
-    selection: ResolvedSelection,
-    outdir: Path,
-    *,
-    redactor: Redactor = NO_REDACTION,
-    page_size: int = PAGE_SIZE,
-    progress: Progress | None = None,
-    generated: datetime | None = None,
-) -> HtmlResult:
-    """The tagged-items report in a new folder ``outdir`` (built beside it, renamed)."""
-    with building_dir(outdir) as work:
-        media = MediaFiles(case, work, "media", redactor)
-        writer = TaggedHtmlWriter(
-            case,
-            selection,
-            work,
-            media,
-            redactor=redactor,
-            page_size=page_size,
-            generated=generated,
-        )
-        result = writer.write(progress)
-        if media.files:
-            media.write_manifests()
-    result.outdir = Path(outdir).absolute()
-    return result
