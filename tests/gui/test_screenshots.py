@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from msgcopy_viewer.ingest.pipeline import Importer
 
@@ -22,6 +22,8 @@ def settle(qtbot: Any, ms: int = 150) -> None:
 
 
 def save(widget: QWidget, path: Path) -> QImage:
+    if isinstance(widget, QMainWindow):  # its status bar names the temporary case file
+        widget.statusBar().clearMessage()
     pixmap = widget.grab()
     assert pixmap.save(str(path)), f"could not write {path}"
     image = QImage(str(path))
