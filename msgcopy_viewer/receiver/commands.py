@@ -21,6 +21,7 @@ from msgcopy_viewer import paths
 from msgcopy_viewer.receiver.config import (
     DEFAULT_PORT,
     INBOX_SUFFIX,
+    SELF_SIGNED_CERT_FILE,
     ConfigError,
     ReceiverConfig,
     default_inbox,
@@ -28,6 +29,7 @@ from msgcopy_viewer.receiver.config import (
     is_loopback,
     normalise_path,
     parse_size,
+    read_token_file,
 )
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -194,13 +196,7 @@ def _case_path(args: argparse.Namespace) -> Path:
 
 def _read_token(args: argparse.Namespace) -> str | None:
     if args.token_file:
-        try:
-            token = Path(args.token_file).expanduser().read_text("utf-8").strip()
-        except OSError as exc:
-            raise CommandError(f"cannot read {args.token_file}: {exc.strerror or exc}") from exc
-        if not token:
-            raise CommandError(f"{args.token_file} is empty")
-        return token
+        return read_token_file(Path(args.token_file))
     token = args.token
     return str(token) if token is not None else None
 
@@ -301,12 +297,17 @@ def _serve(args: argparse.Namespace) -> int:
         if info.fingerprint:
             print(f"TLS certificate SHA-256 fingerprint: {info.fingerprint}", file=err)
         if config.tls_self_signed and info.cert_pem:
-            cert_file = config.inbox / "receiver-cert.pem"
+            from msgcopy_viewer.receiver.tls import save_certificate
+
+            cert_file = config.inbox / SELF_SIGNED_CERT_FILE
             try:
-                cert_file.write_bytes(info.cert_pem)
+                save_certificate(info.cert_pem, cert_file)
                 print(f"certificate (for 'send --ca'): {cert_file}", file=err)
-            except OSError as exc:
-                print(f"cannot save the certificate: {exc.strerror or exc}", file=err)
+            except (OSError, ConfigError) as exc:
+                print(
+                    f"cannot save the certificate: {getattr(exc, 'strerror', None) or exc}",
+                    file=err,
+                )
         extras = []
         if config.token:
             extras.append("bearer token required")

@@ -10,6 +10,7 @@ from pathlib import Path
 DEFAULT_MAX_BODY = 32 << 20
 DEFAULT_PORT = 8080
 INBOX_SUFFIX = ".inbox"
+SELF_SIGNED_CERT_FILE = "receiver-cert.pem"  # in the inbox: the certificate, for 'send --ca'
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -29,6 +30,20 @@ def parse_size(text: str) -> int:
     if value < 1:
         raise ConfigError(f"the size must be at least 1 byte: {text!r}")
     return value
+
+
+def read_token_file(path: Path) -> str:
+    """The token kept in a file (surrounding white space removed); ConfigError when the
+    file cannot be read or holds no token. The token itself is never put in a message."""
+    try:
+        token = path.expanduser().read_text("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not a text file holding a token") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the token file {path}: {exc.strerror or exc}") from None
+    if not token:
+        raise ConfigError(f"the token file {path} is empty")
+    return token
 
 
 def format_size(n: int) -> str:
