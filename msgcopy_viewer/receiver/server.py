@@ -35,6 +35,7 @@ from msgcopy_viewer.receiver.requestlog import (
     JsonlLog,
     RequestRecord,
     headers_of,
+    redact_token,
 )
 from msgcopy_viewer.receiver.tls import TlsSetup, load_tls, self_signed
 from msgcopy_viewer.store.errors import CaseError
@@ -692,6 +693,8 @@ class Receiver:
         self._emit(record)
 
     def _emit(self, record: RequestRecord) -> None:
+        if self.config.token:
+            record = redact_token(record, self.config.token)
         s = self.stats
         s.requests += 1
         if record.outcome == "stored":

@@ -37,6 +37,7 @@ from msgcopy_viewer.ingest.scanner import (
     junk_file_reason,
     scan_found_file,
 )
+from msgcopy_viewer.receiver.config import INBOX_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,10 @@ class FolderWatcher:
             raise WatchError("no folder to watch")
         self.case = Path(case)
         self.roots = roots
+        # The case's own files (and the receiver's inbox beside it) may lie in a watched
+        # folder: importing them would change the case, which would change them again.
+        self._case_real = os.path.realpath(self.case)
+        self._case_name = self.case.name
         self.settle_s = settle_s
         self.broken_zip_s = (
             broken_zip_s
@@ -196,8 +201,22 @@ class FolderWatcher:
         return None
 
     # -- deciding when a file is complete --------------------------------------------------------
+    def _is_case_file(self, path: str) -> bool:
+        """The case, its journal files and backups, or a file in its inbox."""
+        if self._case_name not in path:
+            return False
+        real = os.path.realpath(path)
+        if not real.startswith(self._case_real):
+            return False
+        rest = real[len(self._case_real) :]
+        return (
+            rest in ("", "-wal", "-shm", "-journal")
+            or rest.startswith(INBOX_SUFFIX + os.sep)
+            or (rest.startswith(".v") and rest.endswith(".bak"))
+        )
+
     def _observe(self, root: str, path: str) -> None:
-        if _ignored(os.path.basename(path)):
+        if _ignored(os.path.basename(path)) or self._is_case_file(path):
             return
         try:
             st = os.stat(path, follow_symlinks=False)

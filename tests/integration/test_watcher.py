@@ -312,3 +312,36 @@ def test_the_import_limits_apply_to_files_and_zip_members(
     assert "larger than the size limit" in outcomes["big.json"][1]
     assert outcomes["a.zip/big.json"][0] == "rejected"
     assert texts(case) == ["small"]
+
+
+def test_a_case_inside_the_watched_folder_is_left_alone(
+    tmp_path: Path, watchers: list[Running]
+) -> None:
+    """`watch . --case evidence.mcase`: the case, its journal files and its inbox are not
+    imported (each import would change them, and the watcher would go round for ever)."""
+    share = tmp_path / "share"
+    share.mkdir()
+    case = share / "evidence.mcase"
+    inbox = share / "evidence.mcase.inbox"
+    inbox.mkdir()
+    (inbox / "0001.json").write_bytes(document(sms_event("the receiver's")))
+    w = Running(case, [share])
+    watchers.append(w)
+    (share / "first.json").write_bytes(document(sms_event("first")))
+    w.wait_for(1)
+    (share / "second.json").write_bytes(document(sms_event("second")))
+    events = w.wait_for(2)
+    (share / "third.json").write_bytes(document(sms_event("third")))
+    events = w.wait_for(3)
+    w.close()
+    watchers.remove(w)
+    assert [(e.relpath, e.outcome) for e in events] == [
+        ("first.json", "imported"),
+        ("second.json", "imported"),
+        ("third.json", "imported"),
+    ]
+    assert sorted(ledger(case)) == [
+        ("first.json", "imported"),
+        ("second.json", "imported"),
+        ("third.json", "imported"),
+    ]
