@@ -30,6 +30,7 @@ from msgcopy_viewer.receiver.config import (
     normalise_path,
     parse_size,
     read_token_file,
+    token_problem,
 )
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -64,7 +65,12 @@ def add_parsers(sub: Any, common: Common) -> None:
     )
     p.add_argument("--path", default="/", help="URL path that accepts POSTs (default: /)")
     tok = p.add_mutually_exclusive_group()
-    tok.add_argument("--token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN'")
+    tok.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' (visible in the process list: prefer "
+        "--token-file)",
+    )
     tok.add_argument("--token-file", metavar="FILE", help="read the token from FILE (safer)")
     p.add_argument("--tls-cert", metavar="C", help="TLS certificate chain (PEM)")
     p.add_argument("--tls-key", metavar="K", help="its private key (PEM)")
@@ -127,7 +133,9 @@ def add_parsers(sub: Any, common: Common) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of files")
     p.add_argument("--url", required=True, help="endpoint, e.g. https://host:8443/")
     tok = p.add_mutually_exclusive_group()
-    tok.add_argument("--token", metavar="T", help="send 'Authorization: Bearer T'")
+    tok.add_argument(
+        "--token", metavar="T", help="send 'Authorization: Bearer T' (visible in the process list)"
+    )
     tok.add_argument("--token-file", metavar="FILE", help="read the token from FILE")
     p.add_argument("--batch", type=int, default=50, metavar="N", help="per cycle (default 50)")
     p.add_argument(
@@ -140,11 +148,17 @@ def add_parsers(sub: Any, common: Common) -> None:
     p.add_argument("--cycles", type=int, metavar="N", help="stop after N cycles")
     tls = p.add_mutually_exclusive_group()
     tls.add_argument("--insecure", action="store_true", help="do not verify the certificate")
-    tls.add_argument("--ca", metavar="FILE", help="trust this CA (or self-signed) certificate")
+    tls.add_argument(
+        "--ca",
+        metavar="FILE",
+        help="trust this CA (or self-signed) certificate, e.g. the receiver-cert.pem that "
+        "'serve --tls-self-signed' saves in its inbox",
+    )
     p.add_argument(
         "--state",
         metavar="FILE",
-        help="queue state file (default: one per URL and set of files in the data folder)",
+        help="queue state file (default: one per URL and set of files in the data folder); "
+        "it resumes only a run of the same URL and files",
     )
     p.add_argument(
         "--timeout", type=float, default=30.0, metavar="S", help="per request (default 30)"
@@ -166,10 +180,12 @@ def add_parsers(sub: Any, common: Common) -> None:
         "watch",
         help="import files as they appear in folders (e.g. another receiver's share)",
         description="Import new files from the folders as they appear; a file still being "
-        "written is imported once complete. Files that arrived while nothing watched are "
-        "imported at start. Stop with Ctrl+C.",
+        "written is imported once complete. Zip archives are imported member by member "
+        "(archive.zip/member), as 'import' does; members already in the case are not "
+        "stored twice. Files that arrived while nothing watched are imported at start. "
+        "Stop with Ctrl+C.",
     )
-    p.add_argument("folders", nargs="+", metavar="DIR")
+    p.add_argument("folders", nargs="+", metavar="DIR", help="folders to watch (with sub-folders)")
     common(p)
     p.add_argument(
         "--poll",
@@ -246,7 +262,7 @@ def receiver_config(args: argparse.Namespace) -> ReceiverConfig:
         delay_ms=args.delay,
         fail_rate=args.fail_rate,
         allow_public_without_token=args.allow_public_without_token,
-        max_connections=max(1, args.max_connections),
+        max_connections=args.max_connections,
     )
 
 
@@ -335,6 +351,18 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 # -- send ----------------------------------------------------------------------------------------
+def clear_text_token_warning(url: str, token: str | None) -> str | None:
+    """The warning ``send`` prints when a token would travel without TLS off this machine."""
+    from urllib.parse import urlsplit
+
+    if not token or not url.lower().startswith("http://"):
+        return None
+    host = urlsplit(url).hostname or ""
+    if is_loopback(host):
+        return None
+    return f"WARNING: without TLS (https://) the token travels in clear text to {host}."
+
+
 class _SendProgressLine:
     def __init__(self) -> None:
         self.shown = False
@@ -370,6 +398,13 @@ def _send(args: argparse.Namespace) -> int:
     url = args.url
     if not url.lower().startswith(("http://", "https://")):
         raise CommandError(f"--url must start with http:// or https://, not {url!r}")
+    token = _read_token(args)
+    problem = token_problem(token)
+    if problem is not None:
+        raise CommandError(problem)
+    warning = clear_text_token_warning(url, token)
+    if warning:
+        print(warning, file=sys.stderr)
     try:
         files = collect_files(args.paths)
         if not files:
@@ -387,12 +422,12 @@ def _send(args: argparse.Namespace) -> int:
         sender = Sender(
             url,
             state,
-            token=_read_token(args),
+            token=token,
             batch=args.batch,
             interval=args.interval,
             cycles=args.cycles,
             timeout=args.timeout,
-            max_attempts=max(1, args.max_attempts),
+            max_attempts=args.max_attempts,
             ssl_setting=ssl_setting,
             progress=bar,
         )

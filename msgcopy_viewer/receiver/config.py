@@ -46,6 +46,21 @@ def read_token_file(path: Path) -> str:
     return token
 
 
+def token_problem(token: str | None) -> str | None:
+    """Why a token cannot be used (it is never quoted), or None. A bearer token is
+    printable ASCII without spaces (RFC 6750's b64token characters and more): a token
+    with a line break, say from a token file of two lines, could not be sent as a header."""
+    if token is None:
+        return None
+    if not token:
+        return "the token is empty"
+    if any(c.isspace() for c in token):
+        return "the token must not contain spaces or line breaks"
+    if not all(0x21 <= ord(c) <= 0x7E for c in token):
+        return "the token must be printable ASCII (no control or non-ASCII characters)"
+    return None
+
+
 def format_size(n: int) -> str:
     if n >= 1 << 20 and n % (1 << 20) == 0:
         return f"{n >> 20} MB"
@@ -108,6 +123,10 @@ class ReceiverConfig:
     request_log: bool = True  # inbox/requests.jsonl
 
     def validate(self) -> None:
+        if not self.host.strip():
+            raise ConfigError("the address to listen on is empty (--host; e.g. 127.0.0.1)")
+        if self.max_connections < 1:
+            raise ConfigError(f"--max-connections must be at least 1, not {self.max_connections}")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port {self.port} is out of range (0-65535)")
         if not self.path.startswith("/"):
@@ -122,8 +141,9 @@ class ReceiverConfig:
             raise ConfigError(f"--fail-rate must be between 0 and 1, not {self.fail_rate}")
         if self.delay_ms < 0:
             raise ConfigError("--delay cannot be negative")
-        if self.token is not None and (not self.token or any(c.isspace() for c in self.token)):
-            raise ConfigError("the token must be non-empty and contain no spaces")
+        problem = token_problem(self.token)
+        if problem is not None:
+            raise ConfigError(problem)
         if not is_loopback(self.host) and not self.token and not self.allow_public_without_token:
             raise ConfigError(
                 f"refusing to listen on {self.host} without a token: anyone who can reach "

@@ -19,6 +19,7 @@ time it changes, and rejected once if it stays unreadable and unchanged.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -110,6 +111,8 @@ class FolderWatcher:
             roots.append(str(path))
         if not roots:
             raise WatchError("no folder to watch")
+        if not (settle_s >= 0 and math.isfinite(settle_s)):
+            raise WatchError(f"--settle must be a number of seconds, 0 or more, not {settle_s}")
         self.case = Path(case)
         self.roots = roots
         # The case's own files (and the receiver's inbox beside it) may lie in a watched
