@@ -303,6 +303,9 @@ class Receiver:
                     host=cfg.host,
                     port=cfg.port,
                     ssl=tls.context if tls is not None else None,
+                    # a client that opens a connection and never completes the handshake is
+                    # not yet counted or timed by _Guard: it gets as long as for its headers
+                    ssl_handshake_timeout=cfg.header_timeout_s if tls is not None else None,
                     backlog=128,
                     reuse_address=True,
                 )

@@ -284,3 +284,14 @@ def test_start_failures_are_plain_and_leave_nothing_behind(
     assert not default_inbox(not_a_case).exists()
     with pytest.raises(ReceiverError, match="no such file"):
         Receiver(replace(config, tls_cert=tmp_path / "c.pem", tls_key=tmp_path / "k.pem")).start()
+
+
+def test_a_tls_handshake_never_finished_is_cut_off(
+    running: list[Receiver], config: ReceiverConfig
+) -> None:
+    """A client that opens connections and never starts TLS is not counted against the
+    connection limit until its handshake ends: it is cut off as soon as one that sends its
+    headers too slowly (asyncio's own limit would be a minute)."""
+    receiver = start(running, replace(config, tls_self_signed=True, header_timeout_s=0.5))
+    with socket.create_connection(("127.0.0.1", receiver.port), timeout=30) as s:
+        assert s.recv(1) == b""  # closed by the receiver, long before the socket's timeout
