@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 from msgcopy_viewer import paths
+from msgcopy_viewer.core.text_safety import escape_line
 from msgcopy_viewer.receiver.config import (
     DEFAULT_PORT,
     INBOX_SUFFIX,
@@ -238,7 +239,7 @@ def _run(body: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     try:
         return body(args)
     except (CommandError, ConfigError, CaseError) as exc:
-        print(f"msgcopy-viewer: {exc}", file=sys.stderr)
+        print(f"msgcopy-viewer: {escape_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -372,6 +373,7 @@ class _SendProgressLine:
             f"cycle {p.cycle}: {p.acknowledged}/{p.total} acknowledged, {p.retried} retried, "
             f"{p.queued} queued · {p.last}"
         )
+        line = escape_line(line)
         width = 100
         sys.stderr.write("\r" + line[:width].ljust(width))
         sys.stderr.flush()
@@ -458,9 +460,9 @@ def _send(args: argparse.Namespace) -> int:
         if summary.statuses:
             print("answers: " + ", ".join(f"{k}×{v}" for k, v in sorted(summary.statuses.items())))
         for path, reason in summary.gave_up:
-            print(f"failed: {path}: {reason}")
+            print(escape_line(f"failed: {path}: {reason}"))
         for path, reason in summary.remaining[:20]:
-            print(f"queued: {path}: {reason}")
+            print(escape_line(f"queued: {path}: {reason}"))
         if len(summary.remaining) > 20:
             print(f"… and {len(summary.remaining) - 20} more queued")
     if not summary.complete:
@@ -476,10 +478,11 @@ def _watch(args: argparse.Namespace) -> int:
     from msgcopy_viewer.receiver.watcher import FolderWatcher, WatchError, WatchEvent
 
     def on_event(e: WatchEvent) -> None:
+        # names come from the share (and from inside its zip archives): shown, never obeyed
         line = f"{e.outcome:<10} {Path(e.folder) / e.relpath}"
         if e.reason:
             line += f"  ({e.reason})"
-        print(line, flush=True)
+        print(escape_line(line), flush=True)
 
     case = _case_path(args)
     try:

@@ -24,6 +24,8 @@ from typing import Any
 
 import aiohttp
 
+from msgcopy_viewer.core.text_safety import escape_line
+
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
@@ -361,11 +363,7 @@ class Sender:
 
 def _short(text: str, limit: int = 200) -> str:
     """An endpoint's answer as one short line of plain text: control characters (a hostile
-    endpoint's terminal escape sequences) are shown escaped (``\\xNN``), never sent to a
+    endpoint's terminal escape sequences) are shown escaped (``\\x1b``), never sent to a
     terminal."""
-    text = " ".join(text.split())
-    text = "".join(
-        c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
-        for c in text
-    )
+    text = escape_line(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -345,3 +345,29 @@ def test_a_case_inside_the_watched_folder_is_left_alone(
         ("second.json", "imported"),
         ("third.json", "imported"),
     ]
+
+
+def test_watch_prints_hostile_names_as_plain_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """File names in a share, and inside its zip archives, are the senders' choice: `watch`
+    shows their control characters escaped, never sends them to the terminal."""
+    import signal
+
+    from msgcopy_viewer.cli import main
+
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "evil\x1b]0;owned\x07.json").write_bytes(document(sms_event("one")))
+    (share / "a.zip").write_bytes(zip_of({"x\x1b[2J.json": document(sms_event("two"))}))
+    timer = threading.Timer(4.0, signal.raise_signal, (signal.SIGINT,))
+    timer.start()
+    try:
+        code = main(["watch", str(share), "--case", str(tmp_path / "c.mcase"), "--settle", "0.2"])
+    finally:
+        timer.cancel()
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "evil\\x1b]0;owned\\x07.json" in out
+    assert "a.zip/x\\x1b[2J.json" in out
