@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import ipaddress
 import os
+import socket
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -88,6 +89,12 @@ def save_certificate(pem: bytes, path: Path) -> None:
         raise
 
 
+def _dns_name_ok(name: str) -> bool:
+    return name.isascii() and all(
+        part and all(c.isalnum() or c == "-" for c in part) for part in name.split(".")
+    )
+
+
 def self_signed(host: str) -> TlsSetup:
     """A new key and certificate for ``host`` (and localhost), valid for 30 days.
 
@@ -106,6 +113,12 @@ def self_signed(host: str) -> TlsSetup:
             alt.append(x509.IPAddress(ipaddress.ip_address(host.strip("[]"))))
         except ValueError:
             alt.append(x509.DNSName(host))
+    elif host in ("0.0.0.0", "::"):
+        # every address of this machine: clients on others reach it by its name (its
+        # addresses are not looked up: that could mean asking the network)
+        machine = socket.gethostname()
+        if machine and machine != "localhost" and _dns_name_ok(machine):
+            alt.append(x509.DNSName(machine))
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
