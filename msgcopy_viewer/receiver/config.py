@@ -36,7 +36,7 @@ def read_token_file(path: Path) -> str:
     """The token kept in a file (surrounding white space removed); ConfigError when the
     file cannot be read or holds no token. The token itself is never put in a message."""
     try:
-        token = path.expanduser().read_text("utf-8").strip()
+        token = path.expanduser().read_text("utf-8-sig").strip()  # (Notepad writes a BOM)
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not a text file holding a token") from None
     except OSError as exc:

@@ -149,3 +149,11 @@ async def test_a_hostile_endpoints_answer_is_read_short_and_shown_as_plain_text(
     assert reason.startswith("HTTP 500: \\x1b]0;owned\\x07\\x1b[2J")
     assert "\x1b" not in reason and "\x07" not in reason and len(reason) < 300
     assert json.dumps(summary.to_json())  # the summary stays printable as JSON
+
+
+def test_a_token_file_saved_with_a_byte_order_mark_and_crlf_is_read(tmp_path: Path) -> None:
+    from msgcopy_viewer.receiver.config import read_token_file
+
+    path = tmp_path / "token.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SECRET.encode() + b"\r\n")
+    assert read_token_file(path) == SECRET
