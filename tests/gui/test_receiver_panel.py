@@ -302,3 +302,28 @@ def test_save_the_self_signed_certificate_and_send_with_it(
         ),
         timeout=10_000,
     )
+
+
+def test_watch_a_network_share_by_polling(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `watch --poll`: for shares whose file events never arrive; remembered."""
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window()
+    assert window.open_case(tmp_path / "live.mcase", create=True)
+    share = tmp_path / "share"
+    share.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(share))
+    panel = window.receiver_panel
+    panel.watch_poll.setChecked(True)
+    panel.ask_watch_folder()
+    (watch,) = panel.watches
+    assert watch.watcher.poll
+    row = panel._watch_rows[watch]
+    assert "(polling)" in row.label.text()
+    with qtbot.waitSignal(panel.messagesStored, timeout=30_000):
+        (share / "a.json").write_bytes(sms_file_bytes(1))
+    qtbot.waitUntil(lambda: "1 imported" in row.label.text(), timeout=10_000)
+    panel.stop_watch(watch)
+    assert make_window().receiver_panel.watch_poll.isChecked()

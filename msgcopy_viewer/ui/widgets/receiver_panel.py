@@ -214,7 +214,8 @@ class WatchRow(QWidget):
         self.update_text()
 
     def update_text(self) -> None:
-        self.label.setText(f"{self.watch.folder} — {self.imported} imported")
+        how = " (polling)" if self.watch.watcher.polling else ""
+        self.label.setText(f"{self.watch.folder}{how} — {self.imported} imported")
 
     def _on_stop(self) -> None:
         self.stopRequested.emit(self.watch)
@@ -415,7 +416,17 @@ class ReceiverPanel(QDockWidget):
         split.addWidget(self.detail)
         outer.addWidget(split, 1)
 
-        outer.addWidget(QLabel("Watched folders", body))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Watched folders", body))
+        row.addStretch(1)
+        self.watch_poll = QCheckBox("Poll (network shares)", body)
+        self.watch_poll.setToolTip(
+            "Look for new files every half second instead of waiting for file events, which "
+            "network shares may not deliver (watch --poll). Applies to folders watched from "
+            "now on."
+        )
+        row.addWidget(self.watch_poll)
+        outer.addLayout(row)
         self.watch_box = QVBoxLayout()
         self.no_watches = QLabel("None — File ▸ Watch Folder… adds one.", body)
         self.watch_box.addWidget(self.no_watches)
@@ -494,6 +505,7 @@ class ReceiverPanel(QDockWidget):
         if mode.isdigit() and int(mode) < self.tls.count():
             self.tls.setCurrentIndex(int(mode))
         self.strict.setChecked(st.flag(SETTINGS_GROUP + "strict"))
+        self.watch_poll.setChecked(st.flag(SETTINGS_GROUP + "watch_poll"))
 
     def _remember(self) -> None:
         st = self.app_settings
@@ -707,7 +719,12 @@ class ReceiverPanel(QDockWidget):
         if any(w.folder == folder for w in self.watches):
             return None
         try:
-            watch = FolderWatch(self.case_path, folder, self)
+            watch = FolderWatch(self.case_path, folder, self, poll=self.watch_poll.isChecked())
+            if self.app_settings is not None:
+                self.app_settings.set_flag(
+                    SETTINGS_GROUP + "watch_poll", self.watch_poll.isChecked()
+                )
+                self.app_settings.sync()
         except WatchError as exc:
             dialogs.show_warning(self, "Cannot watch the folder", str(exc))
             return None
