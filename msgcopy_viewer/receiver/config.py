@@ -131,6 +131,11 @@ class ReceiverConfig:
             raise ConfigError(f"port {self.port} is out of range (0-65535)")
         if not self.path.startswith("/"):
             raise ConfigError(f"the path must start with '/': {self.path!r}")
+        if any(c in "?#" or not c.isprintable() or c.isspace() for c in self.path):
+            raise ConfigError(
+                f"the path is compared with the request's path alone: give it without a query "
+                f"(?), fragment (#), spaces or control characters, not {self.path!r}"
+            )
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ConfigError("TLS needs both a certificate and its key (--tls-cert, --tls-key)")
         if self.tls_cert is not None and self.tls_self_signed:

@@ -36,6 +36,8 @@ def message(tmp_path: Path) -> Path:
     [
         (["--max-connections", "0"], "--max-connections must be at least 1"),
         (["--host", ""], "the address to listen on is empty"),
+        (["--path", "/in?key=1"], "without a query"),
+        (["--path", "/in box"], "without a query"),
         (["--fail-rate", "nan"], "--fail-rate must be between 0 and 1"),
         (["--respond", "150"], "--respond needs an HTTP status"),
         (["--token", f"{SECRET} x"], "must not contain spaces"),
