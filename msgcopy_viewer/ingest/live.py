@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from msgcopy_viewer.ingest.analyze import FileAnalysis, analyze_bytes
+from msgcopy_viewer.ingest.pipeline import record_item
+from msgcopy_viewer.ingest.scanner import SourceItem
 from msgcopy_viewer.ingest.writer import BatchWriter, FileOutcome
 from msgcopy_viewer.store.case import Case
 
@@ -94,6 +96,23 @@ class LiveImporter:
         self.writer.counters.touched_conversations.clear()
         return [_result(o, a) for o, (_, a) in zip(outcomes, files, strict=True)]
 
+    def record_items(
+        self, items: Sequence[tuple[SourceItem, FileAnalysis | str | None]]
+    ) -> list[LiveResult]:
+        """Store scanned items (a zip archive's members) with what ``analyze_item`` made of
+        each, in one transaction (all or none), committed before this returns."""
+        try:
+            outcomes = [record_item(self.writer, item, result) for item, result in items]
+            self.writer.commit()
+        except BaseException:
+            self._rollback()
+            raise
+        self.writer.counters.touched_conversations.clear()
+        return [
+            _result(o, r if isinstance(r, FileAnalysis) else None)
+            for o, (_, r) in zip(outcomes, items, strict=True)
+        ]
+
     def record_rejected(
         self,
         root: str,
@@ -159,7 +178,9 @@ class LiveImporter:
             self.case.close()
 
 
-def _result(outcome: FileOutcome, analysis: FileAnalysis) -> LiveResult:
+def _result(outcome: FileOutcome, analysis: FileAnalysis | None) -> LiveResult:
+    if analysis is None:
+        return LiveResult(outcome.outcome, outcome.reason, (), 0)
     ids: list[str] = []
     for m in analysis.messages:
         if m.id not in ids:

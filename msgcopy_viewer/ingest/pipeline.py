@@ -189,6 +189,37 @@ def _job(item: SourceItem, max_bytes: int) -> Job:
     return (item.fs_path, item.data, max_bytes)
 
 
+def analyze_item(item: SourceItem, max_bytes: int) -> FileAnalysis | str | None:
+    """Read (when on disk) and parse one scanned item, in this process: its analysis, the
+    reason it is refused, or None for an item that is skipped or refused by the scan."""
+    return _read_and_analyze(_job(item, max_bytes))
+
+
+def record_item(
+    writer: BatchWriter, item: SourceItem, result: FileAnalysis | str | None
+) -> FileOutcome:
+    """Put one scanned item and what ``analyze_item`` made of it in the ledger (and the
+    case): imported, duplicate, rejected or skipped, as any import does."""
+    if item.skip_reason is not None:
+        return writer.record_skipped(
+            item.root, item.relpath, item.size, item.mtime_ms, item.skip_reason
+        )
+    if item.error is not None:
+        return writer.record_rejected(
+            item.root, item.relpath, item.size, item.mtime_ms, None, item.error
+        )
+    if isinstance(result, str) or result is None:
+        return writer.record_rejected(
+            item.root,
+            item.relpath,
+            item.size,
+            item.mtime_ms,
+            None,
+            result or "could not be read",
+        )
+    return writer.record_file(item.root, item.relpath, item.mtime_ms, result)
+
+
 def _mean_size(items: list[SourceItem]) -> float:
     """Mean size of a sample of items (a stat each for files found in folders)."""
     sizes = []
@@ -517,24 +548,7 @@ class Importer:
     def _record_one(
         self, item: SourceItem, result: FileAnalysis | str | None, writer: BatchWriter
     ) -> FileOutcome:
-        if item.skip_reason is not None:
-            return writer.record_skipped(
-                item.root, item.relpath, item.size, item.mtime_ms, item.skip_reason
-            )
-        if item.error is not None:
-            return writer.record_rejected(
-                item.root, item.relpath, item.size, item.mtime_ms, None, item.error
-            )
-        if isinstance(result, str) or result is None:
-            return writer.record_rejected(
-                item.root,
-                item.relpath,
-                item.size,
-                item.mtime_ms,
-                None,
-                result or "could not be read",
-            )
-        return writer.record_file(item.root, item.relpath, item.mtime_ms, result)
+        return record_item(writer, item, result)
 
     def _notify_commit(self, writer: BatchWriter) -> None:
         touched = writer.counters.touched_conversations

@@ -21,7 +21,7 @@ import os
 import stat
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -305,8 +305,37 @@ def _skip_tree(root: str, folder: str, rel: str) -> Iterator[SourceItem]:
         yield SourceItem(root, f"{rel}/{sub}", None, None, None, None, skip_reason=reason)
 
 
+def scan_found_file(
+    root: str,
+    relpath: str,
+    limits: ScanLimits | None = None,
+    *,
+    already: Container[tuple[str, int | None, int | None]] | None = None,
+) -> Generator[SourceItem, None, None]:
+    """The items of one file found under the folder ``root`` (a folder watcher's): the file
+    itself, or a zip archive's members, with the checks and limits of ``scan``. Members
+    whose ``(relpath, size, mtime_ms)`` is in ``already`` (recorded before) are left out
+    without being inflated. A zip archive that cannot be opened at all gives one item, named
+    as the archive, with its ``error``."""
+    lim = limits or ScanLimits()
+    path = os.path.join(root, *relpath.split("/"))
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        yield SourceItem(
+            root, relpath, None, None, None, None, error=f"cannot read: {exc.strerror or exc}"
+        )
+        return
+    yield from _scan_file(root, relpath, path, st, lim, _Budget(already=already))
+
+
 def _scan_file(
-    root: str, relpath: str, path: str, st: os.stat_result, lim: ScanLimits
+    root: str,
+    relpath: str,
+    path: str,
+    st: os.stat_result,
+    lim: ScanLimits,
+    budget: _Budget | None = None,
 ) -> Iterator[SourceItem]:
     size = st.st_size
     mtime = _mtime_ms(st)
@@ -338,7 +367,7 @@ def _scan_file(
             )
             return
         with os.fdopen(fd, "rb") as fh:
-            yield from _scan_archive(root, relpath, fh, size, mtime, 1, _Budget(), lim)
+            yield from _scan_archive(root, relpath, fh, size, mtime, 1, budget or _Budget(), lim)
         return
     yield SourceItem(root, relpath, path, None, size, mtime)
 
@@ -346,9 +375,11 @@ def _scan_file(
 # -- zip archives -----------------------------------------------------------------------------
 @dataclass(slots=True)
 class _Budget:
-    """Inflated bytes used by one archive given on the command line (nested ones included)."""
+    """Inflated bytes used by one archive given on the command line (nested ones included),
+    and the members (relpath, size, mtime_ms) recorded before, which are not read again."""
 
     used: int = 0
+    already: Container[tuple[str, int | None, int | None]] | None = None
 
 
 def _zip_mtime(info: zipfile.ZipInfo) -> int | None:
@@ -570,6 +601,8 @@ def _scan_zip(
         ) -> SourceItem:
             return SourceItem(root, relpath, None, None, size, mtime, error=why)
 
+        if budget.already is not None and (relpath, info.file_size, mmtime) in budget.already:
+            continue
         if reason:
             yield SourceItem(root, relpath, None, None, info.file_size, mmtime, skip_reason=reason)
             continue

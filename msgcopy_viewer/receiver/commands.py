@@ -18,9 +18,11 @@ from types import FrameType
 from typing import Any
 
 from msgcopy_viewer import paths
+from msgcopy_viewer.core.text_safety import escape_line
 from msgcopy_viewer.receiver.config import (
     DEFAULT_PORT,
     INBOX_SUFFIX,
+    SELF_SIGNED_CERT_FILE,
     ConfigError,
     ReceiverConfig,
     default_inbox,
@@ -28,6 +30,8 @@ from msgcopy_viewer.receiver.config import (
     is_loopback,
     normalise_path,
     parse_size,
+    read_token_file,
+    token_problem,
 )
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -62,7 +66,12 @@ def add_parsers(sub: Any, common: Common) -> None:
     )
     p.add_argument("--path", default="/", help="URL path that accepts POSTs (default: /)")
     tok = p.add_mutually_exclusive_group()
-    tok.add_argument("--token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN'")
+    tok.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' (visible in the process list: prefer "
+        "--token-file)",
+    )
     tok.add_argument("--token-file", metavar="FILE", help="read the token from FILE (safer)")
     p.add_argument("--tls-cert", metavar="C", help="TLS certificate chain (PEM)")
     p.add_argument("--tls-key", metavar="K", help="its private key (PEM)")
@@ -125,7 +134,9 @@ def add_parsers(sub: Any, common: Common) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of files")
     p.add_argument("--url", required=True, help="endpoint, e.g. https://host:8443/")
     tok = p.add_mutually_exclusive_group()
-    tok.add_argument("--token", metavar="T", help="send 'Authorization: Bearer T'")
+    tok.add_argument(
+        "--token", metavar="T", help="send 'Authorization: Bearer T' (visible in the process list)"
+    )
     tok.add_argument("--token-file", metavar="FILE", help="read the token from FILE")
     p.add_argument("--batch", type=int, default=50, metavar="N", help="per cycle (default 50)")
     p.add_argument(
@@ -138,11 +149,17 @@ def add_parsers(sub: Any, common: Common) -> None:
     p.add_argument("--cycles", type=int, metavar="N", help="stop after N cycles")
     tls = p.add_mutually_exclusive_group()
     tls.add_argument("--insecure", action="store_true", help="do not verify the certificate")
-    tls.add_argument("--ca", metavar="FILE", help="trust this CA (or self-signed) certificate")
+    tls.add_argument(
+        "--ca",
+        metavar="FILE",
+        help="trust this CA (or self-signed) certificate, e.g. the receiver-cert.pem that "
+        "'serve --tls-self-signed' saves in its inbox",
+    )
     p.add_argument(
         "--state",
         metavar="FILE",
-        help="queue state file (default: one per URL and set of files in the data folder)",
+        help="queue state file (default: one per URL and set of files in the data folder); "
+        "it resumes only a run of the same URL and files",
     )
     p.add_argument(
         "--timeout", type=float, default=30.0, metavar="S", help="per request (default 30)"
@@ -164,10 +181,12 @@ def add_parsers(sub: Any, common: Common) -> None:
         "watch",
         help="import files as they appear in folders (e.g. another receiver's share)",
         description="Import new files from the folders as they appear; a file still being "
-        "written is imported once complete. Files that arrived while nothing watched are "
-        "imported at start. Stop with Ctrl+C.",
+        "written is imported once complete. Zip archives are imported member by member "
+        "(archive.zip/member), as 'import' does; members already in the case are not "
+        "stored twice. Files that arrived while nothing watched are imported at start. "
+        "Stop with Ctrl+C.",
     )
-    p.add_argument("folders", nargs="+", metavar="DIR")
+    p.add_argument("folders", nargs="+", metavar="DIR", help="folders to watch (with sub-folders)")
     common(p)
     p.add_argument(
         "--poll",
@@ -194,13 +213,7 @@ def _case_path(args: argparse.Namespace) -> Path:
 
 def _read_token(args: argparse.Namespace) -> str | None:
     if args.token_file:
-        try:
-            token = Path(args.token_file).expanduser().read_text("utf-8").strip()
-        except OSError as exc:
-            raise CommandError(f"cannot read {args.token_file}: {exc.strerror or exc}") from exc
-        if not token:
-            raise CommandError(f"{args.token_file} is empty")
-        return token
+        return read_token_file(Path(args.token_file))
     token = args.token
     return str(token) if token is not None else None
 
@@ -226,7 +239,7 @@ def _run(body: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     try:
         return body(args)
     except (CommandError, ConfigError, CaseError) as exc:
-        print(f"msgcopy-viewer: {exc}", file=sys.stderr)
+        print(f"msgcopy-viewer: {escape_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -250,7 +263,7 @@ def receiver_config(args: argparse.Namespace) -> ReceiverConfig:
         delay_ms=args.delay,
         fail_rate=args.fail_rate,
         allow_public_without_token=args.allow_public_without_token,
-        max_connections=max(1, args.max_connections),
+        max_connections=args.max_connections,
     )
 
 
@@ -301,12 +314,17 @@ def _serve(args: argparse.Namespace) -> int:
         if info.fingerprint:
             print(f"TLS certificate SHA-256 fingerprint: {info.fingerprint}", file=err)
         if config.tls_self_signed and info.cert_pem:
-            cert_file = config.inbox / "receiver-cert.pem"
+            from msgcopy_viewer.receiver.tls import save_certificate
+
+            cert_file = config.inbox / SELF_SIGNED_CERT_FILE
             try:
-                cert_file.write_bytes(info.cert_pem)
+                save_certificate(info.cert_pem, cert_file)
                 print(f"certificate (for 'send --ca'): {cert_file}", file=err)
-            except OSError as exc:
-                print(f"cannot save the certificate: {exc.strerror or exc}", file=err)
+            except (OSError, ConfigError) as exc:
+                print(
+                    f"cannot save the certificate: {getattr(exc, 'strerror', None) or exc}",
+                    file=err,
+                )
         extras = []
         if config.token:
             extras.append("bearer token required")
@@ -334,6 +352,18 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 # -- send ----------------------------------------------------------------------------------------
+def clear_text_token_warning(url: str, token: str | None) -> str | None:
+    """The warning ``send`` prints when a token would travel without TLS off this machine."""
+    from urllib.parse import urlsplit
+
+    if not token or not url.lower().startswith("http://"):
+        return None
+    host = urlsplit(url).hostname or ""
+    if is_loopback(host):
+        return None
+    return f"WARNING: without TLS (https://) the token travels in clear text to {host}."
+
+
 class _SendProgressLine:
     def __init__(self) -> None:
         self.shown = False
@@ -343,6 +373,7 @@ class _SendProgressLine:
             f"cycle {p.cycle}: {p.acknowledged}/{p.total} acknowledged, {p.retried} retried, "
             f"{p.queued} queued · {p.last}"
         )
+        line = escape_line(line)
         width = 100
         sys.stderr.write("\r" + line[:width].ljust(width))
         sys.stderr.flush()
@@ -369,6 +400,13 @@ def _send(args: argparse.Namespace) -> int:
     url = args.url
     if not url.lower().startswith(("http://", "https://")):
         raise CommandError(f"--url must start with http:// or https://, not {url!r}")
+    token = _read_token(args)
+    problem = token_problem(token)
+    if problem is not None:
+        raise CommandError(problem)
+    warning = clear_text_token_warning(url, token)
+    if warning:
+        print(warning, file=sys.stderr)
     try:
         files = collect_files(args.paths)
         if not files:
@@ -386,12 +424,12 @@ def _send(args: argparse.Namespace) -> int:
         sender = Sender(
             url,
             state,
-            token=_read_token(args),
+            token=token,
             batch=args.batch,
             interval=args.interval,
             cycles=args.cycles,
             timeout=args.timeout,
-            max_attempts=max(1, args.max_attempts),
+            max_attempts=args.max_attempts,
             ssl_setting=ssl_setting,
             progress=bar,
         )
@@ -422,9 +460,9 @@ def _send(args: argparse.Namespace) -> int:
         if summary.statuses:
             print("answers: " + ", ".join(f"{k}×{v}" for k, v in sorted(summary.statuses.items())))
         for path, reason in summary.gave_up:
-            print(f"failed: {path}: {reason}")
+            print(escape_line(f"failed: {path}: {reason}"))
         for path, reason in summary.remaining[:20]:
-            print(f"queued: {path}: {reason}")
+            print(escape_line(f"queued: {path}: {reason}"))
         if len(summary.remaining) > 20:
             print(f"… and {len(summary.remaining) - 20} more queued")
     if not summary.complete:
@@ -440,10 +478,11 @@ def _watch(args: argparse.Namespace) -> int:
     from msgcopy_viewer.receiver.watcher import FolderWatcher, WatchError, WatchEvent
 
     def on_event(e: WatchEvent) -> None:
+        # names come from the share (and from inside its zip archives): shown, never obeyed
         line = f"{e.outcome:<10} {Path(e.folder) / e.relpath}"
         if e.reason:
             line += f"  ({e.reason})"
-        print(line, flush=True)
+        print(escape_line(line), flush=True)
 
     case = _case_path(args)
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 DEFAULT_MAX_BODY = 32 << 20
 DEFAULT_PORT = 8080
 INBOX_SUFFIX = ".inbox"
+SELF_SIGNED_CERT_FILE = "receiver-cert.pem"  # in the inbox: the certificate, for 'send --ca'
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -29,6 +30,35 @@ def parse_size(text: str) -> int:
     if value < 1:
         raise ConfigError(f"the size must be at least 1 byte: {text!r}")
     return value
+
+
+def read_token_file(path: Path) -> str:
+    """The token kept in a file (surrounding white space removed); ConfigError when the
+    file cannot be read or holds no token. The token itself is never put in a message."""
+    try:
+        token = path.expanduser().read_text("utf-8-sig").strip()  # (Notepad writes a BOM)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not a text file holding a token") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the token file {path}: {exc.strerror or exc}") from None
+    if not token:
+        raise ConfigError(f"the token file {path} is empty")
+    return token
+
+
+def token_problem(token: str | None) -> str | None:
+    """Why a token cannot be used (it is never quoted), or None. A bearer token is
+    printable ASCII without spaces (RFC 6750's b64token characters and more): a token
+    with a line break, say from a token file of two lines, could not be sent as a header."""
+    if token is None:
+        return None
+    if not token:
+        return "the token is empty"
+    if any(c.isspace() for c in token):
+        return "the token must not contain spaces or line breaks"
+    if not all(0x21 <= ord(c) <= 0x7E for c in token):
+        return "the token must be printable ASCII (no control or non-ASCII characters)"
+    return None
 
 
 def format_size(n: int) -> str:
@@ -93,10 +123,19 @@ class ReceiverConfig:
     request_log: bool = True  # inbox/requests.jsonl
 
     def validate(self) -> None:
+        if not self.host.strip():
+            raise ConfigError("the address to listen on is empty (--host; e.g. 127.0.0.1)")
+        if self.max_connections < 1:
+            raise ConfigError(f"--max-connections must be at least 1, not {self.max_connections}")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port {self.port} is out of range (0-65535)")
         if not self.path.startswith("/"):
             raise ConfigError(f"the path must start with '/': {self.path!r}")
+        if any(c in "?#" or not c.isprintable() or c.isspace() for c in self.path):
+            raise ConfigError(
+                f"the path is compared with the request's path alone: give it without a query "
+                f"(?), fragment (#), spaces or control characters, not {self.path!r}"
+            )
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ConfigError("TLS needs both a certificate and its key (--tls-cert, --tls-key)")
         if self.tls_cert is not None and self.tls_self_signed:
@@ -107,8 +146,9 @@ class ReceiverConfig:
             raise ConfigError(f"--fail-rate must be between 0 and 1, not {self.fail_rate}")
         if self.delay_ms < 0:
             raise ConfigError("--delay cannot be negative")
-        if self.token is not None and (not self.token or any(c.isspace() for c in self.token)):
-            raise ConfigError("the token must be non-empty and contain no spaces")
+        problem = token_problem(self.token)
+        if problem is not None:
+            raise ConfigError(problem)
         if not is_loopback(self.host) and not self.token and not self.allow_public_without_token:
             raise ConfigError(
                 f"refusing to listen on {self.host} without a token: anyone who can reach "

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,31 @@ def mask_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], .
                 value = f"•••• ({len(value)} characters, hidden)"
         out.append((name, value))
     return tuple(out)
+
+
+REDACTED = "•••• (the token, hidden)"
+
+
+def redact_token(record: RequestRecord, token: str) -> RequestRecord:
+    """``record`` with every occurrence of the receiver's token replaced: a client may put it
+    where no header rule expects it (another header, the path, the body), and the token must
+    never be shown or logged. The inbox keeps the body exactly as received."""
+    if not token:
+        return record
+
+    def clean(text: str) -> str:
+        return text.replace(token, REDACTED) if token in text else text
+
+    raw = token.encode("utf-8")
+    body = record.body.replace(raw, REDACTED.encode("utf-8")) if raw in record.body else record.body
+    return replace(
+        record,
+        path=clean(record.path),
+        reason=clean(record.reason) if record.reason is not None else None,
+        headers=tuple((clean(k), clean(v)) for k, v in record.headers),
+        body=body,
+        answer=clean(record.answer),
+    )
 
 
 def headers_of(raw: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import ssl
 from collections.abc import Callable, Sequence
@@ -23,6 +24,8 @@ from typing import Any
 
 import aiohttp
 
+from msgcopy_viewer.core.text_safety import escape_line
+
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
@@ -30,6 +33,7 @@ DEFAULT_BATCH = 50
 DEFAULT_INTERVAL = 240.0
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 10
+ANSWER_PREVIEW = 4096  # bytes of an answer read for the summary
 
 
 class SendError(Exception):
@@ -123,7 +127,14 @@ class SendState:
     @classmethod
     def load_or_create(cls, path: Path, url: str, files: Sequence[str]) -> SendState:
         if path.exists():
-            return cls._load(path, url)
+            state = cls._load(path, url)
+            queued = {i.path for i in state.items} | state.acknowledged
+            if queued != set(files):
+                raise SendError(
+                    f"the state file {path} holds the queue of another set of files; give the "
+                    "same files to resume that run, or another --state file"
+                )
+            return state
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as fh:
@@ -162,7 +173,7 @@ class SendState:
                         item = items[entry["fail"]]
                         item.attempts += 1
                         item.last_reason = str(entry.get("reason", ""))
-        except (OSError, json.JSONDecodeError, AttributeError) as exc:
+        except (OSError, ValueError, AttributeError, TypeError, KeyError) as exc:
             raise SendError(f"cannot read the state file {path}: {exc}") from exc
         return cls(path, url, [i for i in items.values() if i.path not in acked], acked)
 
@@ -225,6 +236,12 @@ class Sender:
             raise SendError("--interval cannot be negative")
         if cycles is not None and cycles < 1:
             raise SendError("--cycles must be at least 1")
+        if not math.isfinite(interval):
+            raise SendError("--interval must be a number of seconds")
+        if not (timeout > 0 and math.isfinite(timeout)):
+            raise SendError("--timeout must be a number of seconds greater than 0")
+        if max_attempts < 1:
+            raise SendError("--max-attempts must be at least 1")
         self.url = url
         self.state = state
         self.token = token
@@ -308,7 +325,12 @@ class Sender:
             return False, f"cannot read the file: {exc.strerror or exc}", None, False
         try:
             async with session.post(self.url, data=data, headers=headers) as resp:
-                text = await resp.text(errors="replace")
+                # an endpoint's answer is read only as far as the summary shows it
+                head = await resp.content.read(ANSWER_PREVIEW)
+                try:
+                    text = head.decode(resp.charset or "utf-8", "replace")
+                except LookupError:  # a charset Python does not know
+                    text = head.decode("utf-8", "replace")
                 if 200 <= resp.status < 300:
                     return True, f"{resp.status}", resp.status, False
                 return False, f"HTTP {resp.status}: {_short(text)}", resp.status, False
@@ -340,5 +362,8 @@ class Sender:
 
 
 def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+    """An endpoint's answer as one short line of plain text: control characters (a hostile
+    endpoint's terminal escape sequences) are shown escaped (``\\x1b``), never sent to a
+    terminal."""
+    text = escape_line(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -35,6 +35,7 @@ from msgcopy_viewer.receiver.requestlog import (
     JsonlLog,
     RequestRecord,
     headers_of,
+    redact_token,
 )
 from msgcopy_viewer.receiver.tls import TlsSetup, load_tls, self_signed
 from msgcopy_viewer.store.errors import CaseError
@@ -302,6 +303,9 @@ class Receiver:
                     host=cfg.host,
                     port=cfg.port,
                     ssl=tls.context if tls is not None else None,
+                    # a client that opens a connection and never completes the handshake is
+                    # not yet counted or timed by _Guard: it gets as long as for its headers
+                    ssl_handshake_timeout=cfg.header_timeout_s if tls is not None else None,
                     backlog=128,
                     reuse_address=True,
                 )
@@ -692,6 +696,8 @@ class Receiver:
         self._emit(record)
 
     def _emit(self, record: RequestRecord) -> None:
+        if self.config.token:
+            record = redact_token(record, self.config.token)
         s = self.stats
         s.requests += 1
         if record.outcome == "stored":

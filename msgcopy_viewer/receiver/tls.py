@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import ipaddress
 import os
+import socket
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -54,7 +55,44 @@ def load_tls(cert: Path, key: Path) -> TlsSetup:
     except (ssl.SSLError, ValueError, OSError) as exc:
         raise ConfigError(f"cannot use the certificate {cert} with the key {key}: {exc}") from exc
     der = first.public_bytes(serialization.Encoding.DER)
-    return TlsSetup(ctx, fingerprint_of(der), pem)
+    return TlsSetup(ctx, fingerprint_of(der), certificates_only(pem))
+
+
+def certificates_only(pem: bytes) -> bytes:
+    """The certificates of a PEM text, re-encoded, and nothing else: a file that holds the
+    key too (a combined PEM) gives only its certificates. ConfigError when there is none."""
+    try:
+        certs = x509.load_pem_x509_certificates(pem)
+    except ValueError as exc:
+        raise ConfigError(f"no certificate in the PEM text ({exc})") from None
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def save_certificate(pem: bytes, path: Path) -> None:
+    """Write the certificates of ``pem`` (never a key) to ``path``, for a client to trust
+    (``send --ca FILE``); replaces the file whole. Raises OSError or ConfigError."""
+    data = certificates_only(pem)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _dns_name_ok(name: str) -> bool:
+    return name.isascii() and all(
+        part and all(c.isalnum() or c == "-" for c in part) for part in name.split(".")
+    )
 
 
 def self_signed(host: str) -> TlsSetup:
@@ -75,6 +113,12 @@ def self_signed(host: str) -> TlsSetup:
             alt.append(x509.IPAddress(ipaddress.ip_address(host.strip("[]"))))
         except ValueError:
             alt.append(x509.DNSName(host))
+    elif host in ("0.0.0.0", "::"):
+        # every address of this machine: clients on others reach it by its name (its
+        # addresses are not looked up: that could mean asking the network)
+        machine = socket.gethostname()
+        if machine and machine != "localhost" and _dns_name_ok(machine):
+            alt.append(x509.DNSName(machine))
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()

@@ -132,7 +132,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().setAccessibleName("Status bar")
-        self.receiver_panel = ReceiverPanel(self)  # live sources: receiver, watched folders
+        # live sources: receiver, watched folders
+        self.receiver_panel = ReceiverPanel(self, settings=self.settings)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.receiver_panel)
         self.receiver_panel.hide()
         self.receiver_panel.messagesStored.connect(self._on_live_messages)

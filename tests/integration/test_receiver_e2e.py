@@ -196,3 +196,43 @@ def test_sender_resumes_from_its_state_file(tmp_path: Path, serves: list[Serve])
     serve.stop()
     assert len(case_ids(case)) == 5
     assert os.path.getsize(case) > 0
+
+
+def test_serve_self_signed_then_send_with_its_saved_certificate(
+    tmp_path: Path, serves: list[Serve]
+) -> None:
+    """The README's walk-through: `serve --tls-self-signed --token-file`, then `send --ca`
+    with the certificate serve saved in its inbox. The token appears in no output."""
+    import time
+
+    token = "e2e-Token-0123456789"
+    token_file = tmp_path / "token.txt"
+    token_file.write_text(token + "\n", "utf-8")
+    case = tmp_path / "evidence.mcase"
+    port = free_port()
+    s = Serve(case, port, "--tls-self-signed", "--token-file", str(token_file))
+    serves.append(s)
+    cert = tmp_path / "evidence.mcase.inbox" / "receiver-cert.pem"
+    deadline = time.monotonic() + 30
+    while not cert.exists():
+        assert time.monotonic() < deadline, "".join(s.banner)
+        time.sleep(0.05)
+    pem = cert.read_text("ascii")
+    assert pem.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE KEY" not in pem
+    messages = tmp_path / "out"
+    messages.mkdir()
+    write(messages / "a.json", sms_event("over https"))
+    url = f"https://127.0.0.1:{port}/"
+    state = tmp_path / "state.jsonl"
+    untrusted = send(messages, url, state, "--token-file", str(token_file), "--cycles", "1")
+    out, err = untrusted.communicate(timeout=60)
+    assert untrusted.returncode == 1 and "certificate" in out
+    trusted = send(messages, url, state, "--token-file", str(token_file), "--ca", str(cert))
+    out, err = trusted.communicate(timeout=60)
+    assert trusted.returncode == 0, out + err
+    assert "1 acknowledged" in out
+    assert s.stop() == 0
+    banner = "".join(s.banner)
+    assert "TLS certificate SHA-256 fingerprint:" in banner and str(cert) in banner
+    assert all(token not in text for text in (banner, "".join(s.lines), out, err))
+    assert len(case_ids(case)) == 1

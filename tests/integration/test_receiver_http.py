@@ -305,3 +305,30 @@ async def test_fail_rate_is_a_share_of_requests(
         statuses.append(resp.status)
     assert set(statuses) == {200, 503}
     assert len(messages(config.case)) == statuses.count(200)
+
+
+async def test_the_token_is_hidden_wherever_a_client_puts_it(
+    make_client: MakeClient, config: ReceiverConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that sends the token in another header, in the path or in the body: the
+    request log, the console line and the app's detail pane never show it; the inbox keeps
+    the body exactly as received."""
+    from msgcopy_viewer.receiver.requestlog import REDACTED
+
+    caplog.set_level(logging.DEBUG)
+    client, _, records = await make_client(replace(config, token=TOKEN))
+    body = json.dumps({"smsEvent": "x", "note": TOKEN}).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}", "X-Api-Key": TOKEN}
+    resp = await client.post("/", data=body, headers=headers)
+    assert resp.status == 202  # quarantined: not a Message Copy document
+    resp = await client.post(f"/{TOKEN}", data=body, headers={"X-Api-Key": f"k={TOKEN}"})
+    assert resp.status == 404
+    everything = [caplog.text, (config.inbox / "requests.jsonl").read_text()]
+    for r in records:
+        everything += [r.console_line(), json.dumps(r.to_json()), repr(r.headers), r.answer]
+        everything += [r.path, r.body.decode("utf-8")]
+    assert all(TOKEN not in text for text in everything)
+    assert dict(records[0].headers)["X-Api-Key"] == REDACTED
+    assert REDACTED in records[0].body.decode("utf-8") and REDACTED in records[1].path
+    (kept,) = (config.inbox / "quarantine").glob("*.json")
+    assert kept.read_bytes() == body  # the evidence is kept as received

@@ -284,3 +284,54 @@ def test_start_failures_are_plain_and_leave_nothing_behind(
     assert not default_inbox(not_a_case).exists()
     with pytest.raises(ReceiverError, match="no such file"):
         Receiver(replace(config, tls_cert=tmp_path / "c.pem", tls_key=tmp_path / "k.pem")).start()
+
+
+def test_a_tls_handshake_never_finished_is_cut_off(
+    running: list[Receiver], config: ReceiverConfig
+) -> None:
+    """A client that opens connections and never starts TLS is not counted against the
+    connection limit until its handshake ends: it is cut off as soon as one that sends its
+    headers too slowly (asyncio's own limit would be a minute)."""
+    receiver = start(running, replace(config, tls_self_signed=True, header_timeout_s=0.5))
+    with socket.create_connection(("127.0.0.1", receiver.port), timeout=30) as s:
+        assert s.recv(1) == b""  # closed by the receiver, long before the socket's timeout
+
+
+def test_a_self_signed_certificate_for_every_address_names_this_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from msgcopy_viewer.receiver import tls
+
+    monkeypatch.setattr(tls.socket, "gethostname", lambda: "evidence-pc.example")
+    for host in ("0.0.0.0", "::"):
+        cert = x509.load_pem_x509_certificate(tls.self_signed(host).cert_pem)
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert "evidence-pc.example" in names.get_values_for_type(x509.DNSName)
+    monkeypatch.setattr(tls.socket, "gethostname", lambda: "bad name\x1b")
+    cert = x509.load_pem_x509_certificate(tls.self_signed("0.0.0.0").cert_pem)
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["localhost"]
+
+
+def test_a_combined_pem_gives_its_certificate_never_its_key(tmp_path: Path) -> None:
+    from msgcopy_viewer.receiver.tls import load_tls, save_certificate, self_signed
+
+    made = self_signed("127.0.0.1")
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    combined = tmp_path / "combined.pem"
+    combined.write_bytes(made.cert_pem + key_pem)
+    saved = tmp_path / "out.pem"
+    save_certificate(combined.read_bytes(), saved)
+    assert saved.read_bytes() == made.cert_pem
+    with pytest.raises(ConfigError, match="no certificate"):
+        save_certificate(key_pem, tmp_path / "none.pem")
+    assert not (tmp_path / "none.pem").exists()
+    with pytest.raises(ConfigError):  # the key does not belong to the certificate
+        load_tls(combined, combined)

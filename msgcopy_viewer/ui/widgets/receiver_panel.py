@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -45,21 +46,28 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.receiver.config import (
+    DEFAULT_PORT,
+    SELF_SIGNED_CERT_FILE,
     ConfigError,
     ReceiverConfig,
     default_inbox,
     normalise_path,
     parse_size,
+    read_token_file,
 )
 from msgcopy_viewer.receiver.requestlog import OUTCOMES, RequestRecord
 from msgcopy_viewer.receiver.server import ReceiverInfo
 from msgcopy_viewer.receiver.watcher import WatchError, WatchEvent
+from msgcopy_viewer.ui.settings import AppSettings
 from msgcopy_viewer.ui.widgets import dialogs
 from msgcopy_viewer.ui.workers.live_sources import FolderWatch, ReceiverRunner
 
 log = logging.getLogger(__name__)
 
 MAX_REQUESTS = 1000  # rows kept in memory (newest first)
+NORMAL_ANSWERS = 199  # the "Test: answer" box's lowest value: answer normally
+SETTINGS_GROUP = "receiver/"
+DEFAULTS = ReceiverConfig(case=Path("."), inbox=Path("."))
 REFRESH_MS = 250
 ModelIndex = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -206,7 +214,8 @@ class WatchRow(QWidget):
         self.update_text()
 
     def update_text(self) -> None:
-        self.label.setText(f"{self.watch.folder} — {self.imported} imported")
+        how = " (polling)" if self.watch.watcher.polling else ""
+        self.label.setText(f"{self.watch.folder}{how} — {self.imported} imported")
 
     def _on_stop(self) -> None:
         self.stopRequested.emit(self.watch)
@@ -219,10 +228,12 @@ class ReceiverPanel(QDockWidget):
     runningChanged = Signal(bool)
     storedChanged = Signal(int)  # messages stored since the receiver started
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, settings: AppSettings | None = None) -> None:
         super().__init__("Receiver", parent)
         self.setObjectName("ReceiverPanel")
+        self.app_settings = settings
         self.case_path: Path | None = None
+        self.info: ReceiverInfo | None = None
         self.stored = 0
         self.runner = ReceiverRunner(self)
         self.runner.started.connect(self._on_started)
@@ -242,14 +253,23 @@ class ReceiverPanel(QDockWidget):
         body = QWidget(self)
         outer = QVBoxLayout(body)
         form = QFormLayout()
+        self._browse_buttons: list[QPushButton] = []
         self.host = QLineEdit("127.0.0.1", body)
+        self.host.setToolTip("Address to listen on; another than 127.0.0.1 needs a token")
         self.port = QSpinBox(body)
         self.port.setRange(0, 65535)
-        self.port.setValue(8080)
+        self.port.setValue(DEFAULT_PORT)
+        self.port.setToolTip("0: any free port")
         self.path = QLineEdit("/", body)
+        self.path.setToolTip("URL path that accepts POSTs; other paths answer 404")
         self.token = QLineEdit(body)
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("none (anyone on this machine may post)")
+        self.token.setToolTip(
+            "Require 'Authorization: Bearer TOKEN'. Not remembered: use a token file for that."
+        )
+        self.token_file = QLineEdit(body)
+        self.token_file.setPlaceholderText("or a file that holds the token")
         self.tls = QComboBox(body)
         self.tls.addItems(["No TLS (HTTP)", "Self-signed certificate", "Certificate files"])
         self.cert = QLineEdit(body)
@@ -257,30 +277,45 @@ class ReceiverPanel(QDockWidget):
         self.key = QLineEdit(body)
         self.key.setPlaceholderText("private key (PEM)")
         self.max_body = QLineEdit("32MB", body)
+        self.max_body.setToolTip(
+            "Largest body accepted, also once decompressed: a byte count, or e.g. 512KB, 32MB"
+        )
+        self.max_connections = QSpinBox(body)
+        self.max_connections.setRange(1, 100_000)
+        self.max_connections.setValue(DEFAULTS.max_connections)
+        self.max_connections.setToolTip("Clients at once; more are answered 503")
         self.strict = QCheckBox("Refuse invalid documents (422) instead of quarantining", body)
         self.inbox = QLineEdit(body)
         self.inbox.setPlaceholderText("beside the case (CASE.inbox)")
         self.public = QCheckBox("Allow other addresses without a token (unsafe)", body)
+        self.public.setToolTip("Not remembered: choose it each time you mean it")
         # fault injection, for testing a sender
         self.respond = QSpinBox(body)
-        self.respond.setRange(0, 599)
+        self.respond.setRange(NORMAL_ANSWERS, 599)
         self.respond.setSpecialValueText("normal answers")
         self.respond.setToolTip("Answer this status (a 2xx status still stores first)")
         self.delay = QSpinBox(body)
         self.delay.setRange(0, 600_000)
         self.delay.setSuffix(" ms")
-        self.fail_rate = QSpinBox(body)
+        self.delay.setToolTip("Wait this long before answering (after storing)")
+        self.fail_rate = QDoubleSpinBox(body)
         self.fail_rate.setRange(0, 100)
+        self.fail_rate.setDecimals(1)
         self.fail_rate.setSuffix(" % answered 503")
+        self.fail_rate.setToolTip("Answer 503 to this share of requests, without storing them")
         form.addRow("Address", self.host)
         form.addRow("Port", self.port)
         form.addRow("Path", self.path)
         form.addRow("Token", self.token)
+        form.addRow("", self._with_browse(self.token_file, "Token file", body))
         form.addRow("TLS", self.tls)
-        form.addRow("", self.cert)
-        form.addRow("", self.key)
+        self.cert_row = self._with_browse(self.cert, "TLS certificate", body)
+        self.key_row = self._with_browse(self.key, "TLS private key", body)
+        form.addRow("", self.cert_row)
+        form.addRow("", self.key_row)
         form.addRow("Max body", self.max_body)
-        form.addRow("Inbox", self.inbox)
+        form.addRow("Max connections", self.max_connections)
+        form.addRow("Inbox", self._with_browse(self.inbox, "Inbox", body, folder=True))
         form.addRow("", self.strict)
         form.addRow("", self.public)
         form.addRow("Test: answer", self.respond)
@@ -294,10 +329,12 @@ class ReceiverPanel(QDockWidget):
             self.port,
             self.path,
             self.token,
+            self.token_file,
             self.tls,
             self.cert,
             self.key,
             self.max_body,
+            self.max_connections,
             self.strict,
             self.inbox,
             self.public,
@@ -305,6 +342,7 @@ class ReceiverPanel(QDockWidget):
             self.delay,
             self.fail_rate,
         ]
+        self._settings.extend(self._browse_buttons)
 
         row = QHBoxLayout()
         self.start_button = QPushButton("Start", body)
@@ -326,10 +364,25 @@ class ReceiverPanel(QDockWidget):
         row.addWidget(self.url, 1)
         row.addWidget(self.copy_button)
         outer.addLayout(row)
-        self.fingerprint = QLineEdit(body)
+        self.cert_box = QWidget(body)
+        row = QHBoxLayout(self.cert_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.fingerprint = QLineEdit(self.cert_box)
         self.fingerprint.setReadOnly(True)
         self.fingerprint.setPlaceholderText("TLS certificate SHA-256 fingerprint")
-        outer.addWidget(self.fingerprint)
+        self.fingerprint.setAccessibleName("TLS certificate SHA-256 fingerprint")
+        self.copy_fingerprint_button = QPushButton("Copy", self.cert_box)
+        self.copy_fingerprint_button.setAccessibleName("Copy the certificate fingerprint")
+        self.copy_fingerprint_button.clicked.connect(self.copy_fingerprint)
+        self.save_cert_button = QPushButton("Save certificate…", self.cert_box)
+        self.save_cert_button.setToolTip(
+            "Save the certificate (never its key) for a client to trust: send --ca FILE"
+        )
+        self.save_cert_button.clicked.connect(self.ask_save_certificate)
+        row.addWidget(self.fingerprint, 1)
+        row.addWidget(self.copy_fingerprint_button)
+        row.addWidget(self.save_cert_button)
+        outer.addWidget(self.cert_box)
 
         row = QHBoxLayout()
         row.addWidget(QLabel("Requests", body))
@@ -363,13 +416,108 @@ class ReceiverPanel(QDockWidget):
         split.addWidget(self.detail)
         outer.addWidget(split, 1)
 
-        outer.addWidget(QLabel("Watched folders", body))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Watched folders", body))
+        row.addStretch(1)
+        self.watch_poll = QCheckBox("Poll (network shares)", body)
+        self.watch_poll.setToolTip(
+            "Look for new files every half second instead of waiting for file events, which "
+            "network shares may not deliver (watch --poll). Applies to folders watched from "
+            "now on."
+        )
+        row.addWidget(self.watch_poll)
+        outer.addLayout(row)
         self.watch_box = QVBoxLayout()
         self.no_watches = QLabel("None — File ▸ Watch Folder… adds one.", body)
         self.watch_box.addWidget(self.no_watches)
         outer.addLayout(self.watch_box)
         self.setWidget(body)
         self._set_running_ui(False)
+        self._recall()
+
+    def _with_browse(
+        self, edit: QLineEdit, title: str, parent: QWidget, *, folder: bool = False
+    ) -> QWidget:
+        """``edit`` with a "…" button that picks a file (or folder) into it."""
+        box = QWidget(parent)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        button = QPushButton("…", box)
+        button.setAccessibleName(f"Choose the {title.lower()}")
+        button.setToolTip(f"Choose the {title.lower()}")
+
+        def browse() -> None:
+            start = edit.text().strip()
+            if folder:
+                chosen = QFileDialog.getExistingDirectory(self, title, start)
+            else:
+                chosen, _ = QFileDialog.getOpenFileName(self, title, start)
+            if chosen:
+                edit.setText(chosen)
+
+        button.clicked.connect(browse)
+        row.addWidget(edit, 1)
+        row.addWidget(button)
+        self._browse_buttons.append(button)
+        return box
+
+    # -- remembered settings ----------------------------------------------------------------------
+    def _remembered_edits(self) -> dict[str, QLineEdit]:
+        return {
+            "host": self.host,
+            "path": self.path,
+            "token_file": self.token_file,
+            "cert": self.cert,
+            "key": self.key,
+            "max_body": self.max_body,
+            "inbox": self.inbox,
+        }
+
+    def _remembered_numbers(self) -> dict[str, QSpinBox | QDoubleSpinBox]:
+        return {
+            "port": self.port,
+            "max_connections": self.max_connections,
+            "respond": self.respond,
+            "delay_ms": self.delay,
+            "fail_percent": self.fail_rate,
+        }
+
+    def _recall(self) -> None:
+        """Put back the settings of the last start (the token itself and the unsafe
+        "without a token" choice are never remembered)."""
+        st = self.app_settings
+        if st is None:
+            return
+        for key, edit in self._remembered_edits().items():
+            if st.qs.contains(SETTINGS_GROUP + key):
+                edit.setText(st.text(SETTINGS_GROUP + key))
+        for key, box in self._remembered_numbers().items():
+            text = st.text(SETTINGS_GROUP + key)
+            try:
+                value = float(text)
+            except ValueError:
+                continue
+            if isinstance(box, QSpinBox):
+                box.setValue(int(value))
+            else:
+                box.setValue(value)
+        mode = st.text(SETTINGS_GROUP + "tls")
+        if mode.isdigit() and int(mode) < self.tls.count():
+            self.tls.setCurrentIndex(int(mode))
+        self.strict.setChecked(st.flag(SETTINGS_GROUP + "strict"))
+        self.watch_poll.setChecked(st.flag(SETTINGS_GROUP + "watch_poll"))
+
+    def _remember(self) -> None:
+        st = self.app_settings
+        if st is None:
+            return
+        for key, edit in self._remembered_edits().items():
+            st.qs.setValue(SETTINGS_GROUP + key, edit.text().strip())
+        for key, box in self._remembered_numbers().items():
+            st.qs.setValue(SETTINGS_GROUP + key, str(box.value()))
+        st.qs.setValue(SETTINGS_GROUP + "tls", str(self.tls.currentIndex()))
+        st.set_flag(SETTINGS_GROUP + "strict", self.strict.isChecked())
+        st.sync()
 
     # -- state ------------------------------------------------------------------------------------
     @property
@@ -397,22 +545,29 @@ class ReceiverPanel(QDockWidget):
         if tls == 2 and not (self.cert.text().strip() and self.key.text().strip()):
             raise ConfigError("give the certificate and key files, or choose another TLS mode")
         inbox_text = self.inbox.text().strip()
+        token = self.token.text().strip() or None
+        token_file = self.token_file.text().strip()
+        if token_file:
+            if token is not None:
+                raise ConfigError("give a token or a token file, not both")
+            token = read_token_file(Path(token_file))
         cfg = ReceiverConfig(
             case=self.case_path,
             inbox=Path(inbox_text).expanduser() if inbox_text else default_inbox(self.case_path),
             host=self.host.text().strip() or "127.0.0.1",
             port=self.port.value(),
             path=normalise_path(self.path.text().strip() or "/"),
-            token=self.token.text().strip() or None,
+            token=token,
             tls_self_signed=tls == 1,
             tls_cert=Path(self.cert.text().strip()).expanduser() if tls == 2 else None,
             tls_key=Path(self.key.text().strip()).expanduser() if tls == 2 else None,
             max_body=parse_size(self.max_body.text()),
             strict=self.strict.isChecked(),
             allow_public_without_token=self.public.isChecked(),
-            respond=self.respond.value() or None,
+            respond=self.respond.value() if self.respond.value() != NORMAL_ANSWERS else None,
             delay_ms=self.delay.value(),
             fail_rate=self.fail_rate.value() / 100,
+            max_connections=self.max_connections.value(),
         )
         cfg.validate()
         return cfg
@@ -430,6 +585,7 @@ class ReceiverPanel(QDockWidget):
         except ConfigError as exc:
             self.status.setText(str(exc))
             return
+        self._remember()
         self.stored = 0
         self.storedChanged.emit(0)
         self.status.setText("Starting (importing what the inbox holds)…")
@@ -444,9 +600,11 @@ class ReceiverPanel(QDockWidget):
 
     def _on_started(self, info: ReceiverInfo) -> None:
         self.start_button.setEnabled(True)
+        self.info = info
         self.url.setText(info.url)
         self.fingerprint.setText(info.fingerprint or "")
-        self.fingerprint.setVisible(bool(info.fingerprint))
+        self.cert_box.setVisible(bool(info.fingerprint))
+        self.save_cert_button.setVisible(bool(info.cert_pem) and self.tls.currentIndex() == 1)
         caught = info.caught_up
         note = f"; imported {caught.files} inbox files left from before" if caught.files else ""
         self.status.setText(f"Running{note}")
@@ -467,20 +625,57 @@ class ReceiverPanel(QDockWidget):
             w.setEnabled(not running)
         if not running:
             self._on_tls_changed()
+            self.info = None
             self.url.clear()
             self.fingerprint.clear()
-            self.fingerprint.setVisible(False)
+            self.cert_box.setVisible(False)
         self.start_button.setText("Stop" if running else "Start")
         self.start_button.setEnabled(self.case_path is not None)
 
     def _on_tls_changed(self) -> None:
         files = self.tls.currentIndex() == 2
-        self.cert.setVisible(files)
-        self.key.setVisible(files)
+        self.cert_row.setVisible(files)
+        self.key_row.setVisible(files)
 
     def copy_url(self) -> None:
         if self.url.text():
             QGuiApplication.clipboard().setText(self.url.text())
+
+    def copy_fingerprint(self) -> None:
+        if self.fingerprint.text():
+            QGuiApplication.clipboard().setText(self.fingerprint.text())
+
+    def ask_save_certificate(self) -> None:
+        if self.info is None or not self.info.cert_pem:
+            return
+        start = (
+            (self.inbox.text().strip() or str(self._inbox_guess())) + "/" + SELF_SIGNED_CERT_FILE
+        )
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save Certificate", start, "PEM certificate (*.pem *.crt);;All files (*)"
+        )
+        if path:
+            self.save_certificate(Path(path))
+
+    def _inbox_guess(self) -> Path:
+        return default_inbox(self.case_path) if self.case_path is not None else Path.home()
+
+    def save_certificate(self, path: Path) -> bool:
+        """Write the running receiver's certificate (never its key) to ``path``."""
+        if self.info is None or not self.info.cert_pem:
+            return False
+        from msgcopy_viewer.receiver.tls import save_certificate  # (cryptography: when used)
+
+        try:
+            save_certificate(self.info.cert_pem, path)
+        except (OSError, ConfigError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            dialogs.show_warning(self, "Cannot save the certificate", f"{path}: {reason}")
+            return False
+        self.status.setText(
+            f"Certificate saved to {path} (a client trusts it with: send --ca FILE)"
+        )
+        return True
 
     # -- requests ---------------------------------------------------------------------------------
     def _on_request(self, record: RequestRecord) -> None:
@@ -524,7 +719,12 @@ class ReceiverPanel(QDockWidget):
         if any(w.folder == folder for w in self.watches):
             return None
         try:
-            watch = FolderWatch(self.case_path, folder, self)
+            watch = FolderWatch(self.case_path, folder, self, poll=self.watch_poll.isChecked())
+            if self.app_settings is not None:
+                self.app_settings.set_flag(
+                    SETTINGS_GROUP + "watch_poll", self.watch_poll.isChecked()
+                )
+                self.app_settings.sync()
         except WatchError as exc:
             dialogs.show_warning(self, "Cannot watch the folder", str(exc))
             return None

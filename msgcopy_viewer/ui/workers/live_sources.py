@@ -107,11 +107,13 @@ class FolderWatch(QObject):
     failed = Signal(str)
     finished = Signal()
 
-    def __init__(self, case: Path, folder: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self, case: Path, folder: Path, parent: QObject | None = None, *, poll: bool = False
+    ) -> None:
         super().__init__(parent)
         self.folder = folder
         # raises WatchError (a plain reason) when the folder cannot be watched
-        self.watcher = FolderWatcher(case, [folder], on_event=self._on_event)
+        self.watcher = FolderWatcher(case, [folder], on_event=self._on_event, poll=poll)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="msgcopy-watcher", daemon=True)
 
