@@ -110,8 +110,8 @@ class BubbleDelegate(QStyledItemDelegate):
         m: Message | None = item_data(index, ROW_ROLE)
         if m is None:
             return ""
-        base = item_data(index, Qt.ItemDataRole.ToolTipRole)
-        when = str(base) if base else ""
+        # the time as the model's tooltip says it, in plain text (the role's is escaped)
+        when = self._tz.tooltip(m.start_ms, m.start_raw)
         if not m.is_mms:
             return when
         env = m.envelope

@@ -42,6 +42,7 @@ from msgcopy_viewer.ui.models.roles import (
     SENDER_LABEL_ROLE,
     SEPARATOR_ROLE,
     TIME_TEXT_ROLE,
+    tooltip_html,
 )
 
 PAGE = 50
@@ -365,10 +366,10 @@ class ThreadModel(RowListModel):
             return self.sender_label(it)
         if role == TIME_TEXT_ROLE:
             return self._tz.time_text(it.start_ms, it.start_raw) if self._tz is not None else ""
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:  # the raw startTime is evidence: escaped
             if self._tz is None:
-                return it.start_raw
-            return self._tz.tooltip(it.start_ms, it.start_raw)
+                return tooltip_html(it.start_raw)
+            return tooltip_html(self._tz.tooltip(it.start_ms, it.start_raw))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = "Sent" if it.outgoing else f"Received from {it.sender or it.other_party}"
             when = (
