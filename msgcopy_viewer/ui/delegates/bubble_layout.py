@@ -86,12 +86,24 @@ def bubble_fonts(font: QFont) -> tuple[QFont, QFont, QFont]:
     return base, bold, small
 
 
+_last_fonts: tuple[QFont, tuple[QFont, QFont, QFont], QFontMetricsF] | None = None
+
+
+def _fonts_and_metrics(font: QFont) -> tuple[tuple[QFont, QFont, QFont], QFontMetricsF]:
+    """``bubble_fonts(font)`` and the small font's metrics, made again only when the font
+    changes (every bubble laid out needs them; the font rarely changes)."""
+    global _last_fonts
+    if _last_fonts is None or _last_fonts[0] != font:
+        fonts = bubble_fonts(font)
+        _last_fonts = (QFont(font), fonts, QFontMetricsF(fonts[2]))
+    return _last_fonts[1], _last_fonts[2]
+
+
 def layout_bubble(
     m: Message, width: int, font: QFont, *, separator: bool, show_name: bool
 ) -> BubbleLayout:
     """The layout of message ``m`` in a view ``width`` pixels wide."""
-    base, bold, small = bubble_fonts(font)
-    fm_small = QFontMetricsF(small)
+    (base, bold, small), fm_small = _fonts_and_metrics(font)
     max_w = float(min(MAX_BUBBLE, int(width * 0.72)))
     inner = max_w - 2 * PAD
     lay = BubbleLayout(height=0, width=width)
@@ -194,6 +206,19 @@ class BubbleLayouts:
             self._last_font = QFont(font)
             self._last_font_key = font.key()
         return self._last_font_key
+
+    def has(
+        self,
+        m: Message,
+        width: int,
+        font: QFont,
+        *,
+        generation: int,
+        separator: bool,
+        show_name: bool,
+    ) -> bool:
+        key = (m.rowid, width, generation, separator, show_name, self._font_key(font))
+        return key in self._cache
 
     def prepare(
         self,

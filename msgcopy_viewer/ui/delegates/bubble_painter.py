@@ -9,6 +9,7 @@ or when the image may not be decoded), chips, text, time and warning icon — wi
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from PySide6.QtCore import QElapsedTimer, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
@@ -34,6 +35,31 @@ CHIP_ICONS = {"audio": "audio", "video": "video", "contact": "contact", "file": 
 ThumbDrawn = Callable[[QRectF, Part], None]
 
 
+class BubbleColours(NamedTuple):
+    """The palette-derived colours of a bubble, worked out once per palette (deriving them
+    costs a dozen palette lookups and blends, and every bubble of every paint needs them)."""
+
+    text: QColor
+    muted: QColor
+    sent: QColor
+    received: QColor
+    highlight: QColor
+    band: QColor  # behind a selected row
+    band_strong: QColor  # behind the highlighted (searched-for) row
+
+
+def bubble_colours(pal: QPalette) -> BubbleColours:
+    return BubbleColours(
+        text=pal.color(QPalette.ColorRole.Text),
+        muted=bubble_muted(pal),
+        sent=sent_tint(pal),
+        received=received_tint(pal),
+        highlight=pal.color(QPalette.ColorRole.Highlight),
+        band=selection_band(pal, False),
+        band_strong=selection_band(pal, True),
+    )
+
+
 class BubblePainter:
     def __init__(self, thumbnails=None) -> None:
         self._thumbs = thumbnails
@@ -42,6 +68,16 @@ class BubblePainter:
         self._font: QFont | None = None  # the font the fonts below were made from
         self._fonts: tuple[QFont, QFont, QFont] | None = None
         self._small_metrics: QFontMetricsF | None = None
+        self._colours: dict[int, BubbleColours] = {}  # by QPalette.cacheKey()
+
+    def colours(self, pal: QPalette) -> BubbleColours:
+        key = pal.cacheKey()
+        got = self._colours.get(key)
+        if got is None:
+            if len(self._colours) > 8:  # palettes change rarely (theme, dark mode)
+                self._colours.clear()
+            got = self._colours[key] = bubble_colours(pal)
+        return got
 
     def _fonts_for(self, font: QFont) -> tuple[tuple[QFont, QFont, QFont], QFontMetricsF]:
         """(text, bold, small) fonts and the small font's metrics, made once per font."""
@@ -68,6 +104,7 @@ class BubblePainter:
     ) -> None:
         """``found``: highlight formats of find-in-thread matches in the subject and text."""
         pal: QPalette = option.palette
+        colours = self.colours(pal)
         (_base, bold, small), fm_small = self._fonts_for(option.font)
         r = QRectF(option.rect)
         ox, oy = r.left(), r.top()
@@ -77,17 +114,17 @@ class BubblePainter:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
             if highlighted or selected:
-                band = selection_band(pal, highlighted)
+                band = colours.band_strong if highlighted else colours.band
                 top = oy + lay.sep_h
                 painter.fillRect(QRectF(r.left(), top, r.width(), r.height() - lay.sep_h), band)
-            text_color = pal.color(QPalette.ColorRole.Text)
-            muted = bubble_muted(pal)
+            text_color = colours.text
+            muted = colours.muted
             if lay.sep_h:
                 painter.setFont(small)
                 tw = fm_small.horizontalAdvance(separator_text) + 20
                 pill = QRectF(ox + (r.width() - tw) / 2, oy + 6, tw, fm_small.height() + 6)
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(received_tint(pal))
+                painter.setBrush(colours.received)
                 painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
                 painter.setPen(muted)
                 painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, separator_text)
@@ -112,9 +149,9 @@ class BubblePainter:
             path = QPainterPath()
             path.addRoundedRect(bubble, RADIUS, RADIUS)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.fillPath(path, sent_tint(pal) if m.outgoing else received_tint(pal))
+            painter.fillPath(path, colours.sent if m.outgoing else colours.received)
             if highlighted:
-                painter.setPen(pal.color(QPalette.ColorRole.Highlight))
+                painter.setPen(colours.highlight)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawPath(path)
             painter.setPen(text_color)
@@ -144,7 +181,7 @@ class BubblePainter:
                 and option.widget is not None
                 and option.widget.hasFocus()
             ):
-                painter.setPen(pal.color(QPalette.ColorRole.Highlight))
+                painter.setPen(colours.highlight)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), RADIUS + 2, RADIUS + 2)
         finally:

@@ -278,12 +278,21 @@ class ThreadModel(RowListModel):
         out: list[tuple[Message, bool]] = []
         prev = before
         for m in page:
-            sep = prev is None or self._day_key(prev.start_ms, prev.start_raw) != self._day_key(
-                m.start_ms, m.start_raw
-            )
-            out.append((m, sep))
+            out.append((m, prev is None or not self._same_day(prev, m)))
             prev = m
+        # The row at the border changes with the page: the old first row loses its date
+        # separator when the page above ends on its day; the row that becomes first when
+        # the window's oldest rows are dropped gains one.
+        if not newer and page:
+            out.append((self._rows[0], not self._same_day(page[-1], self._rows[0])))
+        elif newer and page:
+            first = len(self._rows) + len(page) - MAX_ROWS
+            if 0 < first < len(self._rows):
+                out.append((self._rows[first], True))
         return out
+
+    def _same_day(self, a: Message, b: Message) -> bool:
+        return self._day_key(a.start_ms, a.start_raw) == self._day_key(b.start_ms, b.start_raw)
 
     # -- the examiner's marks ----------------------------------------------------------------
     def _marks_of(self, rowid: int) -> Marks | None:
@@ -330,6 +339,16 @@ class ThreadModel(RowListModel):
             day = self._tz.day_key(ms, raw) if self._tz is not None else ms // 86_400_000
             key = self._day_keys[cache_key] = day
         return key
+
+    def bubble_key(self, row: int) -> tuple[int, int] | None:
+        """What the size of the bubble at ``row`` depends on besides the view's width, the
+        zone and the font: its message and the one before it (which decides the date
+        separator), as rowids (0: none). The delegate answers size questions with it
+        before any other work."""
+        rows = self._rows
+        if not 0 <= row < len(rows):
+            return None
+        return (rows[row].rowid, rows[row - 1].rowid if row else 0)
 
     def starts_day(self, row: int) -> bool:
         """Whether the message at ``row`` is the first of its calendar day in the window
