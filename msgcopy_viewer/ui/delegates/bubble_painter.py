@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from PySide6.QtCore import QElapsedTimer, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
+from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from msgcopy_viewer.core.text_safety import show_invisible
@@ -58,6 +67,18 @@ def bubble_colours(pal: QPalette) -> BubbleColours:
         band=selection_band(pal, False),
         band_strong=selection_band(pal, True),
     )
+
+
+def _static(lay: BubbleLayout, slot: str, text: str, font: QFont) -> QStaticText:
+    """The bubble's time or date label as a QStaticText (plain text), shaped once and kept
+    with the layout: drawn on every paint, shaping it each time was a good part of one."""
+    label: QStaticText | None = getattr(lay, slot)
+    if label is None or label.text() != text:
+        label = QStaticText(text)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.prepare(QTransform(), font)
+        setattr(lay, slot, label)
+    return label
 
 
 class BubblePainter:
@@ -121,13 +142,14 @@ class BubblePainter:
             muted = colours.muted
             if lay.sep_h:
                 painter.setFont(small)
-                tw = fm_small.horizontalAdvance(separator_text) + 20
+                label = _static(lay, "sep_static", separator_text, small)
+                tw = label.size().width() + 20
                 pill = QRectF(ox + (r.width() - tw) / 2, oy + 6, tw, fm_small.height() + 6)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colours.received)
                 painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
                 painter.setPen(muted)
-                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, separator_text)
+                painter.drawStaticText(QPointF(pill.left() + 10, pill.top() + 3), label)
             if lay.status is not None:
                 self._paint_status(painter, lay, ox, oy, r, time_text, small, muted)
                 return
@@ -230,7 +252,8 @@ class BubblePainter:
         """The time (and warning icon) under the bubble."""
         painter.setFont(small)
         painter.setPen(muted)
-        tw = fm_small.horizontalAdvance(time_text)
+        label = _static(lay, "time_static", time_text, small)
+        tw = label.size().width()
         ty = QRectF(option.rect).top() + lay.time_y
         icon_w = fm_small.height() if m.warnings else 0
         if m.outgoing:
@@ -241,11 +264,7 @@ class BubblePainter:
             icon = option.widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
             ix = tx - icon_w - 4 if m.outgoing else bubble.left() + 4
             icon.paint(painter, int(ix), int(ty), int(icon_w), int(icon_w))
-        painter.drawText(
-            QRectF(tx, ty, tw + 2, fm_small.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            time_text,
-        )
+        painter.drawStaticText(QPointF(tx, ty), label)
 
     def paint_thumb(self, painter: QPainter, rect: QRectF, part: Part, pal: QPalette) -> None:
         thumb = self._thumbs.thumb(part.sha256) if self._thumbs is not None else None

@@ -75,9 +75,10 @@ def grouping_text(conv: ConversationInfo) -> str:
 
 _USER_MOVES = (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.KeyPress)
 AHEAD_MS = 2.0  # time spent laying bubbles out ahead per turn of the event loop
-# After a page was added, reading ahead resumes at the user's next move or after this long
-# (so that it never shares a turn of the event loop with the page and its paint).
-AFTER_PAGE_MS = 50
+# After a page was added, reading ahead resumes after a frame, so that it never shares a
+# turn of the event loop with the page and its paint: while the user reads, or between the
+# repeats of a key held down (~33 ms); sooner if the user moves again before that.
+AFTER_PAGE_MS = 16
 
 
 class BubbleListView(QListView):
