@@ -353,3 +353,29 @@ def test_reading_ahead_keeps_the_direction_of_travel_across_a_page(qtbot, browse
     qtbot.waitUntil(lambda: lst._ahead_done, timeout=10_000)
     older = model._ahead_older
     assert older is not None and older[-1].key < model.item(0).key
+
+
+def test_the_next_page_comes_in_while_the_user_pauses(qtbot, browser) -> None:
+    """Within a few screens of the end of what is loaded, the next page is added in the
+    pause after the move (not in the move), and the message the user reads stays put."""
+    from PySide6.QtCore import QPoint
+
+    from msgcopy_viewer.ui.models import thread_model as tm
+    from msgcopy_viewer.ui.widgets import thread_view
+
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    model = b.thread_view.thread_model
+    lst = b.thread_view.list
+    qtbot.waitUntil(lambda: not lst._ahead_timer.isActive() and not lst._ahead, timeout=10_000)
+    sb = lst.verticalScrollBar()
+    height = lst.viewport().height()
+    rows = model.rowCount()
+    target = height * (thread_view.SOON * 2 + 3) // 4  # between "now" (1.5) and SOON screens
+    assert height * 3 // 2 < target <= height * thread_view.SOON
+    sb.setValue(target)
+    top = model.item(lst.indexAt(QPoint(8, 8)).row()).rowid
+    assert model.rowCount() == rows  # not in the move itself ...
+    qtbot.waitUntil(lambda: model.rowCount() == rows + tm.PAGE)  # ... but in the pause
+    assert model.item(lst.indexAt(QPoint(8, 8)).row()).rowid == top
+    assert sb.value() > target

@@ -75,10 +75,12 @@ def grouping_text(conv: ConversationInfo) -> str:
 
 _USER_MOVES = (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.KeyPress)
 AHEAD_MS = 2.0  # time spent laying bubbles out ahead per turn of the event loop
-# After a page was added, reading ahead resumes after a frame, so that it never shares a
-# turn of the event loop with the page and its paint: while the user reads, or between the
-# repeats of a key held down (~33 ms); sooner if the user moves again before that.
-AFTER_PAGE_MS = 16
+# Background work (adding the next page, reading ahead) waits for the user to pause this
+# long: between the repeats of a key held down (~33 ms) or the notches of a wheel, never in
+# the middle of a move. When moves come faster than that, it is done at the next move.
+IDLE_MS = 10
+HURRIED_MS = 25  # moves closer together than this (start to start) leave no pause
+SOON = 3  # screens left to read at which the next page is added in a pause
 
 
 class BubbleListView(QListView):
@@ -108,6 +110,7 @@ class BubbleListView(QListView):
         self._ahead_newer = False  # the direction of the last scroll
         self._ahead_done = False  # both ends read and laid out
         self._load_pending = False  # a page load is queued (reading ahead waits for it)
+        self._last_move = 0.0  # when the user last moved (perf_counter)
         self._last_value = 0
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
@@ -138,13 +141,22 @@ class BubbleListView(QListView):
         self._ahead_timer.start(delay)
 
     def _read_ahead_step(self) -> None:
-        """One turn of reading ahead: read the next page (one query) or lay out bubbles of
-        it for at most ``AHEAD_MS``, then yield to the event loop."""
+        """One turn of background work: add the next page when the user is within
+        ``SOON`` screens of the end they move towards, else read the next page ahead (one
+        query) or lay out bubbles of it for at most ``AHEAD_MS``; then yield."""
         model = self.thread_model()
         delegate = self.itemDelegate()
         if model is None or self._paging or not isinstance(delegate, BubbleDelegate):
             return
         if self._load_pending:  # a page comes in first (and restarts this after it)
+            return
+        sb = self.verticalScrollBar()
+        soon = self.viewport().height() * SOON
+        if sb.value() <= soon and model.can_fetch_older():
+            self.load_older()
+            return
+        if sb.value() >= sb.maximum() - soon and model.can_fetch_newer():
+            self.load_newer()
             return
         deadline = time.perf_counter() + AHEAD_MS / 1000
         if not self._ahead:
@@ -170,15 +182,28 @@ class BubbleListView(QListView):
             self._last_value = value
         if self._paging or model is None:
             return
-        if not self._ahead_done:  # the user moves: go on reading ahead at the next turn
-            self._ahead_timer.start(0)
-        # A page comes in while more than a screen is still left to read, so a Page Up or
-        # Page Down never stops short at the end of what is loaded.
-        margin = self.viewport().height() * 3 // 2
+        # Background work waits for a pause; when moves come closer together than
+        # HURRIED_MS (each taking a few ms, they leave no pause), a turn of it is done at
+        # each move.
+        now = time.perf_counter()
+        hurried = (now - self._last_move) * 1000 < HURRIED_MS
+        self._last_move = now
+        height = self.viewport().height()
+        maximum = self.verticalScrollBar().maximum()
+        soon = height * SOON
+        wanted = (value <= soon and model.can_fetch_older()) or (
+            value >= maximum - soon and model.can_fetch_newer()
+        )
+        if wanted or not self._ahead_done:
+            self._ahead_timer.start(0 if hurried else IDLE_MS)
+        # A page comes in now when less than a screen and a half is left, so a Page Up or
+        # Page Down never stops short at the end of what is loaded (usually it came in
+        # while the user paused, at SOON screens).
+        margin = height * 3 // 2
         if value <= margin and model.can_fetch_older():
             self._load_pending = True
             QTimer.singleShot(0, self.load_older)
-        elif value >= self.verticalScrollBar().maximum() - margin and model.can_fetch_newer():
+        elif value >= maximum - margin and model.can_fetch_newer():
             self._load_pending = True
             QTimer.singleShot(0, self.load_newer)
 
@@ -199,7 +224,7 @@ class BubbleListView(QListView):
         model = self.thread_model()
         if self._load_pending:
             self._load_pending = False
-            self.read_ahead(AFTER_PAGE_MS)
+            self.read_ahead(IDLE_MS)
         if self._paging or model is None or not model.can_fetch_newer():
             return 0
         self._paging = True
@@ -219,14 +244,14 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
-            self.read_ahead(AFTER_PAGE_MS)  # the page is painted first
+            self.read_ahead(IDLE_MS)  # the page is painted first
             self.paged.emit()
 
     def load_older(self) -> int:
         model = self.thread_model()
         if self._load_pending:
             self._load_pending = False
-            self.read_ahead(AFTER_PAGE_MS)
+            self.read_ahead(IDLE_MS)
         if self._paging or model is None or not model.can_fetch_older():
             return 0
         self._paging = True
@@ -241,7 +266,7 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
-            self.read_ahead(AFTER_PAGE_MS)  # the page is painted first
+            self.read_ahead(IDLE_MS)  # the page is painted first
             self.paged.emit()
 
     def resizeEvent(self, event) -> None:
