@@ -76,10 +76,12 @@ def grouping_text(conv: ConversationInfo) -> str:
 _USER_MOVES = (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.KeyPress)
 AHEAD_MS = 2.0  # time spent laying bubbles out ahead per turn of the event loop
 # Background work (adding the next page, reading ahead) waits for the user to pause this
-# long: between the repeats of a key held down (~33 ms) or the notches of a wheel, never in
-# the middle of a move. When moves come faster than that, it is done at the next move.
+# long after a move was painted: between the repeats of a key held down (~33 ms) or the
+# notches of a wheel, never in the middle of a move. When moves come faster than that, a
+# turn of it is done at each move.
 IDLE_MS = 10
 HURRIED_MS = 25  # moves closer together than this (start to start) leave no pause
+PAINTLESS_MS = 50  # the pause is counted from the move itself when nothing is painted
 SOON = 3  # screens left to read at which the next page is added in a pause
 
 
@@ -111,6 +113,7 @@ class BubbleListView(QListView):
         self._ahead_done = False  # both ends read and laid out
         self._load_pending = False  # a page load is queued (reading ahead waits for it)
         self._last_move = 0.0  # when the user last moved (perf_counter)
+        self._idle_after_paint = False  # background work waits for the next paint
         self._last_value = 0
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
@@ -139,6 +142,18 @@ class BubbleListView(QListView):
         self._ahead = []
         self._ahead_done = False
         self._ahead_timer.start(delay)
+
+    def _after_next_paint(self) -> None:
+        """Background work resumes IDLE_MS after the view has painted (the end of what the
+        user sees of a move), or after PAINTLESS_MS if nothing is painted."""
+        self._idle_after_paint = True
+        self._ahead_timer.start(PAINTLESS_MS)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._idle_after_paint:
+            self._idle_after_paint = False
+            self._ahead_timer.start(IDLE_MS)
 
     def _read_ahead_step(self) -> None:
         """One turn of background work: add the next page when the user is within
@@ -195,7 +210,10 @@ class BubbleListView(QListView):
             value >= maximum - soon and model.can_fetch_newer()
         )
         if wanted or not self._ahead_done:
-            self._ahead_timer.start(0 if hurried else IDLE_MS)
+            if hurried:
+                self._ahead_timer.start(0)
+            else:
+                self._after_next_paint()
         # A page comes in now when less than a screen and a half is left, so a Page Up or
         # Page Down never stops short at the end of what is loaded (usually it came in
         # while the user paused, at SOON screens).
@@ -224,7 +242,8 @@ class BubbleListView(QListView):
         model = self.thread_model()
         if self._load_pending:
             self._load_pending = False
-            self.read_ahead(IDLE_MS)
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()
         if self._paging or model is None or not model.can_fetch_newer():
             return 0
         self._paging = True
@@ -244,14 +263,16 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
-            self.read_ahead(IDLE_MS)  # the page is painted first
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()  # the page is painted first
             self.paged.emit()
 
     def load_older(self) -> int:
         model = self.thread_model()
         if self._load_pending:
             self._load_pending = False
-            self.read_ahead(IDLE_MS)
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()
         if self._paging or model is None or not model.can_fetch_older():
             return 0
         self._paging = True
@@ -266,7 +287,8 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
-            self.read_ahead(IDLE_MS)  # the page is painted first
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()  # the page is painted first
             self.paged.emit()
 
     def resizeEvent(self, event) -> None:
