@@ -5,7 +5,8 @@ importer stored the form it compares (MM7 decorations stripped): a sender ``<i>B
 was written as ``i>BANK</i`` in the conversation's participants, and in an MMS's sender and
 recipients. Threading keys were always right (they are compared, not shown), so only the
 labels are recomputed here, from the stored raw events, with the importer's own functions:
-the same labels a new import of the same files writes. Nothing else in a row changes.
+the same labels a new import of the same files writes (the importer's rules, repeated
+here from ``ingest.analyze`` with the same core functions). Nothing else in a row changes.
 """
 
 from __future__ import annotations
@@ -15,9 +16,64 @@ import logging
 import sqlite3
 from typing import Any
 
-from msgcopy_viewer.core.parties import KIND_ALPHA, normalize_party
+from msgcopy_viewer.core.conversations import conversation_key, participants_for
+from msgcopy_viewer.core.events import parse_event
+from msgcopy_viewer.core.parties import (
+    KIND_ALPHA,
+    normalize_party,
+    normalize_subscriber,
+    subscriber_region,
+)
 
 log = logging.getLogger(__name__)
+
+
+class _Labels:
+    """The labels the importer gives one event (``ingest.analyze``'s rules, which the
+    store may not import): its conversation, sender, participants and, for a decoded MMS,
+    the sender and recipients of its ``mms`` JSON."""
+
+    def __init__(self, raw_event: str, index: int) -> None:
+        event = parse_event(json.loads(raw_event), index, raw_event)
+        subscriber = normalize_subscriber(event.mobile)
+        region = subscriber_region(event.mobile)
+        other = normalize_party(event.other_party, region)
+        if event.direction == "mo":
+            sender = subscriber.display
+        else:
+            sender = event.other_party if other.kind == KIND_ALPHA else other.display
+        addresses: list[str] = []
+        self.mms: dict[str, Any] | None = None
+        if event.message_type != "sms":
+            from msgcopy_viewer.core.mms import MmsError, decode_mms
+
+            try:
+                decoded = decode_mms(event.message)
+            except MmsError:
+                decoded = None
+            if decoded is not None:
+                env = decoded.envelope
+                if env.sender:
+                    addresses.append(env.sender)
+                addresses.extend(env.to + env.cc + env.bcc)
+                if env.sender and event.direction == "mt":
+                    sp = normalize_party(env.sender, region)
+                    if sp.key and sp.key != subscriber.key:
+                        sender = sp.display
+
+                def shown(addrs: list[str]) -> list[str]:
+                    return [normalize_party(a, region).display for a in addrs if a.strip()]
+
+                self.mms = {
+                    "sender": normalize_party(env.sender, region).display if env.sender else None,
+                    "recipients": {"to": shown(env.to), "cc": shown(env.cc), "bcc": shown(env.bcc)},
+                }
+        conv = conversation_key(
+            subscriber, participants_for(subscriber, region, event.other_party, addresses)
+        )
+        self.conversation_id = conv.id
+        self.sender = sender
+        self.participants = conv.participant_displays
 
 
 def _is_alpha(key: str) -> bool:
@@ -28,14 +84,10 @@ def _is_alpha(key: str) -> bool:
     return not (digits.isdigit() and digits.isascii())
 
 
-def _record(raw_event: str, index: int) -> Any:
-    """The importer's record of a stored raw event, or None when it cannot be read again."""
-    # Imported here: the importer's modules import the store.
-    from msgcopy_viewer.core.events import parse_event
-    from msgcopy_viewer.ingest.analyze import build_record
-
+def _labels(raw_event: str, index: int) -> _Labels | None:
+    """The importer's labels of a stored raw event, or None when it cannot be read again."""
     try:
-        return build_record(parse_event(json.loads(raw_event), index, raw_event))
+        return _Labels(raw_event, index)
     except Exception:  # a row the importer stored once is read again; never stop a migration
         log.warning("message event %d could not be read again; its labels are kept", index)
         return None
@@ -57,7 +109,7 @@ def relabel_alphanumeric(conn: sqlite3.Connection) -> tuple[int, int]:
         ).fetchone()
         if first is None:
             continue
-        record = _record(first[0], first[1])
+        record = _labels(first[0], first[1])
         if record is None or record.conversation_id != cid:
             continue
         labels = json.dumps(list(record.participants), ensure_ascii=False)
@@ -77,10 +129,10 @@ def relabel_alphanumeric(conn: sqlite3.Connection) -> tuple[int, int]:
             shown += recipients.get(group) or []
         if not any(normalize_party(a).kind == KIND_ALPHA for a in shown if a):
             continue
-        record = _record(raw_event, index)
+        record = _labels(raw_event, index)
         if record is None or record.mms is None:
             continue
-        fresh = json.loads(record.mms)
+        fresh = record.mms
         if (record.sender, fresh.get("sender"), fresh.get("recipients")) == (
             sender,
             mms.get("sender"),

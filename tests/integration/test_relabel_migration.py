@@ -65,6 +65,18 @@ def _labels(path: Path) -> tuple[set[tuple[str, ...]], dict[str, str | None]]:
     return convs, mms
 
 
+def _all_labels(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    with sqlite3.connect(path) as conn:
+        convs = sorted(conn.execute("SELECT id, participants FROM conversations"))
+        msgs = sorted(
+            (mid, sender or "", json.dumps([json.loads(m)["sender"], json.loads(m)["recipients"]]))
+            for mid, sender, m in conn.execute(
+                "SELECT id, sender, mms FROM messages WHERE type = 'mms'"
+            )
+        )
+    return convs, msgs
+
+
 def test_old_case_shows_alphanumeric_senders_as_received(tmp_path: Path) -> None:
     path = _old_case(tmp_path)
     convs, mms = _labels(path)
@@ -85,6 +97,10 @@ def test_old_case_shows_alphanumeric_senders_as_received(tmp_path: Path) -> None
     assert msgs["one"].participants == ("<i>BANK</i>",)
     assert msgs["two"].sender == "<I>bank</I>"  # SMS senders were always as received
     assert keys_after == keys_before  # threading unchanged
+    # the labels are exactly those a new import of the same files writes
+    fresh = tmp_path / "fresh.mcase"
+    Importer(fresh, workers=1).run([tmp_path / "corpus"])
+    assert _all_labels(path) == _all_labels(fresh)
     backups = list(tmp_path.glob("old.mcase.v6-*.bak"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:
