@@ -132,8 +132,12 @@ class Case:
         for step in range(version, SCHEMA_VERSION):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _split_sql(MIGRATIONS[step]):
-                    conn.execute(statement)
+                migration = MIGRATIONS[step]
+                if callable(migration):
+                    migration(conn)
+                else:
+                    for statement in _split_sql(migration):
+                        conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {step + 1}")
                 if step == 0:
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

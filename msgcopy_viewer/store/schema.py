@@ -1,15 +1,19 @@
 """Case-file schema and its migrations.
 
 The schema version is ``PRAGMA user_version``. ``MIGRATIONS[i]`` takes a case
-from version ``i`` to ``i + 1``; each step runs in one transaction after the
-case file has been backed up (see ``store.case``). A case whose version is
+from version ``i`` to ``i + 1`` (an SQL script, or a function of the connection for a
+step that needs Python); each step runs in one transaction after the case file has
+been backed up (see ``store.case``). A case whose version is
 newer than ``SCHEMA_VERSION`` is refused. The tables are described in
 ``docs/case-format.md``.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+import sqlite3
+from collections.abc import Callable
+
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x4D434356  # "MCCV": lets `file`-like tools recognise a case
 
 _V1 = """
@@ -273,6 +277,18 @@ CREATE TABLE audit_log (
 CREATE INDEX messages_timeline ON messages(type, direction, start_ms, subscriber_id);
 """
 
+
+# Version 7: alphanumeric senders are shown as received in cases imported before that rule
+# (``<i>BANK</i>``, not ``i>BANK</i``): conversation participants and MMS senders and
+# recipients are relabelled from the stored raw events (store/relabel.py).
+def _v7(conn: sqlite3.Connection) -> None:
+    from msgcopy_viewer.store.relabel import relabel_alphanumeric
+
+    relabel_alphanumeric(conn)
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
 # MIGRATIONS[i] upgrades version i to i + 1. Version 0 is an empty file.
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _WORKBENCH]
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _V5, _WORKBENCH, _v7]
 assert len(MIGRATIONS) == SCHEMA_VERSION

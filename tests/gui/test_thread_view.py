@@ -328,4 +328,54 @@ def test_pages_are_read_and_laid_out_ahead_while_the_user_reads(qtbot, browser, 
     assert model.rowCount() == first + tm.PAGE
     assert queried == []  # the page was read ahead
     added = {model.item(r).rowid for r in range(tm.PAGE)}
-    assert not added & set(laid_out)  # and its bubbles laid out ahead
+    assert not added & set(laid_out)  # and its bubbles laid out ahead,
+    # and so was the row below it, whose date separator the page may have taken away
+    assert laid_out == []
+
+
+def test_reading_ahead_keeps_the_direction_of_travel_across_a_page(qtbot, browser) -> None:
+    """Keeping the reading position after a page came in at the top moves the scroll bar
+    down; that is not the user turning round: reading ahead goes on upwards."""
+    from msgcopy_viewer.ui.models import thread_model as tm
+
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    model = b.thread_view.thread_model
+    lst = b.thread_view.list
+    qtbot.waitUntil(lambda: not lst._ahead_timer.isActive() and not lst._ahead, timeout=10_000)
+    sb = lst.verticalScrollBar()
+    rows = model.rowCount()
+    sb.setValue(sb.value() - 40)  # the user scrolls up a little ...
+    sb.setValue(0)  # ... and to the top: a page of older messages comes in
+    qtbot.waitUntil(lambda: model.rowCount() == rows + tm.PAGE)
+    assert sb.value() > 0  # the reading position was kept (the bar moved down) ...
+    assert lst._ahead_newer is False  # ... and the next page read ahead is the older one
+    qtbot.waitUntil(lambda: lst._ahead_done, timeout=10_000)
+    older = model._ahead_older
+    assert older is not None and older[-1].key < model.item(0).key
+
+
+def test_the_next_page_comes_in_while_the_user_pauses(qtbot, browser) -> None:
+    """Within a few screens of the end of what is loaded, the next page is added in the
+    pause after the move (not in the move), and the message the user reads stays put."""
+    from PySide6.QtCore import QPoint
+
+    from msgcopy_viewer.ui.models import thread_model as tm
+    from msgcopy_viewer.ui.widgets import thread_view
+
+    b = browser
+    _select_conversation(qtbot, b, big_conversation_id(b.case.conn))
+    model = b.thread_view.thread_model
+    lst = b.thread_view.list
+    qtbot.waitUntil(lambda: not lst._ahead_timer.isActive() and not lst._ahead, timeout=10_000)
+    sb = lst.verticalScrollBar()
+    height = lst.viewport().height()
+    rows = model.rowCount()
+    target = height * (thread_view.SOON * 2 + 3) // 4  # between "now" (1.5) and SOON screens
+    assert height * 3 // 2 < target <= height * thread_view.SOON
+    sb.setValue(target)
+    top = model.item(lst.indexAt(QPoint(8, 8)).row()).rowid
+    assert model.rowCount() == rows  # not in the move itself ...
+    qtbot.waitUntil(lambda: model.rowCount() == rows + tm.PAGE)  # ... but in the pause
+    assert model.item(lst.indexAt(QPoint(8, 8)).row()).rowid == top
+    assert sb.value() > target

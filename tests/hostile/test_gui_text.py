@@ -172,3 +172,30 @@ def test_bubbles_and_list_rows_show_invisible_characters_as_tokens() -> None:
     import re
 
     assert match_spans(spoof, re.compile("exe")) == [(len("invoice⟦U+202E⟧gpj."), 3)]
+
+
+def test_time_tooltips_of_thread_and_search_rows_are_escaped(qtbot: Any, tmp_path: Path) -> None:
+    """The raw startTime in a message's time tooltip is evidence like any other text: a
+    line separator the time parser accepts between the time and its offset is a token."""
+    from msgcopy_viewer.store.search import search
+    from msgcopy_viewer.ui.models.roles import tooltip_html
+    from msgcopy_viewer.ui.models.search_model import SearchResultModel
+    from msgcopy_viewer.ui.models.thread_model import ThreadModel
+    from tests.integration.vendor import sms_event
+
+    raw = "2024-09-16T19:30:39.090\u2028+0000"
+    case_path = import_events(tmp_path, [sms_event("tooltip check", start=raw)])
+    tz = TimeZoneSettings()
+    with Case.open(case_path) as case:
+        hit = search(case.conn, "tooltip")[0]
+        assert hit.message.start_raw == raw
+        thread = ThreadModel(tz)
+        thread.set_conversation(case.conn, hit.message.conversation_id)
+        found = SearchResultModel(tz)
+        found._rows = [hit]
+        for model in (thread, found):
+            tip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+            assert tip == tooltip_html(tz.tooltip(hit.message.start_ms, raw))
+            assert "\u2028" not in tip and "⟦U+2028⟧" in tip
+        thread.set_conversation(None, None)
+        found.shutdown()

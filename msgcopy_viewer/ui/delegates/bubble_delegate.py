@@ -19,6 +19,8 @@ or chip emits ``mediaClicked`` (when something listens to it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QEvent,
     QMetaMethod,
@@ -81,10 +83,13 @@ class BubbleDelegate(QStyledItemDelegate):
         self._painter = BubblePainter(thumbnails)
         view = parent if isinstance(parent, QAbstractItemView) else None
         self._view = view
-        # sizes by (rowid, separator, width) for the zone generation and font in
-        # ``_sizes_for``: the view asks for every row's size after each page load
-        self._sizes: dict[tuple[int, bool, int], QSize] = {}
+        # sizes by (the model's bubble_key(row), or (rowid, separator); width) for the zone
+        # generation and font in ``_sizes_for`` and the model in ``_sizes_model``
+        self._sizes: dict[tuple[object, int], QSize] = {}
         self._sizes_for: tuple[int, QFont | None] = (-1, None)
+        self._sizes_model: object = None
+        self._key_of: Callable[[int], object] | None = None
+        self._viewport = view.viewport() if view is not None else None
         self._animator = ThumbnailAnimator(view, thumbnails, self._painter.clock)
         self._press: QPersistentModelIndex | None = None
         tz.changed.connect(self.clear_cache)
@@ -110,8 +115,8 @@ class BubbleDelegate(QStyledItemDelegate):
         m: Message | None = item_data(index, ROW_ROLE)
         if m is None:
             return ""
-        base = item_data(index, Qt.ItemDataRole.ToolTipRole)
-        when = str(base) if base else ""
+        # the time as the model's tooltip says it, in plain text (the role's is escaped)
+        when = self._tz.tooltip(m.start_ms, m.start_raw)
         if not m.is_mms:
             return when
         env = m.envelope
@@ -135,8 +140,8 @@ class BubbleDelegate(QStyledItemDelegate):
 
     # -- layout ----------------------------------------------------------------------------
     def _width(self, option: QStyleOptionViewItem | None) -> int:
-        if self._view is not None:
-            return max(200, self._view.viewport().width())
+        if self._viewport is not None:
+            return max(200, self._viewport.width())
         return max(200, option.rect.width() if option is not None else 200)
 
     def _layout(self, option: QStyleOptionViewItem, index: Index) -> BubbleLayout | None:
@@ -169,17 +174,44 @@ class BubbleDelegate(QStyledItemDelegate):
             )
         return made
 
+    def is_prepared(self, bubble: tuple[Message, bool]) -> bool:
+        """Whether ``(message, separator)`` is laid out at the view's width already."""
+        m, sep = bubble
+        view = self._view
+        return self._cache.has(
+            m,
+            self._width(None),
+            view.font() if view is not None else QFont(),
+            generation=self._tz.generation,
+            separator=sep,
+            show_name=self.group and not m.outgoing,
+        )
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        got = _bubble(index)
-        if got is None:
-            return QSize(0, 0)
-        m, separator = got
+        # Asked for every row of the window after each page load and for every row painted:
+        # answered from a plain dict before any other work when the model offers
+        # ``bubble_key(row)`` (what a row's size depends on besides the width, zone and font).
         generation, font = self._sizes_for
         if generation != self._tz.generation or font != option.font:
             self._sizes.clear()
             self._sizes_for = (self._tz.generation, QFont(option.font))
+        model = index.model()
+        if model is not self._sizes_model:
+            self._sizes.clear()
+            self._sizes_model = model
+            self._key_of = getattr(model, "bubble_key", None)
         width = self._width(option)
-        key = (m.rowid, separator, width)
+        key_of = self._key_of
+        fast = key_of(index.row()) if key_of is not None else None
+        if fast is not None:
+            size = self._sizes.get((fast, width))
+            if size is not None:
+                return size
+        got = _bubble(index)
+        if got is None:
+            return QSize(0, 0)
+        m, separator = got
+        key = (fast if fast is not None else (m.rowid, separator), width)
         size = self._sizes.get(key)
         if size is None:
             lay = self._cache.get(

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont, QFontMetricsF, QTextLayout
+from PySide6.QtGui import QFont, QFontMetricsF, QStaticText, QTextLayout
 
 from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.store.messages import Message, Part
@@ -69,6 +69,9 @@ class BubbleLayout:
     separator_text: str = ""
     # a delivery or read report: one status line in a small outlined pill, not a bubble
     status: QTextLayout | None = None
+    # the time and date labels shaped for drawing (set by the painter)
+    time_static: QStaticText | None = None
+    sep_static: QStaticText | None = None
 
     def media(self) -> list[QRectF]:
         """Thumbnail and chip rectangles, relative to the bubble's top-left."""
@@ -86,12 +89,24 @@ def bubble_fonts(font: QFont) -> tuple[QFont, QFont, QFont]:
     return base, bold, small
 
 
+_last_fonts: tuple[QFont, tuple[QFont, QFont, QFont], QFontMetricsF] | None = None
+
+
+def _fonts_and_metrics(font: QFont) -> tuple[tuple[QFont, QFont, QFont], QFontMetricsF]:
+    """``bubble_fonts(font)`` and the small font's metrics, made again only when the font
+    changes (every bubble laid out needs them; the font rarely changes)."""
+    global _last_fonts
+    if _last_fonts is None or _last_fonts[0] != font:
+        fonts = bubble_fonts(font)
+        _last_fonts = (QFont(font), fonts, QFontMetricsF(fonts[2]))
+    return _last_fonts[1], _last_fonts[2]
+
+
 def layout_bubble(
     m: Message, width: int, font: QFont, *, separator: bool, show_name: bool
 ) -> BubbleLayout:
     """The layout of message ``m`` in a view ``width`` pixels wide."""
-    base, bold, small = bubble_fonts(font)
-    fm_small = QFontMetricsF(small)
+    (base, bold, small), fm_small = _fonts_and_metrics(font)
     max_w = float(min(MAX_BUBBLE, int(width * 0.72)))
     inner = max_w - 2 * PAD
     lay = BubbleLayout(height=0, width=width)
@@ -107,7 +122,7 @@ def layout_bubble(
     content_w = 0.0
     cy = float(PAD)
     if m.subject:
-        sl, nat, h = make_layout(m.subject, bold, inner)
+        sl, nat, h = make_layout(m.subject, bold, inner, keep=True)
         lay.subject, lay.subject_pos = sl, QPointF(PAD, cy)
         content_w = max(content_w, nat)
         cy += h + 4
@@ -139,7 +154,9 @@ def layout_bubble(
             cy += ch + CHIP_GAP
     text = m.text
     if text or not (m.subject or images or chips):
-        tl, nat, h = make_layout(text or ("(empty MMS)" if m.is_mms else "(empty)"), base, inner)
+        tl, nat, h = make_layout(
+            text or ("(empty MMS)" if m.is_mms else "(empty)"), base, inner, keep=True
+        )
         lay.text, lay.text_pos = tl, QPointF(PAD, cy)
         content_w = max(content_w, nat)
         cy += h
@@ -156,7 +173,7 @@ def layout_bubble(
 
 def _layout_status(m: Message, lay: BubbleLayout, y: float, max_w: float, small: QFont):
     """A report's status line, centred: ``Delivery report: Retrieved (Success) · …``."""
-    tl, nat, h = make_layout(m.report_summary(), small, max_w - 2 * PAD)
+    tl, nat, h = make_layout(m.report_summary(), small, max_w - 2 * PAD, keep=True)
     w = nat + 2 * PAD
     lay.status, lay.text_pos = tl, QPointF(PAD, PAD / 2)
     lay.bubble = QRectF((lay.width - w) / 2, y, w, h + PAD)
@@ -194,6 +211,19 @@ class BubbleLayouts:
             self._last_font = QFont(font)
             self._last_font_key = font.key()
         return self._last_font_key
+
+    def has(
+        self,
+        m: Message,
+        width: int,
+        font: QFont,
+        *,
+        generation: int,
+        separator: bool,
+        show_name: bool,
+    ) -> bool:
+        key = (m.rowid, width, generation, separator, show_name, self._font_key(font))
+        return key in self._cache
 
     def prepare(
         self,

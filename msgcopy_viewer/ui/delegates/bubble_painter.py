@@ -9,9 +9,19 @@ or when the image may not be decoded), chips, text, time and warning icon — wi
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
-from PySide6.QtCore import QElapsedTimer, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
+from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from msgcopy_viewer.core.text_safety import show_invisible
@@ -34,6 +44,43 @@ CHIP_ICONS = {"audio": "audio", "video": "video", "contact": "contact", "file": 
 ThumbDrawn = Callable[[QRectF, Part], None]
 
 
+class BubbleColours(NamedTuple):
+    """The palette-derived colours of a bubble, worked out once per palette (deriving them
+    costs a dozen palette lookups and blends, and every bubble of every paint needs them)."""
+
+    text: QColor
+    muted: QColor
+    sent: QColor
+    received: QColor
+    highlight: QColor
+    band: QColor  # behind a selected row
+    band_strong: QColor  # behind the highlighted (searched-for) row
+
+
+def bubble_colours(pal: QPalette) -> BubbleColours:
+    return BubbleColours(
+        text=pal.color(QPalette.ColorRole.Text),
+        muted=bubble_muted(pal),
+        sent=sent_tint(pal),
+        received=received_tint(pal),
+        highlight=pal.color(QPalette.ColorRole.Highlight),
+        band=selection_band(pal, False),
+        band_strong=selection_band(pal, True),
+    )
+
+
+def _static(lay: BubbleLayout, slot: str, text: str, font: QFont) -> QStaticText:
+    """The bubble's time or date label as a QStaticText (plain text), shaped once and kept
+    with the layout: drawn on every paint, shaping it each time was a good part of one."""
+    label: QStaticText | None = getattr(lay, slot)
+    if label is None or label.text() != text:
+        label = QStaticText(text)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.prepare(QTransform(), font)
+        setattr(lay, slot, label)
+    return label
+
+
 class BubblePainter:
     def __init__(self, thumbnails=None) -> None:
         self._thumbs = thumbnails
@@ -42,6 +89,16 @@ class BubblePainter:
         self._font: QFont | None = None  # the font the fonts below were made from
         self._fonts: tuple[QFont, QFont, QFont] | None = None
         self._small_metrics: QFontMetricsF | None = None
+        self._colours: dict[int, BubbleColours] = {}  # by QPalette.cacheKey()
+
+    def colours(self, pal: QPalette) -> BubbleColours:
+        key = pal.cacheKey()
+        got = self._colours.get(key)
+        if got is None:
+            if len(self._colours) > 8:  # palettes change rarely (theme, dark mode)
+                self._colours.clear()
+            got = self._colours[key] = bubble_colours(pal)
+        return got
 
     def _fonts_for(self, font: QFont) -> tuple[tuple[QFont, QFont, QFont], QFontMetricsF]:
         """(text, bold, small) fonts and the small font's metrics, made once per font."""
@@ -68,6 +125,7 @@ class BubblePainter:
     ) -> None:
         """``found``: highlight formats of find-in-thread matches in the subject and text."""
         pal: QPalette = option.palette
+        colours = self.colours(pal)
         (_base, bold, small), fm_small = self._fonts_for(option.font)
         r = QRectF(option.rect)
         ox, oy = r.left(), r.top()
@@ -77,20 +135,21 @@ class BubblePainter:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
             if highlighted or selected:
-                band = selection_band(pal, highlighted)
+                band = colours.band_strong if highlighted else colours.band
                 top = oy + lay.sep_h
                 painter.fillRect(QRectF(r.left(), top, r.width(), r.height() - lay.sep_h), band)
-            text_color = pal.color(QPalette.ColorRole.Text)
-            muted = bubble_muted(pal)
+            text_color = colours.text
+            muted = colours.muted
             if lay.sep_h:
                 painter.setFont(small)
-                tw = fm_small.horizontalAdvance(separator_text) + 20
+                label = _static(lay, "sep_static", separator_text, small)
+                tw = label.size().width() + 20
                 pill = QRectF(ox + (r.width() - tw) / 2, oy + 6, tw, fm_small.height() + 6)
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(received_tint(pal))
+                painter.setBrush(colours.received)
                 painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
                 painter.setPen(muted)
-                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, separator_text)
+                painter.drawStaticText(QPointF(pill.left() + 10, pill.top() + 3), label)
             if lay.status is not None:
                 self._paint_status(painter, lay, ox, oy, r, time_text, small, muted)
                 return
@@ -112,9 +171,9 @@ class BubblePainter:
             path = QPainterPath()
             path.addRoundedRect(bubble, RADIUS, RADIUS)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.fillPath(path, sent_tint(pal) if m.outgoing else received_tint(pal))
+            painter.fillPath(path, colours.sent if m.outgoing else colours.received)
             if highlighted:
-                painter.setPen(pal.color(QPalette.ColorRole.Highlight))
+                painter.setPen(colours.highlight)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawPath(path)
             painter.setPen(text_color)
@@ -144,7 +203,7 @@ class BubblePainter:
                 and option.widget is not None
                 and option.widget.hasFocus()
             ):
-                painter.setPen(pal.color(QPalette.ColorRole.Highlight))
+                painter.setPen(colours.highlight)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), RADIUS + 2, RADIUS + 2)
         finally:
@@ -193,7 +252,8 @@ class BubblePainter:
         """The time (and warning icon) under the bubble."""
         painter.setFont(small)
         painter.setPen(muted)
-        tw = fm_small.horizontalAdvance(time_text)
+        label = _static(lay, "time_static", time_text, small)
+        tw = label.size().width()
         ty = QRectF(option.rect).top() + lay.time_y
         icon_w = fm_small.height() if m.warnings else 0
         if m.outgoing:
@@ -204,11 +264,7 @@ class BubblePainter:
             icon = option.widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
             ix = tx - icon_w - 4 if m.outgoing else bubble.left() + 4
             icon.paint(painter, int(ix), int(ty), int(icon_w), int(icon_w))
-        painter.drawText(
-            QRectF(tx, ty, tw + 2, fm_small.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            time_text,
-        )
+        painter.drawStaticText(QPointF(tx, ty), label)
 
     def paint_thumb(self, painter: QPainter, rect: QRectF, part: Part, pal: QPalette) -> None:
         thumb = self._thumbs.thumb(part.sha256) if self._thumbs is not None else None

@@ -163,11 +163,16 @@ def make_layout(
     width: float,
     formats: list[QTextLayout.FormatRange] | None = None,
     max_lines: int = 0,
+    *,
+    keep: bool = False,
 ) -> tuple[QTextLayout, float, float]:
     """Lay out plain text wrapped at ``width``; returns (layout, natural width, height).
 
-    ``formats`` count UTF-16 units of ``plain_text(text)`` (see ``marked_text``)."""
+    ``formats`` count UTF-16 units of ``plain_text(text)`` (see ``marked_text``). ``keep``:
+    the layout is kept and drawn many times (its shaping is kept for drawing)."""
     layout = QTextLayout(plain_text(text), font)
+    if keep:
+        layout.setCacheEnabled(True)
     opt = QTextOption()
     opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     layout.setTextOption(opt)

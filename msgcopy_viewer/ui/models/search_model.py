@@ -26,7 +26,13 @@ from msgcopy_viewer.store.search import (
     strip_marks,
 )
 from msgcopy_viewer.ui.models.base import RowListModel
-from msgcopy_viewer.ui.models.roles import ID_ROLE, ROW_ROLE, SNIPPET_ROLE, TIME_TEXT_ROLE
+from msgcopy_viewer.ui.models.roles import (
+    ID_ROLE,
+    ROW_ROLE,
+    SNIPPET_ROLE,
+    TIME_TEXT_ROLE,
+    tooltip_html,
+)
 
 log = logging.getLogger(__name__)
 
@@ -197,10 +203,10 @@ class SearchResultModel(RowListModel):
             if self._tz is None:
                 return m.start_raw
             return self._tz.datetime_text(m.start_ms, m.start_raw)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:  # the raw startTime is evidence: escaped
             if self._tz is None:
-                return m.start_raw
-            return self._tz.tooltip(m.start_ms, m.start_raw)
+                return tooltip_html(m.start_raw)
+            return tooltip_html(self._tz.tooltip(m.start_ms, m.start_raw))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = "Sent to" if m.direction == "mo" else "Received from"
             when = (

@@ -42,6 +42,7 @@ from msgcopy_viewer.ui.models.roles import (
     SENDER_LABEL_ROLE,
     SEPARATOR_ROLE,
     TIME_TEXT_ROLE,
+    tooltip_html,
 )
 
 PAGE = 50
@@ -277,12 +278,21 @@ class ThreadModel(RowListModel):
         out: list[tuple[Message, bool]] = []
         prev = before
         for m in page:
-            sep = prev is None or self._day_key(prev.start_ms, prev.start_raw) != self._day_key(
-                m.start_ms, m.start_raw
-            )
-            out.append((m, sep))
+            out.append((m, prev is None or not self._same_day(prev, m)))
             prev = m
+        # The row at the border changes with the page: the old first row loses its date
+        # separator when the page above ends on its day; the row that becomes first when
+        # the window's oldest rows are dropped gains one.
+        if not newer and page:
+            out.append((self._rows[0], not self._same_day(page[-1], self._rows[0])))
+        elif newer and page:
+            first = len(self._rows) + len(page) - MAX_ROWS
+            if 0 < first < len(self._rows):
+                out.append((self._rows[first], True))
         return out
+
+    def _same_day(self, a: Message, b: Message) -> bool:
+        return self._day_key(a.start_ms, a.start_raw) == self._day_key(b.start_ms, b.start_raw)
 
     # -- the examiner's marks ----------------------------------------------------------------
     def _marks_of(self, rowid: int) -> Marks | None:
@@ -330,6 +340,16 @@ class ThreadModel(RowListModel):
             key = self._day_keys[cache_key] = day
         return key
 
+    def bubble_key(self, row: int) -> tuple[int, int] | None:
+        """What the size of the bubble at ``row`` depends on besides the view's width, the
+        zone and the font: its message and the one before it (which decides the date
+        separator), as rowids (0: none). The delegate answers size questions with it
+        before any other work."""
+        rows = self._rows
+        if not 0 <= row < len(rows):
+            return None
+        return (rows[row].rowid, rows[row - 1].rowid if row else 0)
+
     def starts_day(self, row: int) -> bool:
         """Whether the message at ``row`` is the first of its calendar day in the window
         (it then shows a date separator)."""
@@ -365,10 +385,10 @@ class ThreadModel(RowListModel):
             return self.sender_label(it)
         if role == TIME_TEXT_ROLE:
             return self._tz.time_text(it.start_ms, it.start_raw) if self._tz is not None else ""
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:  # the raw startTime is evidence: escaped
             if self._tz is None:
-                return it.start_raw
-            return self._tz.tooltip(it.start_ms, it.start_raw)
+                return tooltip_html(it.start_raw)
+            return tooltip_html(self._tz.tooltip(it.start_ms, it.start_raw))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = "Sent" if it.outgoing else f"Received from {it.sender or it.other_party}"
             when = (

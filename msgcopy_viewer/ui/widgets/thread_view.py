@@ -9,6 +9,7 @@ header shows the first message at or after the start of a day in the chosen zone
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,7 +74,15 @@ def grouping_text(conv: ConversationInfo) -> str:
 
 
 _USER_MOVES = (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.KeyPress)
-AHEAD_PER_TURN = 6  # bubbles laid out ahead per turn of the event loop (~1-2 ms)
+AHEAD_MS = 2.0  # time spent laying bubbles out ahead per turn of the event loop
+# Background work (adding the next page, reading ahead) waits for the user to pause this
+# long after a move was painted: between the repeats of a key held down (~33 ms) or the
+# notches of a wheel, never in the middle of a move. When moves come faster than that, a
+# turn of it is done at each move.
+IDLE_MS = 10
+HURRIED_MS = 25  # moves closer together than this (start to start) leave no pause
+PAINTLESS_MS = 50  # the pause is counted from the move itself when nothing is painted
+SOON = 3  # screens left to read at which the next page is added in a pause
 
 
 class BubbleListView(QListView):
@@ -101,6 +110,10 @@ class BubbleListView(QListView):
         # the page later finds every size in the delegate's cache.
         self._ahead: list = []  # (message, separator) still to lay out
         self._ahead_newer = False  # the direction of the last scroll
+        self._ahead_done = False  # both ends read and laid out
+        self._load_pending = False  # a page load is queued (reading ahead waits for it)
+        self._last_move = 0.0  # when the user last moved (perf_counter)
+        self._idle_after_paint = False  # background work waits for the next paint
         self._last_value = 0
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
@@ -109,50 +122,107 @@ class BubbleListView(QListView):
     def thread_model(self) -> ThreadModel:
         return self.model()  # type: ignore[return-value]
 
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        if model is not None:  # another window of rows: read ahead of it
+            model.modelReset.connect(self._window_changed)
+            model.layoutChanged.connect(self._window_changed)
+
+    def _window_changed(self, *_a: object) -> None:
+        self._ahead = []
+        self._ahead_done = False
+
     @property
     def paging(self) -> bool:
         """True while a page is being added or rows dropped."""
         return self._paging
 
-    def read_ahead(self) -> None:
-        """Start (or restart) reading ahead from the current position."""
+    def read_ahead(self, delay: int = 0) -> None:
+        """Start (or restart) reading ahead from the current position, after ``delay`` ms."""
         self._ahead = []
-        self._ahead_timer.start(0)
+        self._ahead_done = False
+        self._ahead_timer.start(delay)
+
+    def _after_next_paint(self) -> None:
+        """Background work resumes IDLE_MS after the view has painted (the end of what the
+        user sees of a move), or after PAINTLESS_MS if nothing is painted."""
+        self._idle_after_paint = True
+        self._ahead_timer.start(PAINTLESS_MS)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._idle_after_paint:
+            self._idle_after_paint = False
+            self._ahead_timer.start(IDLE_MS)
 
     def _read_ahead_step(self) -> None:
+        """One turn of background work: add the next page when the user is within
+        ``SOON`` screens of the end they move towards, else read the next page ahead (one
+        query) or lay out bubbles of it for at most ``AHEAD_MS``; then yield."""
         model = self.thread_model()
         delegate = self.itemDelegate()
-        if model is None or self._paging or not hasattr(delegate, "prepare"):
+        if model is None or self._paging or not isinstance(delegate, BubbleDelegate):
             return
+        if self._load_pending:  # a page comes in first (and restarts this after it)
+            return
+        sb = self.verticalScrollBar()
+        soon = self.viewport().height() * SOON
+        if sb.value() <= soon and model.can_fetch_older():
+            self.load_older()
+            return
+        if sb.value() >= sb.maximum() - soon and model.can_fetch_newer():
+            self.load_newer()
+            return
+        deadline = time.perf_counter() + AHEAD_MS / 1000
         if not self._ahead:
             # the direction of travel first, then the other end
             for newer in (self._ahead_newer, not self._ahead_newer):
-                todo = model.read_ahead(newer)
-                if todo and delegate.prepare(self.font(), todo[:AHEAD_PER_TURN]):
-                    self._ahead = todo[AHEAD_PER_TURN:]
+                todo = [t for t in model.read_ahead(newer) if not delegate.is_prepared(t)]
+                if todo:
+                    self._ahead = todo
                     break
             else:
+                self._ahead_done = True  # until the window or the layouts change
                 return  # both ends are laid out (or there is nothing more)
-        else:
-            delegate.prepare(self.font(), self._ahead[:AHEAD_PER_TURN])
-            del self._ahead[:AHEAD_PER_TURN]
+        while self._ahead and time.perf_counter() < deadline:
+            delegate.prepare(self.font(), self._ahead[:1])
+            del self._ahead[:1]
         self._ahead_timer.start(0)
 
     def _on_scrolled(self, value: int) -> None:
         model = self.thread_model()
         if value != self._last_value:
-            self._ahead_newer = value > self._last_value
+            if not self._paging:  # keeping the reading position is not a move
+                self._ahead_newer = value > self._last_value
             self._last_value = value
         if self._paging or model is None:
             return
-        if not self._ahead_timer.isActive() and not self._ahead:
-            self._ahead_timer.start(0)
-        # A page comes in while more than a screen is still left to read, so a Page Up or
-        # Page Down never stops short at the end of what is loaded.
-        margin = self.viewport().height() * 3 // 2
+        # Background work waits for a pause; when moves come closer together than
+        # HURRIED_MS (each taking a few ms, they leave no pause), a turn of it is done at
+        # each move.
+        now = time.perf_counter()
+        hurried = (now - self._last_move) * 1000 < HURRIED_MS
+        self._last_move = now
+        height = self.viewport().height()
+        maximum = self.verticalScrollBar().maximum()
+        soon = height * SOON
+        wanted = (value <= soon and model.can_fetch_older()) or (
+            value >= maximum - soon and model.can_fetch_newer()
+        )
+        if wanted or not self._ahead_done:
+            if hurried:
+                self._ahead_timer.start(0)
+            else:
+                self._after_next_paint()
+        # A page comes in now when less than a screen and a half is left, so a Page Up or
+        # Page Down never stops short at the end of what is loaded (usually it came in
+        # while the user paused, at SOON screens).
+        margin = height * 3 // 2
         if value <= margin and model.can_fetch_older():
+            self._load_pending = True
             QTimer.singleShot(0, self.load_older)
-        elif value >= self.verticalScrollBar().maximum() - margin and model.can_fetch_newer():
+        elif value >= maximum - margin and model.can_fetch_newer():
+            self._load_pending = True
             QTimer.singleShot(0, self.load_newer)
 
     def _anchor(self) -> tuple[QModelIndex, int]:
@@ -170,6 +240,10 @@ class BubbleListView(QListView):
         """Append the next page and drop the oldest rows beyond the window, keeping the
         message at the top of the viewport where it is."""
         model = self.thread_model()
+        if self._load_pending:
+            self._load_pending = False
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()
         if self._paging or model is None or not model.can_fetch_newer():
             return 0
         self._paging = True
@@ -189,12 +263,17 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
-            self.read_ahead()
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()  # the page is painted first
             self.paged.emit()
 
     def load_older(self) -> int:
         model = self.thread_model()
-        if self._paging or not model.can_fetch_older():
+        if self._load_pending:
+            self._load_pending = False
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()
+        if self._paging or model is None or not model.can_fetch_older():
             return 0
         self._paging = True
         self.setAutoScroll(False)
@@ -208,13 +287,16 @@ class BubbleListView(QListView):
         finally:
             self._paging = False
             self.setAutoScroll(True)
-            self.read_ahead()
+            self.read_ahead(PAINTLESS_MS)
+            self._after_next_paint()  # the page is painted first
             self.paged.emit()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # sizes depend on the width: the delegate caches per width, the layout must redo
         self.scheduleDelayedItemsLayout()
+        if event.size().width() != event.oldSize().width():
+            self.read_ahead()
 
 
 class ThreadView(QWidget):
@@ -674,4 +756,5 @@ class ThreadView(QWidget):
     def _on_zone_changed(self, *_a: object) -> None:
         self.delegate.clear_cache()
         self.list.scheduleDelayedItemsLayout()
+        self.list.read_ahead()
         self.list.viewport().update()
