@@ -280,11 +280,14 @@ CREATE INDEX messages_timeline ON messages(type, direction, start_ms, subscriber
 
 # Version 7: alphanumeric senders are shown as received in cases imported before that rule
 # (``<i>BANK</i>``, not ``i>BANK</i``): conversation participants and MMS senders and
-# recipients are relabelled from the stored raw events (store/relabel.py).
+# recipients are relabelled from the stored raw events (store/relabel.py). And delivery and
+# read reports imported before their status was stored get it (store/report_fields.py).
 def _v7(conn: sqlite3.Connection) -> None:
     from msgcopy_viewer.store.relabel import relabel_alphanumeric
+    from msgcopy_viewer.store.report_fields import refill_report_fields
 
     relabel_alphanumeric(conn)
+    refill_report_fields(conn)
 
 
 Migration = str | Callable[[sqlite3.Connection], None]
