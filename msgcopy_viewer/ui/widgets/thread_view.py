@@ -494,7 +494,7 @@ class ThreadView(QWidget):
         self.list.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
-        self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._scroll_to_jumped(index)
         self.list.read_ahead()
         return True
 
@@ -513,8 +513,18 @@ class ThreadView(QWidget):
         self.list.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
-        self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._scroll_to_jumped(index)
         return True
+
+    def _scroll_to_jumped(self, index: QModelIndex) -> None:
+        """Centre the message gone to; the thread's newest one is kept whole at the bottom
+        while sizes settle (pictures above it arrive), as when the thread opens."""
+        model = self.thread_model
+        if index.row() == model.rowCount() - 1 and not model.can_fetch_newer():
+            self._stick_bottom = True
+            self.list.scrollToBottom()
+            return
+        self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # -- jump to a date --------------------------------------------------------------------
     def go_to_date(self, date: QDate | None = None) -> bool:
