@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from msgcopy_viewer.core.parties import Party, normalize_party
+from msgcopy_viewer.core.parties import KIND_ALPHA, Party, normalize_party
 
 THREADING_RULE_VERSION = 1
 
@@ -70,3 +70,37 @@ def participants_for(
     if not parties:
         parties = [normalize_party(other_party, region)]
     return parties
+
+
+# -- what is shown for a message's parties (the importer stores it; case upgrades recompute it)
+
+
+def incoming_sender(other_party: str, other: Party) -> str:
+    """The sender shown for a received message: an alphanumeric sender exactly as received,
+    a number in its display form (``other`` is ``other_party`` normalised)."""
+    return other_party if other.kind == KIND_ALPHA else other.display
+
+
+def message_sender(
+    direction: str,
+    subscriber: Party,
+    region: str,
+    other_party: str,
+    other: Party,
+    envelope_sender: str | None = None,
+) -> str:
+    """The sender shown for a message: the subscriber for a sent one (``mo``); for a received
+    one, the MM7 envelope's sender when it names someone else than the subscriber, otherwise
+    the event's other party."""
+    if direction == "mo":
+        return subscriber.display
+    if envelope_sender:
+        sp = normalize_party(envelope_sender, region)
+        if sp.key and sp.key != subscriber.key:
+            return sp.display
+    return incoming_sender(other_party, other)
+
+
+def shown_addresses(addresses: Iterable[str], region: str) -> list[str]:
+    """MM7 envelope addresses as stored and shown (display forms; blanks dropped)."""
+    return [normalize_party(a, region).display for a in addresses if a.strip()]

@@ -13,7 +13,14 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from msgcopy_viewer.core.conversations import ConversationKey, conversation_key, participants_for
+from msgcopy_viewer.core.conversations import (
+    ConversationKey,
+    conversation_key,
+    incoming_sender,
+    message_sender,
+    participants_for,
+    shown_addresses,
+)
 from msgcopy_viewer.core.events import DocumentError, Event, parse_document
 from msgcopy_viewer.core.parties import (
     Party,
@@ -172,16 +179,15 @@ def _sms_threading(mobile: str, other_party: str) -> tuple[Party, str, Conversat
     subscriber = normalize_subscriber(mobile)
     region = subscriber_region(mobile)
     other = normalize_party(other_party, region)
-    incoming_sender = other_party if other.kind == "alpha" else other.display
     conv = conversation_key(subscriber, participants_for(subscriber, region, other_party))
-    return subscriber, incoming_sender, conv
+    return subscriber, incoming_sender(other_party, other), conv
 
 
 def build_record(event: Event) -> MessageRecord:
     if event.message_type != "sms":
         return _build_mms_record(event)
-    subscriber, incoming_sender, conv = _sms_threading(event.mobile, event.other_party)
-    sender = subscriber.display if event.direction == "mo" else incoming_sender
+    subscriber, received_from, conv = _sms_threading(event.mobile, event.other_party)
+    sender = subscriber.display if event.direction == "mo" else received_from
     warnings = event.warnings
     return _record(
         event,
@@ -258,10 +264,6 @@ def _build_mms_record(event: Event) -> MessageRecord:
     contact_names = ""
     attachment_names = ""
     addresses: list[str] = []
-    if event.direction == "mo":
-        sender = subscriber.display
-    else:
-        sender = event.other_party if other.kind == "alpha" else other.display
     # Imported here: the MIME, XML and vCard stack takes a tenth of a second to load,
     # which a worker process started for an SMS-only import never needs.
     from msgcopy_viewer.core.mms import MmsError, decode_mms
@@ -278,10 +280,6 @@ def _build_mms_record(event: Event) -> MessageRecord:
         if env.sender:
             addresses.append(env.sender)
         addresses.extend(env.to + env.cc + env.bcc)
-        if env.sender and event.direction == "mt":
-            sp = normalize_party(env.sender, region)
-            if sp.key and sp.key != subscriber.key:
-                sender = sp.display
         mismatch = _sender_mismatch(event, env, region, subscriber, other)
         if mismatch:
             warnings.append(mismatch)
@@ -313,6 +311,14 @@ def _build_mms_record(event: Event) -> MessageRecord:
         text = ""
         mms_obj = empty_mms_json()
     mms_json = json.dumps(mms_obj, ensure_ascii=False, separators=(",", ":"))
+    sender = message_sender(
+        event.direction,
+        subscriber,
+        region,
+        event.other_party,
+        other,
+        decoded.envelope.sender if decoded is not None else None,
+    )
     participants = participants_for(subscriber, region, event.other_party, addresses)
     conv = conversation_key(subscriber, participants)
     has_attachments = any(
@@ -394,9 +400,6 @@ def mms_to_json(decoded: DecodedMms, region: str, blobs: dict[str, bytes]) -> di
     cards. Its parts are stored as rows of ``mms_parts`` (see docs/case-format.md)."""
     env = decoded.envelope
 
-    def norm(addrs: list[str]) -> list[str]:
-        return [normalize_party(a, region).display for a in addrs if a.strip()]
-
     contacts = []
     for c in decoded.contacts:
         photo_sha = None
@@ -437,7 +440,11 @@ def mms_to_json(decoded: DecodedMms, region: str, blobs: dict[str, bytes]) -> di
     return {
         "subject": env.subject,
         "sender": normalize_party(env.sender, region).display if env.sender else None,
-        "recipients": {"to": norm(env.to), "cc": norm(env.cc), "bcc": norm(env.bcc)},
+        "recipients": {
+            "to": shown_addresses(env.to, region),
+            "cc": shown_addresses(env.cc, region),
+            "bcc": shown_addresses(env.bcc, region),
+        },
         "transaction_id": env.transaction_id,
         "timestamp": env.timestamp,
         "message_kind": env.message_kind,

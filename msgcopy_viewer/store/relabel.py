@@ -4,9 +4,9 @@ Until the threading rule said that an alphanumeric sender is shown exactly as re
 importer stored the form it compares (MM7 decorations stripped): a sender ``<i>BANK</i>``
 was written as ``i>BANK</i`` in the conversation's participants, and in an MMS's sender and
 recipients. Threading keys were always right (they are compared, not shown), so only the
-labels are recomputed here, from the stored raw events, with the importer's own functions:
-the same labels a new import of the same files writes (the importer's rules, repeated
-here from ``ingest.analyze`` with the same core functions). Nothing else in a row changes.
+labels are recomputed here, from the stored raw events, with the importer's own rules
+(``core.conversations``: ``message_sender``, ``shown_addresses``, ``participants_for``): the
+same labels a new import of the same files writes. Nothing else in a row changes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ import logging
 import sqlite3
 from typing import Any
 
-from msgcopy_viewer.core.conversations import conversation_key, participants_for
+from msgcopy_viewer.core.conversations import (
+    conversation_key,
+    message_sender,
+    participants_for,
+    shown_addresses,
+)
 from msgcopy_viewer.core.events import parse_event
 from msgcopy_viewer.core.parties import (
     KIND_ALPHA,
@@ -38,11 +43,8 @@ class _Labels:
         subscriber = normalize_subscriber(event.mobile)
         region = subscriber_region(event.mobile)
         other = normalize_party(event.other_party, region)
-        if event.direction == "mo":
-            sender = subscriber.display
-        else:
-            sender = event.other_party if other.kind == KIND_ALPHA else other.display
         addresses: list[str] = []
+        envelope_sender: str | None = None
         self.mms: dict[str, Any] | None = None
         if event.message_type != "sms":
             from msgcopy_viewer.core.mms import MmsError, decode_mms
@@ -53,21 +55,21 @@ class _Labels:
                 decoded = None
             if decoded is not None:
                 env = decoded.envelope
+                envelope_sender = env.sender
                 if env.sender:
                     addresses.append(env.sender)
                 addresses.extend(env.to + env.cc + env.bcc)
-                if env.sender and event.direction == "mt":
-                    sp = normalize_party(env.sender, region)
-                    if sp.key and sp.key != subscriber.key:
-                        sender = sp.display
-
-                def shown(addrs: list[str]) -> list[str]:
-                    return [normalize_party(a, region).display for a in addrs if a.strip()]
-
                 self.mms = {
                     "sender": normalize_party(env.sender, region).display if env.sender else None,
-                    "recipients": {"to": shown(env.to), "cc": shown(env.cc), "bcc": shown(env.bcc)},
+                    "recipients": {
+                        "to": shown_addresses(env.to, region),
+                        "cc": shown_addresses(env.cc, region),
+                        "bcc": shown_addresses(env.bcc, region),
+                    },
                 }
+        sender = message_sender(
+            event.direction, subscriber, region, event.other_party, other, envelope_sender
+        )
         conv = conversation_key(
             subscriber, participants_for(subscriber, region, event.other_party, addresses)
         )
