@@ -127,26 +127,41 @@ def cmd_tag(args: argparse.Namespace) -> int:
         raise WorkbenchUsageError("--remove takes away the tag given with --tag NAME")
     ids = _message_ids(args)
     who = _who(args)
+    said: list[str] = []
+    # one transaction for the whole command (each change below is a savepoint of it): a
+    # refused part (a note too long) leaves the tag and bookmark of the same command undone
     with _open(args) as case:
-        rowids = an.rowids_of(case.conn, ids)
-        if args.tag is not None:
-            an.require_tag(case.conn, args.tag)
-        if args.tag is not None and args.remove:
-            changed = an.untag_messages(case, rowids, args.tag, examiner=who)
-            print(f"{args.tag}: taken from {len(changed)} of {len(rowids)} messages")
-        elif args.tag is not None:
-            changed = an.tag_messages(case, rowids, args.tag, examiner=who)
-            print(f"{args.tag}: given to {len(changed)} of {len(rowids)} messages")
-        if args.note is not None:
-            new = args.note.strip("\n") if args.note.strip() else None
-            befores = an.set_notes(case, dict.fromkeys(rowids, args.note), examiner=who)
-            n = sum(1 for b in befores.values() if b != new)
-            print(f"note {'removed from' if new is None else 'set on'} {n} messages")
-        if args.bookmark or args.unbookmark:
-            changed = an.set_bookmarks(case, rowids, args.bookmark, examiner=who)
-            what = "bookmarked" if args.bookmark else "un-bookmarked"
-            print(f"{what} {len(changed)} of {len(rowids)} messages")
+        an.require_writable(case)
+        with case.transaction():
+            _tag_in(case, args, ids, who, said)
+    for line in said:
+        print(escape_line(line))
     return 0
+
+
+def _tag_in(case: Any, args: argparse.Namespace, ids: list[str], who: str, said: list[str]) -> None:
+    """The changes ``tag`` asks for, inside the command's transaction; what each changed
+    goes into ``said`` (printed once it is committed)."""
+    from msgcopy_viewer.store import annotations as an
+
+    rowids = an.rowids_of(case.conn, ids)
+    if args.tag is not None:
+        an.require_tag(case.conn, args.tag)
+    if args.tag is not None and args.remove:
+        changed = an.untag_messages(case, rowids, args.tag, examiner=who)
+        said.append(f"{args.tag}: taken from {len(changed)} of {len(rowids)} messages")
+    elif args.tag is not None:
+        changed = an.tag_messages(case, rowids, args.tag, examiner=who)
+        said.append(f"{args.tag}: given to {len(changed)} of {len(rowids)} messages")
+    if args.note is not None:
+        new = args.note.strip("\n") if args.note.strip() else None
+        befores = an.set_notes(case, dict.fromkeys(rowids, args.note), examiner=who)
+        n = sum(1 for b in befores.values() if b != new)
+        said.append(f"note {'removed from' if new is None else 'set on'} {n} messages")
+    if args.bookmark or args.unbookmark:
+        changed = an.set_bookmarks(case, rowids, args.bookmark, examiner=who)
+        what = "bookmarked" if args.bookmark else "un-bookmarked"
+        said.append(f"{what} {len(changed)} of {len(rowids)} messages")
 
 
 def cmd_tags(args: argparse.Namespace) -> int:

@@ -104,10 +104,14 @@ def _examiner(name: str) -> str:
     return name
 
 
-def _writable(case: Case) -> None:
+def require_writable(case: Case) -> None:
+    """Refuse (AnnotationError) a change to a case opened read-only."""
     if case.readonly:
         why = f" ({case.readonly_reason})" if case.readonly_reason else ""
         raise AnnotationError(f"the case {case.path} is read-only{why}: nothing can be changed")
+
+
+_writable = require_writable
 
 
 def _audit(

@@ -1,0 +1,76 @@
+"""Hostile and careless use of the workbench from the command line: every request has one
+outcome, and a refused one changes nothing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from msgcopy_viewer.cli import main
+from msgcopy_viewer.store.annotations import MAX_NOTE
+from tests.gui.helpers_browse import browse_case, browse_master
+
+__all__ = ["browse_case", "browse_master"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _ids(case: Path, n: int) -> list[str]:
+    con = sqlite3.connect(case)
+    try:
+        return [r[0] for r in con.execute("SELECT id FROM messages ORDER BY rowid LIMIT ?", (n,))]
+    finally:
+        con.close()
+
+
+def _annotation_rows(case: Path) -> dict[str, int]:
+    con = sqlite3.connect(case)
+    try:
+        return {
+            t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+            for t in ("message_tags", "notes", "bookmarks", "audit_log")
+        }
+    finally:
+        con.close()
+
+
+def test_a_refused_note_leaves_the_tag_and_bookmark_of_the_same_command_undone(
+    browse_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c = str(browse_case)
+    ids = _ids(browse_case, 3)
+    before = _annotation_rows(browse_case)
+    code, out, err = run(
+        capsys, "tag", *ids, "--tag", "Relevant", "--bookmark", "--note", "x" * (MAX_NOTE + 1),
+        "--case", c,
+    )  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and f"at most {MAX_NOTE}" in err
+    assert out == ""  # nothing claims a change that was not made
+    assert _annotation_rows(browse_case) == before
+    code, out, err = run(
+        capsys, "tag", *ids, "--tag", "Relevant", "--bookmark", "--note", "seen", "--case", c
+    )
+    assert code == 0, err
+    assert "given to 3 of 3" in out and "note set on 3" in out and "bookmarked 3 of 3" in out
+    code, out, _ = run(capsys, "audit", "--case", c, "--json")
+    assert [e["action"] for e in json.loads(out)] == (
+        ["tag.add"] * 3 + ["note.set"] * 3 + ["bookmark.add"] * 3
+    )
+
+
+def test_tag_on_a_read_only_case_is_refused_in_one_line(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("msgcopy_viewer.store.case._writable", lambda path: False)
+    ids = _ids(browse_case, 1)
+    before = _annotation_rows(browse_case)
+    code, out, err = run(capsys, "tag", *ids, "--tag", "Relevant", "--case", str(browse_case))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "read-only" in err
+    assert _annotation_rows(browse_case) == before
