@@ -92,6 +92,8 @@ class Selection:
             bits.append(f"search {self.query!r}")
         if self.search_filters is not None and not self.search_filters.is_empty():
             bits.append("with the search's filters")
+        if self.tagged:
+            bits.append(f"tagged {self.tagged!r}")
         n = len(self.message_ids) + len(self.rowids)
         if n:
             bits.append(f"{n} chosen message{'s' if n != 1 else ''}")
@@ -109,6 +111,7 @@ class Selection:
             "search_filters": _filters_json(self.search_filters),
             "message_ids": list(self.message_ids),
             "chosen_rowids": len(self.rowids),
+            "tagged": self.tagged,
             "description": self.describe(),
         }
 
