@@ -31,12 +31,28 @@ from msgcopy_viewer.export.html_report import PAGE_SIZE, HtmlWriter, write_html_
 from msgcopy_viewer.export.jsonl import write_jsonl_messages
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, building_file
-from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection, text_length
+from msgcopy_viewer.export.redact import (
+    NO_REDACTION,
+    Redactor,
+    TagNames,
+    redacted_selection,
+    text_length,
+)
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve
 from msgcopy_viewer.export.tagged_report import TaggedHtmlWriter, tag_groups
 from msgcopy_viewer.export.xlsx_export import write_xlsx
 from msgcopy_viewer.store import ledger
-from msgcopy_viewer.store.annotations import NAME_SET, NOTE_SET, audit_log
+from msgcopy_viewer.store.annotations import (
+    CONV_TAG_ADD,
+    CONV_TAG_REMOVE,
+    NAME_SET,
+    NOTE_SET,
+    TAG_ADD,
+    TAG_REMOVE,
+    TAG_UPDATE,
+    AuditEntry,
+    audit_log,
+)
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Message, read_snapshot
 
@@ -379,7 +395,7 @@ def case_report(
                 "skipped_files": skipped,
             }
         )
-    shown = redacted_selection(sel.selection, redactor)
+    shown = redacted_selection(sel.selection, redactor, TagNames.of(case.conn, redactor))
     return {
         "report_format_version": REPORT_FORMAT_VERSION,
         "tool": {"name": "msgcopy-viewer", "version": __version__},
@@ -405,23 +421,55 @@ def case_report(
 AUDIT_PAGE = 5000
 # audit actions whose values are free text or names for numbers (left out of redacted reports)
 _PRIVATE_VALUES = (NOTE_SET, NAME_SET)
+# audit actions whose values are a tag's name (a redacted report names tags by ``TagNames``)
+_TAG_VALUES = (TAG_ADD, TAG_REMOVE, CONV_TAG_ADD, CONV_TAG_REMOVE)
+
+
+def _redacted_entry(
+    e: AuditEntry, redactor: Redactor, tags: TagNames
+) -> tuple[str, str | None, str | None]:
+    """An audit entry's target, before and after as a redacted report shows them: message
+    and conversation ids kept (they identify, they do not reveal), a name's number masked,
+    a tag by its label, a note's or a name's text by its length."""
+    kind, _, key = e.target.partition(":")
+    if kind == "name":
+        target = f"name:{redactor.number(key)}"
+    elif kind == "tag":
+        target = f"tag:{tags(key)}"
+    elif kind in ("message", "conversation"):
+        target = e.target
+    else:
+        target = redactor.numbers_in(e.target)
+
+    def value(v: str | None) -> str | None:
+        if v is None:
+            return None
+        if e.action in _PRIVATE_VALUES:
+            return text_length(v)
+        if e.action in _TAG_VALUES:
+            return tags(v)
+        if e.action == TAG_UPDATE:  # "name #rrggbb"
+            name, _, color = v.rpartition(" ")
+            return f"{tags(name)} {color}"
+        return redactor.numbers_in(v)
+
+    return target, value(e.before), value(e.after)
 
 
 def audit_entries(case: Case, redactor: Redactor) -> list[dict[str, Any]]:
     """The case's audit log, oldest first: who, when, what, before → after. A redacted
-    report keeps every entry but, as it leaves notes and names out, replaces a note's or a
-    name's text by its length and masks the numbers in the targets."""
+    report keeps every entry but, as it leaves the examiner's words out, replaces a note's
+    or a name's text by its length, a tag's name by its label (``TagNames``) and masks the
+    numbers of names (``_redacted_entry``)."""
     out: list[dict[str, Any]] = []
+    tags = TagNames.of(case.conn, redactor)
     after: int | None = None
     while True:
         page = audit_log(case.conn, after=after, limit=AUDIT_PAGE)
         for e in page:
             before, now, target = e.before, e.after, e.target
             if redactor.active:
-                target = redactor.numbers_in(target)
-                if e.action in _PRIVATE_VALUES:
-                    before = None if before is None else text_length(before)
-                    now = None if now is None else text_length(now)
+                target, before, now = _redacted_entry(e, redactor, tags)
             out.append(
                 {
                     "at": format_utc(e.at_ms),

@@ -75,3 +75,61 @@ def test_a_tagged_selection_is_named_in_the_case_report_and_the_headers(
     assert report["selection"]["whole_case"] is False
     assert NUMBER_TAG in report["selection"]["description"]
     assert NUMBER_TAG in (out / "html" / "index.html").read_text(encoding="utf-8")
+
+
+def _texts(root: Path) -> dict[str, str]:
+    """Every file of an export as text (PDFs by their extracted text), by relative path."""
+    from pypdf import PdfReader
+
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    out: dict[str, str] = {}
+    for f in files:
+        rel = f.name if f == root else f.relative_to(root).as_posix()
+        if f.suffix == ".pdf":
+            text = " ".join(p.extract_text() for p in PdfReader(f).pages)
+        elif f.suffix == ".xlsx":
+            import openpyxl
+
+            wb = openpyxl.load_workbook(f, read_only=True)
+            text = " ".join(
+                str(v)
+                for ws in wb.worksheets
+                for row in ws.iter_rows(values_only=True)
+                for v in row
+            )
+            wb.close()
+        else:
+            text = f.read_bytes().decode("utf-8", "replace")
+        out[rel] = rel + "\n" + text
+    return out
+
+
+@pytest.mark.parametrize("mode", ["numbers", "text", "both"])
+@pytest.mark.parametrize("fmt", ["bundle", "tagged-html", "tagged-pdf"])
+def test_redacted_reports_leak_no_tag_note_or_name_and_keep_message_ids(
+    case_file: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str, mode: str
+) -> None:
+    out = tmp_path / ("r.pdf" if fmt == "tagged-pdf" else "r")
+    code, _, err = run(
+        capsys, "export", "--case", str(case_file), "--format", fmt, "-o", str(out),
+        "--redact", mode, "--tagged", PERSON_TAG,
+    )  # fmt: skip
+    assert code == 0, err
+    texts = _texts(out)
+    for rel, text in texts.items():
+        flat = " ".join(text.split())
+        for secret in ("Ann Smith", "Annabel", "Private", "0214 555 0177", "02145550177"):
+            assert secret not in flat, f"{secret!r} in {rel}"
+    if fmt != "bundle":
+        return
+    report = json.loads((out / "case-report.json").read_text(encoding="utf-8"))
+    log = report["audit_log"]
+    ids = _ids(case_file)
+    targets = [e["target"] for e in log if e["action"] in ("tag.add", "note.set")]
+    assert targets and all(t.split(":", 1)[1] in ids for t in targets)
+    # each tag is called by one stable label, so that the log still reads
+    added = {e["after"] for e in log if e["action"] == "tag.add"}
+    assert len(added) == 2 and not added & {PERSON_TAG, NUMBER_TAG}
+    created = [e["target"] for e in log if e["action"] == "taglist.create"]
+    assert {t.removeprefix("tag:") for t in created} == added
+    assert report["selection"]["tagged"] in added
