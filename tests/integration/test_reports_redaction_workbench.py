@@ -24,7 +24,7 @@ NAME = "Annabel Private"
 
 
 @pytest.fixture(scope="module")
-def case_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def case_file(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("wbr")
     src = root / "src"
     # message ids of these events hold runs of five digits or more: a redacted report
