@@ -200,8 +200,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 
 def cmd_names(args: argparse.Namespace) -> int:
-    from msgcopy_viewer.core.address_book import AddressBookError, read_address_book
-    from msgcopy_viewer.store.names import load_names, set_names
+    from msgcopy_viewer.core.address_book import AddressBookError
+    from msgcopy_viewer.store.names import load_names, read_names_file, set_names
 
     if args.names_command == "list":
         with _open(args) as case:
@@ -224,14 +224,8 @@ def cmd_names(args: argparse.Namespace) -> int:
                 print(escape_line(f"{e.key}  {e.name}  ({e.provenance})"))
         return 0
     path = Path(args.file).expanduser()
-    if not path.is_file():
-        raise WorkbenchUsageError(f"{path}: no such file")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkbenchUsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        book = read_address_book(data, path.name)
+        book = read_names_file(path)
     except AddressBookError as exc:
         raise WorkbenchUsageError(str(exc)) from exc
     region = args.region.upper() if args.region else None

@@ -11,10 +11,19 @@ Every change is in the audit log, in the same transaction.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from msgcopy_viewer.core.address_book import (
+    MAX_BYTES,
+    AddressBook,
+    AddressBookError,
+    read_address_book,
+)
 from msgcopy_viewer.core.parties import (
     KIND_ALPHA,
     normalize_party,
@@ -101,6 +110,31 @@ class NameBook:
         text = number or ""
         e = self.lookup(number, region)
         return f"{e.name} ({text})" if e is not None else text
+
+
+def read_names_file(path: Path) -> AddressBook:
+    """Read the address book the examiner chose (CSV or vCard), bounded: a pipe or a device
+    is refused without waiting for a writer, and a file over the limit before it is read.
+    Raises AddressBookError with one line."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as exc:
+        raise AddressBookError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise AddressBookError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise AddressBookError(f"{path} is not a regular file")
+        if st.st_size > MAX_BYTES:
+            raise AddressBookError(f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_BYTES + 1)  # a file that grew since: the limit still holds
+    except OSError as exc:
+        raise AddressBookError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    return read_address_book(data, path.name)
 
 
 def subscriber_region_of(mobile: str) -> str:

@@ -74,3 +74,40 @@ def test_tag_on_a_read_only_case_is_refused_in_one_line(
     code, out, err = run(capsys, "tag", *ids, "--tag", "Relevant", "--case", str(browse_case))
     assert code == 2 and out == "" and err.count("\n") == 1 and "read-only" in err
     assert _annotation_rows(browse_case) == before
+
+
+def test_names_import_refuses_a_huge_file_without_reading_it(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import tracemalloc
+
+    from msgcopy_viewer.core.address_book import MAX_BYTES
+
+    huge = tmp_path / "huge.csv"
+    with open(huge, "wb") as fh:  # sparse: costs no disk
+        fh.write(b"number,name\n")
+        fh.truncate(MAX_BYTES * 10)
+    tracemalloc.start()
+    try:
+        code, out, err = run(capsys, "names", "import", str(huge), "--case", str(browse_case))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 2 and out == "" and "larger than" in err
+    assert peak < MAX_BYTES // 2  # the file was never read into memory
+
+
+def test_names_import_of_a_pipe_says_so_and_does_not_wait_for_a_writer(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+
+    from msgcopy_viewer.core.address_book import AddressBookError
+    from msgcopy_viewer.store.names import read_names_file
+
+    fifo = tmp_path / "names.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(AddressBookError, match="not a regular file"):
+        read_names_file(fifo)  # what File ▸ Import Names… reads a chosen file with
+    code, out, err = run(capsys, "names", "import", str(fifo), "--case", str(browse_case))
+    assert code == 2 and out == "" and "not a regular file" in err

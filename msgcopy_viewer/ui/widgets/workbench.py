@@ -397,15 +397,15 @@ class WindowWorkbench(QObject):
 
     def import_names(self, path: Path) -> str:
         """Import names from a file into the open case; returns (and shows) the outcome."""
-        from msgcopy_viewer.core.address_book import AddressBookError, read_address_book
+        from msgcopy_viewer.core.address_book import AddressBookError
         from msgcopy_viewer.store.case import CaseError
-        from msgcopy_viewer.store.names import set_names
+        from msgcopy_viewer.store.names import read_names_file, set_names
 
         case = self.browser.case
         if case is None:
             return ""
         try:
-            book = read_address_book(path.read_bytes(), path.name)
+            book = read_names_file(path)
             result = set_names(
                 case, book.entries, source="file", origin=path.name, examiner=self.examiner()
             )
