@@ -182,8 +182,10 @@ def set_names(
     examiner: str,
     region: str | None = None,
 ) -> NamesImport:
-    """Store names for numbers (``(number as written, name)``), one transaction; a number
-    given twice keeps its last name. Numbers that are no address are reported, not stored."""
+    """Store names for numbers (``(number as written, name)``), one transaction. A number
+    given twice (in any written form) with the same name is stored once; with different
+    names it is stored with none, and reported. Numbers that are no address are reported,
+    not stored."""
     _writable(case)
     who = _examiner(examiner)
     if source not in SOURCES:
@@ -193,15 +195,32 @@ def set_names(
         reg = region or case_region(conn)
         at = now_ms()
         wanted: dict[str, tuple[str, str]] = {}
+        conflicts: dict[str, list[str]] = {}
         for number, name in entries:
             key = number_key(number, reg)
             if key is None:
                 result.problems.append(f"{number!r} is not a number or address")
                 continue
             try:
-                wanted[key] = (number.strip(), _clean_name(name))
+                clean = _clean_name(name)
             except AnnotationError as exc:
                 result.problems.append(f"{number!r}: {exc}")
+                continue
+            seen = wanted.get(key)
+            if key in conflicts:
+                if clean not in conflicts[key]:
+                    conflicts[key].append(clean)
+            elif seen is not None and seen[1] != clean:
+                conflicts[key] = [seen[1], clean]
+            else:
+                wanted[key] = (number.strip(), clean)
+        for key, names in conflicts.items():
+            # which is right cannot be told: a wrong name is worse than none
+            del wanted[key]
+            shown = ", ".join(repr(n) for n in names)
+            result.problems.append(
+                f"{key} is given {len(names)} different names ({shown}): none stored"
+            )
         for key, (number, name) in wanted.items():
             before = get_name(conn, key)
             if before is not None and before.name == name:

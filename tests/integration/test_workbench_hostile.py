@@ -111,3 +111,22 @@ def test_names_import_of_a_pipe_says_so_and_does_not_wait_for_a_writer(
         read_names_file(fifo)  # what File ▸ Import Names… reads a chosen file with
     code, out, err = run(capsys, "names", "import", str(fifo), "--case", str(browse_case))
     assert code == 2 and out == "" and "not a regular file" in err
+
+
+def test_a_number_given_two_different_names_gets_neither_and_is_reported(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text(
+        "number,name\n(214) 555-0142,Ann Lee\n+1 214 555 0142,Bob Roe\n"
+        "+12145550143,Cy Dee\n214-555-0143,Cy Dee\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        capsys, "names", "import", str(book), "--case", str(browse_case), "--region", "US"
+    )
+    assert code == 0, err
+    assert "1 names added" in out
+    assert "+12145550142" in err and "Ann Lee" in err and "Bob Roe" in err
+    code, out, _ = run(capsys, "names", "list", "--case", str(browse_case), "--json")
+    assert {e["number"]: e["name"] for e in json.loads(out)} == {"+12145550143": "Cy Dee"}
