@@ -165,12 +165,15 @@ def get_name(conn: sqlite3.Connection, key: str) -> NameEntry | None:
 
 
 def _clean_name(name: str) -> str:
+    """The name with its whitespace collapsed and its invisible and control characters
+    (zero-width, bidirectional overrides) left out; a name with nothing else is none."""
     clean = " ".join((name or "").split())
-    if not clean:
-        raise AnnotationError("a name cannot be empty")
     if len(clean) > MAX_NAME:
         raise AnnotationError(f"a name has at most {MAX_NAME} characters")
-    return "".join(ch for ch in clean if ch.isprintable())
+    clean = " ".join("".join(ch for ch in clean if ch.isprintable()).split())
+    if not clean:
+        raise AnnotationError("a name cannot be empty")
+    return clean
 
 
 def set_names(

@@ -130,3 +130,20 @@ def test_a_number_given_two_different_names_gets_neither_and_is_reported(
     assert "+12145550142" in err and "Ann Lee" in err and "Bob Roe" in err
     code, out, _ = run(capsys, "names", "list", "--case", str(browse_case), "--json")
     assert {e["number"]: e["name"] for e in json.loads(out)} == {"+12145550143": "Cy Dee"}
+
+
+def test_a_name_of_only_invisible_or_control_characters_is_no_name(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text(
+        "number,name\n+12145550142,\u200b\u200b\n+12145550143,\u202e\x07\n"
+        "+12145550144,Dee \u200bRoe\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "names", "import", str(book), "--case", str(browse_case))
+    assert code == 0, err
+    assert "1 names added" in out
+    assert err.count("cannot be empty") == 2
+    code, out, _ = run(capsys, "names", "list", "--case", str(browse_case), "--json")
+    assert {e["number"]: e["name"] for e in json.loads(out)} == {"+12145550144": "Dee Roe"}
