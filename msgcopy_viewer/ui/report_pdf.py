@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QUrl
+from PySide6.QtCore import QFile, QFileDevice, QIODevice, QMarginsF, QRectF, QSize, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
@@ -420,7 +420,22 @@ class PdfReport:
         return n
 
     def write(self, path: Path) -> PdfResult:
-        writer = QPdfWriter(str(path))
+        # Qt's PDF writer ignores write errors: it writes to a file of ours, whose error
+        # is checked once the last page is out (a full disk must not look like a PDF)
+        out = QFile(str(path))
+        if not out.open(QIODevice.OpenModeFlag.WriteOnly | QIODevice.OpenModeFlag.Truncate):
+            raise OSError(f"cannot write a PDF to {path}: {out.errorString()}")
+        try:
+            result = self._write(out, path)
+            out.flush()
+            if out.error() != QFileDevice.FileError.NoError:
+                raise OSError(f"cannot write {path}: {out.errorString()}")
+        finally:
+            out.close()
+        return result
+
+    def _write(self, out: QFile, path: Path) -> PdfResult:
+        writer = QPdfWriter(out)
         writer.setResolution(DPI)
         writer.setCreator(f"msgcopy-viewer {__version__}")
         kind = "Tagged items" if self.tagged else "Transcript"
