@@ -59,7 +59,7 @@ def _cli(*args: str, fsize: int | None = None) -> subprocess.CompletedProcess[st
     )
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "tagged-pdf"])
+@pytest.mark.parametrize("fmt", ["pdf", "tagged-pdf", "xlsx"])
 def test_a_report_file_that_cannot_be_written_whole_is_an_error_and_leaves_nothing(
     case_file: Path, tmp_path: Path, fmt: str
 ) -> None:
