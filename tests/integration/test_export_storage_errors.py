@@ -1,5 +1,5 @@
 """Reports on a full disk (a file size limit, ``RLIMIT_FSIZE``): one plain line, exit 2,
-nothing left behind."""
+nothing left behind; and finished report files get the permissions of any new file."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ FSIZE = 64 * 1024
 
 def _cli(*args: str, fsize: int | None = None) -> subprocess.CompletedProcess[str]:
     def limit() -> None:
+        os.umask(0o022)
         if fsize is not None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
@@ -73,3 +74,12 @@ def test_a_report_file_that_cannot_be_written_whole_is_an_error_and_leaves_nothi
     assert str(out.name) in lines[0]
     assert list(out_dir.iterdir()) == []  # no half-written file, no temporary file
 
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
+def test_a_report_file_gets_the_permissions_of_any_new_file(
+    case_file: Path, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"report.{fmt}"
+    proc = _cli("export", "--case", str(case_file), "--format", fmt, "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_mode & 0o777 == 0o644  # umask 022, as a CSV export gets
