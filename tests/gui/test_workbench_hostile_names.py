@@ -1,0 +1,41 @@
+"""Tag names and store messages in the workbench's dialogs are shown as they are stored:
+never read as rich text (``<b>``, ``<img>``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
+
+from msgcopy_viewer.store import annotations as an
+from tests.gui.helpers_browse import browse_case, browse_master, browser
+
+__all__ = ["browse_case", "browse_master", "browser"]
+
+MARKUP_TAG = "<b>Hot</b> <img src=x>"
+
+
+def test_a_refused_change_is_shown_as_plain_text(qtbot: Any, browser: Any) -> None:
+    wb = browser.workbench
+    wb.annotations.examiner = lambda: "E. Xaminer"
+    an.create_tag(browser.case, MARKUP_TAG, "#cc2200", examiner="E. Xaminer")
+    dlg = wb.manage_tags()
+    assert dlg.add_tag(MARKUP_TAG, "#000000") is None  # the store refuses: it exists
+    box = wb.failure_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.textFormat() == Qt.TextFormat.PlainText and MARKUP_TAG in box.text()
+    box.close()
+
+
+def test_the_rename_dialog_names_the_tag_as_plain_text(qtbot: Any, browser: Any) -> None:
+    wb = browser.workbench
+    an.create_tag(browser.case, MARKUP_TAG, "#cc2200", examiner="E. Xaminer")
+    dlg = wb.manage_tags()
+    assert dlg.select(MARKUP_TAG)
+    dlg.ask_rename()
+    assert dlg.name_input is not None and dlg.name_input.textValue() == MARKUP_TAG
+    labels = [x for x in dlg.name_input.findChildren(QLabel) if MARKUP_TAG in x.text()]
+    assert labels and all(x.textFormat() == Qt.TextFormat.PlainText for x in labels)
+    dlg.name_input.reject()
+
