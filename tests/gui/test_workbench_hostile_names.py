@@ -1,5 +1,5 @@
-"""Tag names and store messages in the workbench's dialogs are shown as they are stored:
-never read as rich text (``<b>``, ``<img>``)."""
+"""Tag names, store messages and undo steps in the workbench's dialogs and menus are shown
+as they are stored: never read as rich text (``<b>``, ``<img>``), ``&`` never a shortcut."""
 
 from __future__ import annotations
 
@@ -39,3 +39,14 @@ def test_the_rename_dialog_names_the_tag_as_plain_text(qtbot: Any, browser: Any)
     assert labels and all(x.textFormat() == Qt.TextFormat.PlainText for x in labels)
     dlg.name_input.reject()
 
+
+def test_an_ampersand_in_a_tag_name_is_no_shortcut_in_the_undo_menu(
+    qtbot: Any, browser: Any
+) -> None:
+    wb = browser.workbench
+    wb.annotations.examiner = lambda: "E. Xaminer"
+    an.create_tag(browser.case, "R&D", "#cc2200", examiner="E. Xaminer")
+    rowids = [r[0] for r in browser.case.conn.execute("SELECT rowid FROM messages LIMIT 2")]
+    assert wb.annotations.add_tag(rowids, "R&D") == rowids
+    assert wb.undo_action.text().endswith("R&&D")  # shown as "R&D"
+    assert wb.annotations.undo_stack.text(0).endswith("R&D")

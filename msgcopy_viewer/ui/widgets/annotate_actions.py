@@ -27,7 +27,9 @@ class _Change(QUndoCommand):
     """A change already applied (``redo`` re-applies it after an undo)."""
 
     def __init__(self, text: str, redo: Callable[[], object], undo: Callable[[], object]) -> None:
-        super().__init__(text)
+        # the Undo/Redo menu items show the action text: an "&" of a tag's name stays one
+        menu = text.replace("&", "&&")
+        super().__init__(text if menu == text else f"{text}\n{menu}")
         self._redo, self._undo = redo, undo
         self._applied = True
 
