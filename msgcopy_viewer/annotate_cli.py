@@ -167,14 +167,22 @@ def _tag_in(case: Any, args: argparse.Namespace, ids: list[str], who: str, said:
 def cmd_tags(args: argparse.Namespace) -> int:
     from msgcopy_viewer.store import annotations as an
 
+    said: list[str] = []
     with _open(args) as case:
-        if args.add:
-            tag = an.create_tag(case, args.add, args.color, examiner=_who(args))
-            print(f"added the tag {tag.name} ({tag.color})", file=sys.stderr)
-        if args.delete:
-            n = an.delete_tag(case, args.delete, examiner=_who(args))
-            print(f"deleted the tag {args.delete} (it was on {n} messages)", file=sys.stderr)
+        if args.add or args.delete:
+            an.require_writable(case)
+            # one transaction: a refused --delete leaves the --add of the command undone
+            with case.transaction():
+                if args.add:
+                    tag = an.create_tag(case, args.add, args.color, examiner=_who(args))
+                    said.append(f"added the tag {tag.name} ({tag.color})")
+                if args.delete:
+                    gone = an.require_tag(case.conn, args.delete)
+                    n = an.delete_tag(case, args.delete, examiner=_who(args))
+                    said.append(f"deleted the tag {gone.name} (it was on {n} messages)")
         counts = an.tag_counts(case.conn)
+    for line in said:
+        print(escape_line(line), file=sys.stderr)
     if args.json:
         _print_json(
             [

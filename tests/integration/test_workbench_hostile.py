@@ -147,3 +147,21 @@ def test_a_name_of_only_invisible_or_control_characters_is_no_name(
     assert err.count("cannot be empty") == 2
     code, out, _ = run(capsys, "names", "list", "--case", str(browse_case), "--json")
     assert {e["number"]: e["name"] for e in json.loads(out)} == {"+12145550144": "Dee Roe"}
+
+
+def test_tags_add_and_delete_in_one_command_is_all_or_nothing(
+    browse_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c = str(browse_case)
+    code, out, err = run(capsys, "tags", "--add", "Alibi", "--delete", "Nope", "--case", c)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "no tag 'Nope'" in err
+    code, out, _ = run(capsys, "tags", "--case", c, "--json")
+    assert "Alibi" not in {t["name"] for t in json.loads(out)}
+    code, out, err = run(capsys, "tags", "--add", "Alibi", "--delete", "Follow up", "--case", c)
+    assert code == 0, err
+    assert "added the tag Alibi" in err and "deleted the tag Follow up" in err
+    assert [t["name"] for t in json.loads(run(capsys, "tags", "--case", c, "--json")[1])] == [
+        "Relevant",
+        "Privileged",
+        "Alibi",
+    ]
