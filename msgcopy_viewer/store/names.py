@@ -11,6 +11,7 @@ Every change is in the audit log, in the same transaction.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sqlite3
 import stat
@@ -134,7 +135,32 @@ def read_names_file(path: Path) -> AddressBook:
         raise AddressBookError(f"cannot read {path}: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)
-    return read_address_book(data, path.name)
+    return read_address_book(_as_utf8(data, path.name), path.name)
+
+
+# byte-order marks of the Unicode encodings spreadsheet programs save "Unicode text" in
+# (UTF-32 first: its little-endian mark starts with UTF-16's)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _as_utf8(data: bytes, name: str) -> bytes:
+    """A file in UTF-16 or UTF-32 (told by its byte-order mark) as UTF-8; other bytes as
+    they are (the address-book reader tells UTF-8 from legacy charsets)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise AddressBookError(
+                    f"{name} starts as {encoding.upper()} text but is not ({exc.reason} at "
+                    f"byte {exc.start + len(bom)})"
+                ) from exc
+    return data
 
 
 def subscriber_region_of(mobile: str) -> str:

@@ -165,3 +165,19 @@ def test_tags_add_and_delete_in_one_command_is_all_or_nothing(
         "Privileged",
         "Alibi",
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_names_import_reads_a_csv_saved_as_unicode_text(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, encoding: str
+) -> None:
+    book = tmp_path / "book.csv"
+    text = "number,name\n+12145550101,Zoë Ünal\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # with its byte-order mark, as spreadsheet programs write
+    book.write_bytes(data)
+    code, out, err = run(capsys, "names", "import", str(book), "--case", str(browse_case))
+    assert code == 0 and err == "" and "1 names added" in out, err
+    code, out, _ = run(capsys, "names", "list", "--case", str(browse_case), "--json")
+    assert [(e["number"], e["name"]) for e in json.loads(out)] == [("+12145550101", "Zoë Ünal")]
