@@ -135,7 +135,10 @@ def read_names_file(path: Path) -> AddressBook:
         raise AddressBookError(f"cannot read {path}: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)
-    return read_address_book(_as_utf8(data, path.name), path.name)
+    text = _as_utf8(data, path.name)
+    if b"\x00" in text:  # no CSV or vCard holds a NUL: an image, an archive, a database …
+        raise AddressBookError(f"{path.name} is not a text file (a CSV or vCard address book)")
+    return read_address_book(text, path.name)
 
 
 # byte-order marks of the Unicode encodings spreadsheet programs save "Unicode text" in

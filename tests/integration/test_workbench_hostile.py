@@ -181,3 +181,13 @@ def test_names_import_reads_a_csv_saved_as_unicode_text(
     assert code == 0 and err == "" and "1 names added" in out, err
     code, out, _ = run(capsys, "names", "list", "--case", str(browse_case), "--json")
     assert [(e["number"], e["name"]) for e in json.loads(out)] == [("+12145550101", "Zoë Ünal")]
+
+
+def test_names_import_of_a_binary_file_says_it_is_not_text(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    book = tmp_path / "photo.csv"
+    book.write_bytes(bytes(range(256)) * 40)
+    code, out, err = run(capsys, "names", "import", str(book), "--case", str(browse_case))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "photo.csv is not a text file" in err and "universal-newline" not in err
