@@ -3,6 +3,7 @@ as they are stored: never read as rich text (``<b>``, ``<img>``), ``&`` never a 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -50,3 +51,25 @@ def test_an_ampersand_in_a_tag_name_is_no_shortcut_in_the_undo_menu(
     assert wb.annotations.add_tag(rowids, "R&D") == rowids
     assert wb.undo_action.text().endswith("R&&D")  # shown as "R&D"
     assert wb.annotations.undo_stack.text(0).endswith("R&D")
+
+
+def test_who_talked_to_whom_shows_a_bidi_override_in_a_sender_as_a_token(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+    from msgcopy_viewer.ingest.pipeline import Importer
+    from msgcopy_viewer.store.case import Case
+    from msgcopy_viewer.store.timeline import contact_graph
+    from msgcopy_viewer.ui.widgets.contact_graph import ContactGraphView
+    from tests.integration.vendor import sms_event, write
+
+    write(tmp_path / "s" / "a.json", sms_event("hi", other="BANK\u202etxt.exe", direction="mt"))
+    Importer(tmp_path / "c.mcase", workers=1).run([tmp_path / "s"])
+    view = ContactGraphView()
+    qtbot.addWidget(view)
+    with Case.open(tmp_path / "c.mcase", readonly=True) as case:
+        view.set_graph(contact_graph(case.conn))
+    texts = [i.text() for i in view.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
+    assert "BANK⟦U+202E⟧txt.exe" in texts
+    assert not any("\u202e" in t for t in texts)
