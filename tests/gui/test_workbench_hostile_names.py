@@ -73,3 +73,43 @@ def test_who_talked_to_whom_shows_a_bidi_override_in_a_sender_as_a_token(
     texts = [i.text() for i in view.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
     assert "BANK⟦U+202E⟧txt.exe" in texts
     assert not any("\u202e" in t for t in texts)
+
+
+def _shown_text(view: Any, row: int) -> str:
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    opt = QStyleOptionViewItem()
+    view.itemDelegate().initStyleOption(opt, view.model().index(row, 0))
+    return opt.text
+
+
+def test_the_tags_panel_shows_a_bidi_override_in_a_message_as_a_token(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    from msgcopy_viewer.ingest.pipeline import Importer
+    from msgcopy_viewer.store.case import Case
+    from msgcopy_viewer.store.messages import iter_messages
+    from msgcopy_viewer.ui.timezone import TimeZoneSettings
+    from msgcopy_viewer.ui.widgets.tags_panel import TagsPanel
+    from tests.integration.vendor import sms_event, write
+
+    write(tmp_path / "s" / "a.json", sms_event("pay to \u202e1234 5678", direction="mt"))
+    Importer(tmp_path / "c.mcase", workers=1).run([tmp_path / "s"])
+    with Case.open(tmp_path / "c.mcase") as case:
+        an.tag_messages(case, [m.rowid for m in iter_messages(case.conn)], "Relevant", examiner="E")
+        panel = TagsPanel(TimeZoneSettings("UTC"))
+        qtbot.addWidget(panel)
+        panel.set_connection(case.conn)
+        assert panel.select_tag("Relevant") and panel.message_model.rowCount() == 1
+        text = _shown_text(panel.messages, 0)
+        assert "pay to ⟦U+202E⟧1234 5678" in text and "\u202e" not in text
+        panel.set_connection(None)
+
+
+def test_the_media_gallery_shows_its_texts_through_the_same_delegate(qtbot: Any) -> None:
+    from msgcopy_viewer.ui.widgets.gallery_view import GalleryView
+    from msgcopy_viewer.ui.widgets.shown_text import ShownTextDelegate
+
+    view = GalleryView()
+    qtbot.addWidget(view)
+    assert isinstance(view.itemDelegate(), ShownTextDelegate)
