@@ -191,3 +191,20 @@ def test_names_import_of_a_binary_file_says_it_is_not_text(
     code, out, err = run(capsys, "names", "import", str(book), "--case", str(browse_case))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "photo.csv is not a text file" in err and "universal-newline" not in err
+
+
+def test_the_audit_log_names_the_examiner_saved_by_the_app_as_the_reports_do(
+    browse_case: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    (data / "config").mkdir(parents=True)
+    # what Qt's INI writer stores for the name "@Ann \ O'Neil" (Edit ▸ Examiner Name…)
+    (data / "config" / "msgcopy-viewer.ini").write_text(
+        "[report]\nexaminer=@@Ann \\\\ O'Neil\n", encoding="utf-8"
+    )
+    ids = _ids(browse_case, 1)
+    c = str(browse_case)
+    code, _, err = run(capsys, "--data-dir", str(data), "tag", *ids, "--bookmark", "--case", c)
+    assert code == 0, err
+    code, out, _ = run(capsys, "audit", "--case", c, "--json")
+    assert json.loads(out)[-1]["examiner"] == "@Ann \\ O'Neil"
