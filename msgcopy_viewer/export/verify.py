@@ -194,25 +194,62 @@ def _bundle_entries(root: Path) -> tuple[set[str], list[str]]:
     return files, sorted(odd)
 
 
+# a manifest line: 64 hex digits, two spaces, a path (a bundle's paths are short)
+MAX_MANIFEST_LINE = 64 + 2 + 4096
+# lines naming files the bundle does not hold before reading stops (a crafted manifest of
+# millions of lines must not cost memory or time in proportion)
+MAX_UNKNOWN_LINES = 1000
+
+
+def _manifest_lines(manifest: Path) -> Iterator[tuple[int, str | None]]:
+    """``(line number, text)`` of the manifest, each line read with a bound; ``None``
+    for a line too long (or not UTF-8) to be one."""
+    with open(manifest, "rb") as fh:
+        n = 0
+        while True:
+            raw = fh.readline(MAX_MANIFEST_LINE + 2)
+            if not raw:
+                return
+            n += 1
+            if not raw.endswith(b"\n") and len(raw) > MAX_MANIFEST_LINE:
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                    raw = fh.readline(1 << 20)
+                yield n, None
+                continue
+            try:
+                yield n, raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                yield n, None
+
+
 def verify_bundle(root: Path) -> VerifyReport:
     report = VerifyReport(what="bundle files")
     manifest = root / BUNDLE_FILES["manifest"]
     if manifest.is_symlink() or not manifest.is_file():
         report.differences.append(f"{BUNDLE_FILES['manifest']}: missing")
         return report
+    present, odd = _bundle_entries(root)
     listed: dict[str, str] = {}
-    for n, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
-        digest, sep, rel = line.partition("  ")
-        if not sep or len(digest) != 64:
+    unknown = 0
+    for n, line in _manifest_lines(manifest):
+        digest, sep, rel = (line or "").partition("  ")
+        if line is None or not sep or len(digest) != 64:
             report.differences.append(f"{BUNDLE_FILES['manifest']}: line {n} is not readable")
-            continue
-        if rel in listed:
+            unknown += 1
+        elif rel in listed:
             report.differences.append(
                 f"{rel}: listed twice in {BUNDLE_FILES['manifest']} (line {n})"
             )
-            continue
-        listed[rel] = digest.lower()
-    present, odd = _bundle_entries(root)
+            unknown += 1
+        else:
+            listed[rel] = digest.lower()
+            unknown += rel not in present
+        if unknown > MAX_UNKNOWN_LINES:
+            report.differences.append(
+                f"{BUNDLE_FILES['manifest']}: more than {MAX_UNKNOWN_LINES} lines name no file "
+                f"of the bundle; stopped reading at line {n}"
+            )
+            break
     for rel in REQUIRED_BUNDLE_FILES:
         if rel not in listed and rel not in present:
             report.differences.append(f"{rel}: missing (every bundle has it)")

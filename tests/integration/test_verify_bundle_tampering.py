@@ -94,3 +94,28 @@ def test_digests_in_capitals_are_read_as_sha256sum_reads_them(
         encoding="utf-8",
     )  # fmt: skip
     assert verify(capsys, copy)[0] == 0
+
+
+def test_a_crafted_huge_manifest_is_read_in_bounded_memory(
+    copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tracemalloc
+
+    manifest = copy / "manifest.sha256"
+    good = manifest.read_bytes()
+    with open(manifest, "wb") as fh:
+        fh.write(good)
+        fh.write(b"0" * 64 + b"  " + b"a" * (64 << 20) + b"\n")  # one line of 64 MB
+        for n in range(20_000):  # and many lines naming files the bundle does not hold
+            fh.write(b"0" * 64 + f"  planted/{n}.txt\n".encode())
+    tracemalloc.start()
+    try:
+        code, out = verify(capsys, copy)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 1
+    assert peak < 16 << 20
+    lines = out.splitlines()
+    assert any("is not readable" in x for x in lines)
+    assert any("stopped reading" in x for x in lines) and len(lines) < 2_000
