@@ -113,3 +113,27 @@ def test_the_media_gallery_shows_its_texts_through_the_same_delegate(qtbot: Any)
     view = GalleryView()
     qtbot.addWidget(view)
     assert isinstance(view.itemDelegate(), ShownTextDelegate)
+
+
+def test_an_undo_the_case_refuses_clears_the_history_instead_of_skipping_a_step(
+    qtbot: Any, browser: Any, monkeypatch: Any
+) -> None:
+    wb = browser.workbench
+    ctl = wb.annotations
+    ctl.examiner = lambda: "E. Xaminer"
+    failures: list[str] = []
+    ctl.failed.disconnect()
+    ctl.failed.connect(failures.append)
+    rowids = [r[0] for r in browser.case.conn.execute("SELECT rowid FROM messages LIMIT 2")]
+    assert ctl.add_tag(rowids[:1], "Relevant") and ctl.add_tag(rowids[1:], "Privileged")
+    stack = ctl.undo_stack
+    assert stack.count() == 2
+    monkeypatch.setattr(browser.case, "readonly", True)  # as if the case became read-only
+    stack.undo()
+    assert failures and "read-only" in failures[0] and "history was cleared" in failures[0]
+    qtbot.waitUntil(lambda: stack.count() == 0)
+    assert not stack.canUndo()  # Ctrl+Z cannot now undo the first step before the second
+    monkeypatch.setattr(browser.case, "readonly", False)
+    marks = an.marks_for(browser.case.conn, rowids)
+    assert [t.name for t in marks[rowids[0]].tags] == ["Relevant"]
+    assert [t.name for t in marks[rowids[1]].tags] == ["Privileged"]  # nothing was undone
