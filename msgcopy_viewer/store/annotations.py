@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -154,10 +155,9 @@ def list_tags(conn: sqlite3.Connection) -> list[Tag]:
 
 
 def get_tag(conn: sqlite3.Connection, name: str) -> Tag | None:
-    """The tag called ``name`` (case-insensitive), or None."""
-    r = conn.execute(
-        "SELECT id, name, color, position FROM tags WHERE name = ?", (name.strip(),)
-    ).fetchone()
+    """The tag called ``name`` (case-insensitive, whitespace collapsed, composed), or None."""
+    key = unicodedata.normalize("NFC", " ".join(name.split()))
+    r = conn.execute("SELECT id, name, color, position FROM tags WHERE name = ?", (key,)).fetchone()
     return None if r is None else _tag(r)
 
 
@@ -170,7 +170,9 @@ def require_tag(conn: sqlite3.Connection, name: str) -> Tag:
 
 
 def _check_name(name: str) -> str:
-    clean = " ".join((name or "").split())
+    # composed (NFC): "Café" typed with a combining accent is the same name, not a second
+    # tag that reads the same
+    clean = unicodedata.normalize("NFC", " ".join((name or "").split()))
     if not clean:
         raise AnnotationError("a tag needs a name")
     if len(clean) > MAX_TAG_NAME:

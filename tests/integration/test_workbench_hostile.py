@@ -208,3 +208,20 @@ def test_the_audit_log_names_the_examiner_saved_by_the_app_as_the_reports_do(
     assert code == 0, err
     code, out, _ = run(capsys, "audit", "--case", c, "--json")
     assert json.loads(out)[-1]["examiner"] == "@Ann \\ O'Neil"
+
+
+def test_a_tag_name_written_decomposed_is_the_same_tag(
+    browse_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c = str(browse_case)
+    composed, decomposed = "Caf\u00e9", "Cafe\u0301"  # both read "Café"
+    code, _, err = run(capsys, "tags", "--add", decomposed, "--case", c)
+    assert code == 0, err
+    code, _, err = run(capsys, "tags", "--add", composed, "--case", c)
+    assert code == 2 and "already has a tag" in err
+    ids = _ids(browse_case, 1)
+    code, out, err = run(capsys, "tag", *ids, "--tag", composed, "--case", c)
+    assert code == 0 and "given to 1 of 1" in out, err
+    code, out, _ = run(capsys, "tags", "--case", c, "--json")
+    named = [t for t in json.loads(out) if t["name"].startswith("Caf")]
+    assert named == [{"name": composed, "color": "#3d8bd9", "messages": 1, "conversations": 0}]
