@@ -263,15 +263,30 @@ def cmd_names(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
+AUDIT_PAGE = 2000
+
+
+def _audit_pages(conn: Any) -> Any:
+    """The audit log, oldest first, a page at a time (a case's log may hold millions)."""
     from msgcopy_viewer.store.annotations import audit_log
 
+    after: int | None = None
+    while True:
+        page = audit_log(conn, after=after, limit=AUDIT_PAGE)
+        yield from page
+        if len(page) < AUDIT_PAGE:
+            return
+        after = page[-1].id
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    out = sys.stdout
     with _open(args) as case:
-        entries = audit_log(case.conn)
-    if args.json:
-        _print_json(
-            [
-                {
+        if args.json:
+            # a JSON array written an entry at a time, as json.dump(indent=2) writes it
+            first = True
+            for e in _audit_pages(case.conn):
+                entry = {
                     "at": format_utc_ms(e.at_ms),
                     "examiner": e.examiner,
                     "action": e.action,
@@ -279,11 +294,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
                     "before": e.before,
                     "after": e.after,
                 }
-                for e in entries
-            ]
-        )
-    else:
-        for e in entries:
+                text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+                out.write(("[\n  " if first else ",\n  ") + text)
+                first = False
+            out.write("[]\n" if first else "\n]\n")
+            return 0
+        for e in _audit_pages(case.conn):
             change = f"{e.before or '∅'} → {e.after or '∅'}"
             line = f"{format_utc_ms(e.at_ms)}  {e.examiner}  {e.action}  {e.target}  {change}"
             print(escape_line(line))

@@ -225,3 +225,42 @@ def test_a_tag_name_written_decomposed_is_the_same_tag(
     code, out, _ = run(capsys, "tags", "--case", c, "--json")
     named = [t for t in json.loads(out) if t["name"].startswith("Caf")]
     assert named == [{"name": composed, "color": "#3d8bd9", "messages": 1, "conversations": 0}]
+
+
+def _many_audit_rows(case: Path, n: int) -> None:
+    con = sqlite3.connect(case)
+    try:
+        with con:
+            con.executemany(
+                "INSERT INTO audit_log(at_ms, examiner, action, target, before, after) "
+                "VALUES (?, 'E. Xaminer', 'note.set', ?, NULL, ?)",
+                ((1_700_000_000_000 + i, f"message:{i:024x}", f"note {i} " * 8) for i in range(n)),
+            )
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_audit_prints_a_long_log_in_bounded_memory(
+    browse_case: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, as_json: bool
+) -> None:
+    import tracemalloc
+
+    _many_audit_rows(browse_case, 20_000)
+    out = tmp_path / "audit.out"
+    with open(out, "w", encoding="utf-8") as fh:
+        monkeypatch.setattr("sys.stdout", fh)
+        tracemalloc.start()
+        try:
+            code = main(["audit", "--case", str(browse_case), *(["--json"] if as_json else [])])
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert code == 0
+    assert peak < 4 << 20
+    text = out.read_text(encoding="utf-8")
+    if as_json:
+        log = json.loads(text)
+        assert len(log) == 20_000 and log[-1]["after"] == "note 19999 " * 8
+    else:
+        assert len(text.splitlines()) == 20_000
