@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -323,8 +323,7 @@ def write_bundle(
             outputs=outputs,
         )
         with open(work / BUNDLE_FILES["report"], "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(report, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
+            write_case_report(report, fh)
         write_manifest(work)
     return (
         f"wrote a bundle of {count} messages ({html.pages} HTML pages, {pdf.pages} PDF pages, "
@@ -414,7 +413,7 @@ def case_report(
         "redaction": redactor.describe(),
         "outputs": {"files": {k: v for k, v in BUNDLE_FILES.items()}, "written": outputs},
         "import_batches": batches,
-        "audit_log": audit_entries(case, redactor),
+        "audit_log": AuditLog(case, redactor),
     }
 
 
@@ -456,12 +455,48 @@ def _redacted_entry(
     return target, value(e.before), value(e.after)
 
 
+class AuditLog:
+    """The case report's ``audit_log``, read when it is written (``write_case_report``), a
+    page at a time: a case's log may hold millions of entries."""
+
+    def __init__(self, case: Case, redactor: Redactor) -> None:
+        self.case, self.redactor = case, redactor
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter_audit_entries(self.case, self.redactor)
+
+
+def write_case_report(report: dict[str, Any], fh: IO[str]) -> None:
+    """``report`` as ``json.dump(report, fh, indent=2)`` writes it (and a line break), the
+    ``AuditLog`` written an entry at a time."""
+    fields = {k: v for k, v in report.items() if not isinstance(v, AuditLog)}
+    logs = [k for k, v in report.items() if isinstance(v, AuditLog)]
+    head = json.dumps(fields, ensure_ascii=False, indent=2)
+    if not logs:
+        fh.write(head + "\n")
+        return
+    fh.write(head[:-2] + ("," if fields else ""))
+    for n, key in enumerate(logs):
+        fh.write(("," if n else "") + f"\n  {json.dumps(key)}: ")
+        first = True
+        for entry in report[key]:
+            text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            fh.write(("[\n    " if first else ",\n    ") + text)
+            first = False
+        fh.write("[]" if first else "\n  ]")
+    fh.write("\n}\n")
+
+
 def audit_entries(case: Case, redactor: Redactor) -> list[dict[str, Any]]:
+    """The case's audit log as a list (``iter_audit_entries``)."""
+    return list(iter_audit_entries(case, redactor))
+
+
+def iter_audit_entries(case: Case, redactor: Redactor) -> Iterator[dict[str, Any]]:
     """The case's audit log, oldest first: who, when, what, before → after. A redacted
     report keeps every entry but, as it leaves the examiner's words out, replaces a note's
     or a name's text by its length, a tag's name by its label (``TagNames``) and masks the
     numbers of names (``_redacted_entry``)."""
-    out: list[dict[str, Any]] = []
     tags = TagNames.of(case.conn, redactor)
     after: int | None = None
     while True:
@@ -470,16 +505,14 @@ def audit_entries(case: Case, redactor: Redactor) -> list[dict[str, Any]]:
             before, now, target = e.before, e.after, e.target
             if redactor.active:
                 target, before, now = _redacted_entry(e, redactor, tags)
-            out.append(
-                {
-                    "at": format_utc(e.at_ms),
-                    "examiner": e.examiner,
-                    "action": e.action,
-                    "target": target,
-                    "before": before,
-                    "after": now,
-                }
-            )
+            yield {
+                "at": format_utc(e.at_ms),
+                "examiner": e.examiner,
+                "action": e.action,
+                "target": target,
+                "before": before,
+                "after": now,
+            }
         if len(page) < AUDIT_PAGE:
-            return out
+            return
         after = page[-1].id

@@ -264,3 +264,27 @@ def test_audit_prints_a_long_log_in_bounded_memory(
         assert len(log) == 20_000 and log[-1]["after"] == "note 19999 " * 8
     else:
         assert len(text.splitlines()) == 20_000
+
+
+def test_a_bundle_writes_a_long_audit_log_in_bounded_memory(
+    qapp: object, browse_case: Path, tmp_path: Path
+) -> None:
+    import tracemalloc
+
+    ids = _ids(browse_case, 1)
+    out = tmp_path / "bundle"
+    args = ["export", "--case", str(browse_case), "--format", "bundle", "--message", ids[0]]
+    assert main([*args, "-o", str(tmp_path / "warm")]) == 0  # modules, fonts: loaded once
+    _many_audit_rows(browse_case, 20_000)
+    tracemalloc.start()
+    try:
+        code = main([*args, "-o", str(out)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 0
+    assert peak < 6 << 20
+    report = json.loads((out / "case-report.json").read_text(encoding="utf-8"))
+    assert len(report["audit_log"]) == 20_000
+    assert report["audit_log"][-1]["after"] == "note 19999 " * 8
+    assert main(["verify", "--bundle", str(out)]) == 0
