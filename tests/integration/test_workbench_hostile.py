@@ -288,3 +288,48 @@ def test_a_bundle_writes_a_long_audit_log_in_bounded_memory(
     assert len(report["audit_log"]) == 20_000
     assert report["audit_log"][-1]["after"] == "note 19999 " * 8
     assert main(["verify", "--bundle", str(out)]) == 0
+
+
+def test_a_report_reads_a_big_address_book_in_bounded_memory(
+    qapp: object, browse_case: Path, tmp_path: Path
+) -> None:
+    import tracemalloc
+
+    from tests.gui.helpers_browse import BIG_OTHER
+
+    con = sqlite3.connect(browse_case)
+    try:
+        mid = con.execute(
+            "SELECT id FROM messages WHERE other_party = ? LIMIT 1", (BIG_OTHER,)
+        ).fetchone()[0]
+    finally:
+        con.close()
+    args = ["export", "--case", str(browse_case), "--format", "bundle", "--message", mid]
+    assert main([*args, "-o", str(tmp_path / "warm")]) == 0  # modules, fonts: loaded once
+    con = sqlite3.connect(browse_case)
+    try:
+        with con:
+            con.executemany(
+                "INSERT INTO names(key, name, number, source, origin, added_ms) "
+                "VALUES (?, ?, ?, 'file', 'book.csv', 0)",
+                ((f"+1999{i:07d}", f"Person {i} " * 4, f"1999{i:07d}") for i in range(30_000)),
+            )
+            con.execute(
+                "INSERT INTO names(key, name, number, source, origin, added_ms) "
+                "VALUES (?, 'Alice Big', ?, 'file', 'book.csv', 0)",
+                ("+" + BIG_OTHER, BIG_OTHER),
+            )
+    finally:
+        con.close()
+    out = tmp_path / "bundle"
+    tracemalloc.start()
+    try:
+        code = main([*args, "-o", str(out)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 0
+    assert peak < 6 << 20
+    line = json.loads((out / "messages.jsonl").read_text(encoding="utf-8"))
+    assert line["names"][BIG_OTHER] == "Alice Big"
+    assert "Alice Big (" in (out / "messages.csv").read_text(encoding="utf-8")
