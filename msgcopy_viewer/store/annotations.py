@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.store.case import Case, CaseError, now_ms
 from msgcopy_viewer.store.messages import Message, messages_from_rows, select_sql
 
@@ -36,6 +37,7 @@ TAG_DELETE = "taglist.delete"
 NAME_SET = "name.set"
 
 MAX_TAG_NAME = 64
+MAX_EXAMINER = 200
 MAX_NOTE = 20_000
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CHUNK = 500
@@ -99,9 +101,18 @@ def _chunks(values: Sequence[int]) -> Iterator[list[int]]:
 
 
 def _examiner(name: str) -> str:
+    """The examiner's name as the audit log records it with every change: a line of at
+    most ``MAX_EXAMINER`` characters, none invisible or a control (it is in every row)."""
     name = " ".join((name or "").split())
     if not name:
         raise AnnotationError("an examiner name is needed to record who made the change")
+    if len(name) > MAX_EXAMINER:
+        raise AnnotationError(f"an examiner name has at most {MAX_EXAMINER} characters")
+    if any(not ch.isprintable() for ch in name):
+        raise AnnotationError(
+            "an examiner name cannot contain control or invisible characters "
+            f"({show_invisible(name)})"
+        )
     return name
 
 

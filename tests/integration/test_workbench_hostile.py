@@ -333,3 +333,20 @@ def test_a_report_reads_a_big_address_book_in_bounded_memory(
     line = json.loads((out / "messages.jsonl").read_text(encoding="utf-8"))
     assert line["names"][BIG_OTHER] == "Alice Big"
     assert "Alice Big (" in (out / "messages.csv").read_text(encoding="utf-8")
+
+
+def test_an_examiner_name_is_bounded_and_visible(
+    browse_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from msgcopy_viewer.store.annotations import MAX_EXAMINER
+
+    ids = _ids(browse_case, 3)
+    c = str(browse_case)
+    before = _annotation_rows(browse_case)
+    for who in ("E" * (MAX_EXAMINER + 1), "Eve\u202eevE", "Eve\x1b[2J"):
+        code, out, err = run(capsys, "tag", *ids, "--bookmark", "--case", c, "--examiner", who)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        assert "examiner name" in err
+    assert _annotation_rows(browse_case) == before
+    code, _, err = run(capsys, "tag", *ids, "--bookmark", "--case", c, "--examiner", "Zoë Ünal")
+    assert code == 0, err
