@@ -227,12 +227,19 @@ def redacted_selection(
     its label (``tag_names``; without it, by its length)."""
     if not redactor.active:
         return sel
-    tagged = sel.tagged
-    if tagged is not None:
-        tagged = tag_names(tagged) if tag_names is not None else text_length(tagged)
+
+    def tag(name: str | None) -> str | None:
+        if name is None:
+            return None
+        return tag_names(name) if tag_names is not None else text_length(name)
+
+    filters = sel.search_filters
+    if filters is not None and filters.tagged is not None:
+        filters = replace(filters, tagged=tag(filters.tagged))
     return replace(
         sel,
         subscriber=None if sel.subscriber is None else redactor.number(sel.subscriber),
         query=None if sel.query is None else redactor.content(sel.query),
-        tagged=tagged,
+        tagged=tag(sel.tagged),
+        search_filters=filters,
     )

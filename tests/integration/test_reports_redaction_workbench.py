@@ -133,3 +133,35 @@ def test_redacted_reports_leak_no_tag_note_or_name_and_keep_message_ids(
     created = [e["target"] for e in log if e["action"] == "taglist.create"]
     assert {t.removeprefix("tag:") for t in created} == added
     assert report["selection"]["tagged"] in added
+
+
+@pytest.mark.parametrize("redact", [None, "numbers"])
+def test_search_results_filtered_by_tag_say_so_in_the_case_report(
+    case_file: Path, tmp_path: Path, redact: str | None
+) -> None:
+    from msgcopy_viewer.export.redact import Redactor
+    from msgcopy_viewer.export.reports import run_export
+    from msgcopy_viewer.export.selection import Selection
+    from msgcopy_viewer.store.search import SearchFilters
+    from msgcopy_viewer.ui.report_pdf import write_pdf_report
+
+    # what the app exports as "the current search results" with the filter "Tagged …"
+    sel = Selection(
+        search_filters=SearchFilters(tagged=NUMBER_TAG, has_note=True, bookmarked=False)
+    )
+    out = tmp_path / "b"
+    with Case.open(case_file, readonly=True) as case:
+        run_export(
+            case, sel, "bundle", out, redactor=Redactor.for_mode(redact),
+            pdf_writer=write_pdf_report,
+        )  # fmt: skip
+    report = json.loads((out / "case-report.json").read_text(encoding="utf-8"))
+    assert report["messages"] == 1  # tagged, with a note
+    filters = report["selection"]["search_filters"]
+    assert filters["has_note"] is True and filters["bookmarked"] is False
+    assert "with a note" in report["selection"]["description"]
+    if redact is None:
+        assert filters["tagged"] == NUMBER_TAG
+    else:
+        assert filters["tagged"] == "tag 5"  # its place in the list: 3 defaults, then two
+        assert "0214 555 0177" not in (out / "case-report.json").read_text(encoding="utf-8")
