@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -244,18 +245,33 @@ def _many_audit_rows(case: Path, n: int, start: int = 0) -> None:
         con.close()
 
 
-def _peak(run_it: Callable[[], int]) -> int:
-    """Peak Python memory of ``run_it()`` (which must succeed), collected garbage first."""
-    import gc
-    import tracemalloc
+_PEAK = """
+import gc, json, os, sys, tracemalloc
+from msgcopy_viewer.cli import main
+warm, measured = json.loads(sys.argv[1])
+sys.stdout = open(os.devnull, "w", encoding="utf-8")
+assert main(warm) == 0  # modules, fonts, Qt: loaded before measuring
+gc.collect()
+tracemalloc.start()
+code = main(measured)
+peak = tracemalloc.get_traced_memory()[1]
+sys.__stdout__.write(f"{code} {peak}\\n")
+"""
 
-    gc.collect()
-    tracemalloc.start()
-    try:
-        assert run_it() == 0
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
+def _peak(warm: list[str], measured: list[str]) -> int:
+    """Peak Python memory of ``msgcopy-viewer MEASURED`` (which must succeed) in a process
+    of its own (no other test's threads), after ``WARM`` ran in it."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK, json.dumps([warm, measured])],
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    assert proc.returncode == 0, proc.stderr
+    code, peak = proc.stdout.split()
+    assert code == "0", proc.stderr
+    return int(peak)
 
 
 # A log ten times longer may cost at most this much more memory (holding it whole cost
@@ -268,17 +284,15 @@ def test_audit_prints_a_long_log_in_bounded_memory(
     browse_case: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, as_json: bool
 ) -> None:
     args = ["audit", "--case", str(browse_case), *(["--json"] if as_json else [])]
+    _many_audit_rows(browse_case, 2_000)
+    short = _peak(args, args)
+    _many_audit_rows(browse_case, 18_000, start=2_000)
+    long = _peak(args, args)
+    assert long - short < GROWTH
     out = tmp_path / "audit.out"
     with open(out, "w", encoding="utf-8") as fh:
         monkeypatch.setattr("sys.stdout", fh)
-        _many_audit_rows(browse_case, 2_000)
-        main(args)  # modules loaded once
-        short = _peak(lambda: main(args))
-        _many_audit_rows(browse_case, 18_000, start=2_000)
-        fh.seek(0)
-        fh.truncate()
-        long = _peak(lambda: main(args))
-    assert long - short < GROWTH
+        assert main(args) == 0
     text = out.read_text(encoding="utf-8")
     if as_json:
         log = json.loads(text)
@@ -293,11 +307,10 @@ def test_a_bundle_writes_a_long_audit_log_in_bounded_memory(
     ids = _ids(browse_case, 1)
     out = tmp_path / "bundle"
     args = ["export", "--case", str(browse_case), "--format", "bundle", "--message", ids[0]]
-    assert main([*args, "-o", str(tmp_path / "warm")]) == 0  # modules, fonts: loaded once
     _many_audit_rows(browse_case, 2_000)
-    short = _peak(lambda: main([*args, "-o", str(tmp_path / "short")]))
+    short = _peak([*args, "-o", str(tmp_path / "w1")], [*args, "-o", str(tmp_path / "short")])
     _many_audit_rows(browse_case, 18_000, start=2_000)
-    long = _peak(lambda: main([*args, "-o", str(out)]))
+    long = _peak([*args, "-o", str(tmp_path / "w2")], [*args, "-o", str(out)])
     assert long - short < GROWTH
     report = json.loads((out / "case-report.json").read_text(encoding="utf-8"))
     assert len(report["audit_log"]) == 20_000
@@ -318,8 +331,7 @@ def test_a_report_reads_a_big_address_book_in_bounded_memory(
     finally:
         con.close()
     args = ["export", "--case", str(browse_case), "--format", "bundle", "--message", mid]
-    assert main([*args, "-o", str(tmp_path / "warm")]) == 0  # modules, fonts: loaded once
-    short = _peak(lambda: main([*args, "-o", str(tmp_path / "short")]))
+    short = _peak([*args, "-o", str(tmp_path / "w1")], [*args, "-o", str(tmp_path / "short")])
     con = sqlite3.connect(browse_case)
     try:
         with con:
@@ -336,7 +348,7 @@ def test_a_report_reads_a_big_address_book_in_bounded_memory(
     finally:
         con.close()
     out = tmp_path / "bundle"
-    long = _peak(lambda: main([*args, "-o", str(out)]))
+    long = _peak([*args, "-o", str(tmp_path / "w2")], [*args, "-o", str(out)])
     assert long - short < GROWTH  # the whole book in memory: 13 MB more
     line = json.loads((out / "messages.jsonl").read_text(encoding="utf-8"))
     assert line["names"][BIG_OTHER] == "Alice Big"
