@@ -103,7 +103,15 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 def _who(args: argparse.Namespace) -> str:
-    return examiner_name(getattr(args, "examiner", None), args.data_dir)
+    """``--examiner``, else the name the app saved (read as Qt's INI writer stores it, as
+    the reports read it: ``@@`` for a leading ``@``, backslash escapes), else the login."""
+    from msgcopy_viewer.cli_export import examiner_from_settings
+
+    given = getattr(args, "examiner", None)
+    if given and given.strip():
+        return examiner_name(given, args.data_dir)
+    saved = examiner_from_settings(args.data_dir)
+    return examiner_name(saved, args.data_dir)
 
 
 def _message_ids(args: argparse.Namespace) -> list[str]:
@@ -127,39 +135,62 @@ def cmd_tag(args: argparse.Namespace) -> int:
         raise WorkbenchUsageError("--remove takes away the tag given with --tag NAME")
     ids = _message_ids(args)
     who = _who(args)
+    said: list[str] = []
+    # one transaction for the whole command (each change below is a savepoint of it): a
+    # refused part (a note too long) leaves the tag and bookmark of the same command undone
     with _open(args) as case:
-        rowids = an.rowids_of(case.conn, ids)
-        if args.tag is not None:
-            an.require_tag(case.conn, args.tag)
-        if args.tag is not None and args.remove:
-            changed = an.untag_messages(case, rowids, args.tag, examiner=who)
-            print(f"{args.tag}: taken from {len(changed)} of {len(rowids)} messages")
-        elif args.tag is not None:
-            changed = an.tag_messages(case, rowids, args.tag, examiner=who)
-            print(f"{args.tag}: given to {len(changed)} of {len(rowids)} messages")
-        if args.note is not None:
-            new = args.note.strip("\n") if args.note.strip() else None
-            befores = an.set_notes(case, dict.fromkeys(rowids, args.note), examiner=who)
-            n = sum(1 for b in befores.values() if b != new)
-            print(f"note {'removed from' if new is None else 'set on'} {n} messages")
-        if args.bookmark or args.unbookmark:
-            changed = an.set_bookmarks(case, rowids, args.bookmark, examiner=who)
-            what = "bookmarked" if args.bookmark else "un-bookmarked"
-            print(f"{what} {len(changed)} of {len(rowids)} messages")
+        an.require_writable(case)
+        with case.transaction():
+            _tag_in(case, args, ids, who, said)
+    for line in said:
+        print(escape_line(line))
     return 0
+
+
+def _tag_in(case: Any, args: argparse.Namespace, ids: list[str], who: str, said: list[str]) -> None:
+    """The changes ``tag`` asks for, inside the command's transaction; what each changed
+    goes into ``said`` (printed once it is committed)."""
+    from msgcopy_viewer.store import annotations as an
+
+    rowids = an.rowids_of(case.conn, ids)
+    if args.tag is not None:
+        an.require_tag(case.conn, args.tag)
+    if args.tag is not None and args.remove:
+        changed = an.untag_messages(case, rowids, args.tag, examiner=who)
+        said.append(f"{args.tag}: taken from {len(changed)} of {len(rowids)} messages")
+    elif args.tag is not None:
+        changed = an.tag_messages(case, rowids, args.tag, examiner=who)
+        said.append(f"{args.tag}: given to {len(changed)} of {len(rowids)} messages")
+    if args.note is not None:
+        new = args.note.strip("\n") if args.note.strip() else None
+        befores = an.set_notes(case, dict.fromkeys(rowids, args.note), examiner=who)
+        n = sum(1 for b in befores.values() if b != new)
+        said.append(f"note {'removed from' if new is None else 'set on'} {n} messages")
+    if args.bookmark or args.unbookmark:
+        changed = an.set_bookmarks(case, rowids, args.bookmark, examiner=who)
+        what = "bookmarked" if args.bookmark else "un-bookmarked"
+        said.append(f"{what} {len(changed)} of {len(rowids)} messages")
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
     from msgcopy_viewer.store import annotations as an
 
+    said: list[str] = []
     with _open(args) as case:
-        if args.add:
-            tag = an.create_tag(case, args.add, args.color, examiner=_who(args))
-            print(f"added the tag {tag.name} ({tag.color})", file=sys.stderr)
-        if args.delete:
-            n = an.delete_tag(case, args.delete, examiner=_who(args))
-            print(f"deleted the tag {args.delete} (it was on {n} messages)", file=sys.stderr)
+        if args.add or args.delete:
+            an.require_writable(case)
+            # one transaction: a refused --delete leaves the --add of the command undone
+            with case.transaction():
+                if args.add:
+                    tag = an.create_tag(case, args.add, args.color, examiner=_who(args))
+                    said.append(f"added the tag {tag.name} ({tag.color})")
+                if args.delete:
+                    gone = an.require_tag(case.conn, args.delete)
+                    n = an.delete_tag(case, args.delete, examiner=_who(args))
+                    said.append(f"deleted the tag {gone.name} (it was on {n} messages)")
         counts = an.tag_counts(case.conn)
+    for line in said:
+        print(escape_line(line), file=sys.stderr)
     if args.json:
         _print_json(
             [
@@ -185,8 +216,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 
 def cmd_names(args: argparse.Namespace) -> int:
-    from msgcopy_viewer.core.address_book import AddressBookError, read_address_book
-    from msgcopy_viewer.store.names import load_names, set_names
+    from msgcopy_viewer.core.address_book import AddressBookError
+    from msgcopy_viewer.store.names import load_names, read_names_file, set_names
 
     if args.names_command == "list":
         with _open(args) as case:
@@ -209,14 +240,8 @@ def cmd_names(args: argparse.Namespace) -> int:
                 print(escape_line(f"{e.key}  {e.name}  ({e.provenance})"))
         return 0
     path = Path(args.file).expanduser()
-    if not path.is_file():
-        raise WorkbenchUsageError(f"{path}: no such file")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkbenchUsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        book = read_address_book(data, path.name)
+        book = read_names_file(path)
     except AddressBookError as exc:
         raise WorkbenchUsageError(str(exc)) from exc
     region = args.region.upper() if args.region else None
@@ -238,15 +263,30 @@ def cmd_names(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
+AUDIT_PAGE = 2000
+
+
+def _audit_pages(conn: Any) -> Any:
+    """The audit log, oldest first, a page at a time (a case's log may hold millions)."""
     from msgcopy_viewer.store.annotations import audit_log
 
+    after: int | None = None
+    while True:
+        page = audit_log(conn, after=after, limit=AUDIT_PAGE)
+        yield from page
+        if len(page) < AUDIT_PAGE:
+            return
+        after = page[-1].id
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    out = sys.stdout
     with _open(args) as case:
-        entries = audit_log(case.conn)
-    if args.json:
-        _print_json(
-            [
-                {
+        if args.json:
+            # a JSON array written an entry at a time, as json.dump(indent=2) writes it
+            first = True
+            for e in _audit_pages(case.conn):
+                entry = {
                     "at": format_utc_ms(e.at_ms),
                     "examiner": e.examiner,
                     "action": e.action,
@@ -254,11 +294,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
                     "before": e.before,
                     "after": e.after,
                 }
-                for e in entries
-            ]
-        )
-    else:
-        for e in entries:
+                text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+                out.write(("[\n  " if first else ",\n  ") + text)
+                first = False
+            out.write("[]\n" if first else "\n]\n")
+            return 0
+        for e in _audit_pages(case.conn):
             change = f"{e.before or '∅'} → {e.after or '∅'}"
             line = f"{format_utc_ms(e.at_ms)}  {e.examiner}  {e.action}  {e.target}  {change}"
             print(escape_line(line))

@@ -28,7 +28,7 @@ from msgcopy_viewer.export.marks import ReportMarks
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view, visible
 from msgcopy_viewer.export.outdir import Progress, building_dir
-from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
+from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, TagNames, redacted_selection
 from msgcopy_viewer.export.selection import (
     ResolvedSelection,
     format_in_zone,
@@ -191,7 +191,8 @@ class HtmlWriter:
             else ""
         )
         case_name = esc(self.redactor.path(self.case.path.name))
-        shown = esc(redacted_selection(self.sel.selection, self.redactor).describe())
+        tags = TagNames.of(self.case.conn, self.redactor)
+        shown = esc(redacted_selection(self.sel.selection, self.redactor, tags).describe())
         generated = esc(format_utc(int(self.generated.timestamp() * 1000)))
         return (
             f"<header><h1>{esc(title)}</h1>"

@@ -12,7 +12,7 @@ from msgcopy_viewer.core.parties import subscriber_region
 from msgcopy_viewer.store.annotations import NO_MARKS, Marks, marks_for
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Envelope, Message, iter_messages
-from msgcopy_viewer.store.names import NameBook, load_names
+from msgcopy_viewer.store.names import NameBook, read_names
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -129,7 +129,7 @@ def write_jsonl_messages(
 ) -> int:
     """One line per message. With ``conn``, each line also carries the message's
     annotations and names, read 500 messages at a time (left out of redacted exports)."""
-    names = load_names(conn) if conn is not None else None
+    names = read_names(conn) if conn is not None else None
     batch: list[Message] = []
     n = 0
 

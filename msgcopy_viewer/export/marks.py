@@ -24,7 +24,7 @@ from msgcopy_viewer.export.jsonl import party_names
 from msgcopy_viewer.export.redact import Redactor
 from msgcopy_viewer.store.annotations import NO_MARKS, Marks, Tag, conversation_tags, marks_for
 from msgcopy_viewer.store.messages import Message
-from msgcopy_viewer.store.names import NameBook, load_names, subscriber_region_of
+from msgcopy_viewer.store.names import NameBook, read_names, subscriber_region_of
 
 # Spreadsheet cells hold lists one item a line: tag and address-book names cannot hold a
 # line break (both are cleaned of control characters when stored), so a line is an item.
@@ -65,7 +65,7 @@ class ReportMarks:
         self.names: NameBook = NameBook()
         self._annotated: set[int] = set()
         if self._conn is not None:
-            self.names = load_names(self._conn)
+            self.names = read_names(self._conn)
             self._annotated = annotated_rowids(self._conn)
 
     @classmethod

@@ -73,7 +73,15 @@ def building_file(path: Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
+        # mkstemp makes the file private (0600); the result is an ordinary file, with the
+        # permissions the user's umask gives any new file (as the CSV and JSONL get)
+        os.chmod(tmp, 0o666 & ~current_umask())
         yield Path(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # on the disk before it takes the name
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -8,6 +8,10 @@ so no format can forget a field:
   four digits: ``+12145555273`` → ``+•••••••5273``.
 * text: the message text, subject, contact names, attachment names and contact cards are
   replaced by their length: ``[redacted: 42 characters]``.
+* either: the examiner's tag names are free text (a tag may name a person or hold a
+  number), so a redacted report calls each tag by its number in the case's list
+  (``TagNames``: ``tag 1``, ``tag 2`` …), wherever a tag is named (groups of the
+  tagged-items report, the selection, the audit log).
 
 The raw event is never written by a redacted report, and media parts that are text
 (plain text, contact cards, SMIL, unknown files) are withheld: only images, audio and
@@ -17,10 +21,13 @@ video are kept (``keeps_part``).
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from msgcopy_viewer.export.selection import Selection
+from msgcopy_viewer.store.annotations import list_tags
 from msgcopy_viewer.store.messages import Contact, Envelope, Message, Part
 
 MASK = "•"
@@ -188,13 +195,51 @@ class Redactor:
 NO_REDACTION = Redactor()
 
 
-def redacted_selection(sel: Selection, redactor: Redactor) -> Selection:
+class TagNames:
+    """How a report names the examiner's tags: as they are, or in a redacted report by a
+    label that says nothing of the name, ``tag N``, N the tag's place in the case's list
+    (so that every mention of one tag reads the same). A name no longer in the list (a
+    deleted or renamed tag in the audit log) gets the next number when first met."""
+
+    def __init__(self, redactor: Redactor, names: Iterable[str] = ()) -> None:
+        self.active = redactor.active
+        self._numbers: dict[str, int] = {}
+        for name in names:
+            self._number(name)
+
+    @classmethod
+    def of(cls, conn: sqlite3.Connection, redactor: Redactor) -> TagNames:
+        return cls(redactor, [t.name for t in list_tags(conn)] if redactor.active else ())
+
+    def _number(self, name: str) -> int:
+        key = " ".join(name.split()).casefold()
+        return self._numbers.setdefault(key, len(self._numbers) + 1)
+
+    def __call__(self, name: str) -> str:
+        return f"tag {self._number(name)}" if self.active else name
+
+
+def redacted_selection(
+    sel: Selection, redactor: Redactor, tag_names: TagNames | None = None
+) -> Selection:
     """The selection as reports may show it: a subscriber's number masked, a search query
-    replaced by its length when text is redacted (it may quote the messages)."""
+    replaced by its length when text is redacted (it may quote the messages), a tag by
+    its label (``tag_names``; without it, by its length)."""
     if not redactor.active:
         return sel
+
+    def tag(name: str | None) -> str | None:
+        if name is None:
+            return None
+        return tag_names(name) if tag_names is not None else text_length(name)
+
+    filters = sel.search_filters
+    if filters is not None and filters.tagged is not None:
+        filters = replace(filters, tagged=tag(filters.tagged))
     return replace(
         sel,
         subscriber=None if sel.subscriber is None else redactor.number(sel.subscriber),
         query=None if sel.query is None else redactor.content(sel.query),
+        tagged=tag(sel.tagged),
+        search_filters=filters,
     )

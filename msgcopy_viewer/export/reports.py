@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -31,12 +31,28 @@ from msgcopy_viewer.export.html_report import PAGE_SIZE, HtmlWriter, write_html_
 from msgcopy_viewer.export.jsonl import write_jsonl_messages
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.outdir import ExportError, Progress, building_dir, building_file
-from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection, text_length
+from msgcopy_viewer.export.redact import (
+    NO_REDACTION,
+    Redactor,
+    TagNames,
+    redacted_selection,
+    text_length,
+)
 from msgcopy_viewer.export.selection import ResolvedSelection, Selection, format_utc, resolve
 from msgcopy_viewer.export.tagged_report import TaggedHtmlWriter, tag_groups
 from msgcopy_viewer.export.xlsx_export import write_xlsx
 from msgcopy_viewer.store import ledger
-from msgcopy_viewer.store.annotations import NAME_SET, NOTE_SET, audit_log
+from msgcopy_viewer.store.annotations import (
+    CONV_TAG_ADD,
+    CONV_TAG_REMOVE,
+    NAME_SET,
+    NOTE_SET,
+    TAG_ADD,
+    TAG_REMOVE,
+    TAG_UPDATE,
+    AuditEntry,
+    audit_log,
+)
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Message, read_snapshot
 
@@ -307,8 +323,7 @@ def write_bundle(
             outputs=outputs,
         )
         with open(work / BUNDLE_FILES["report"], "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(report, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
+            write_case_report(report, fh)
         write_manifest(work)
     return (
         f"wrote a bundle of {count} messages ({html.pages} HTML pages, {pdf.pages} PDF pages, "
@@ -379,7 +394,7 @@ def case_report(
                 "skipped_files": skipped,
             }
         )
-    shown = redacted_selection(sel.selection, redactor)
+    shown = redacted_selection(sel.selection, redactor, TagNames.of(case.conn, redactor))
     return {
         "report_format_version": REPORT_FORMAT_VERSION,
         "tool": {"name": "msgcopy-viewer", "version": __version__},
@@ -398,40 +413,106 @@ def case_report(
         "redaction": redactor.describe(),
         "outputs": {"files": {k: v for k, v in BUNDLE_FILES.items()}, "written": outputs},
         "import_batches": batches,
-        "audit_log": audit_entries(case, redactor),
+        "audit_log": AuditLog(case, redactor),
     }
 
 
 AUDIT_PAGE = 5000
 # audit actions whose values are free text or names for numbers (left out of redacted reports)
 _PRIVATE_VALUES = (NOTE_SET, NAME_SET)
+# audit actions whose values are a tag's name (a redacted report names tags by ``TagNames``)
+_TAG_VALUES = (TAG_ADD, TAG_REMOVE, CONV_TAG_ADD, CONV_TAG_REMOVE)
+
+
+def _redacted_entry(
+    e: AuditEntry, redactor: Redactor, tags: TagNames
+) -> tuple[str, str | None, str | None]:
+    """An audit entry's target, before and after as a redacted report shows them: message
+    and conversation ids kept (they identify, they do not reveal), a name's number masked,
+    a tag by its label, a note's or a name's text by its length."""
+    kind, _, key = e.target.partition(":")
+    if kind == "name":
+        target = f"name:{redactor.number(key)}"
+    elif kind == "tag":
+        target = f"tag:{tags(key)}"
+    elif kind in ("message", "conversation"):
+        target = e.target
+    else:
+        target = redactor.numbers_in(e.target)
+
+    def value(v: str | None) -> str | None:
+        if v is None:
+            return None
+        if e.action in _PRIVATE_VALUES:
+            return text_length(v)
+        if e.action in _TAG_VALUES:
+            return tags(v)
+        if e.action == TAG_UPDATE:  # "name #rrggbb"
+            name, _, color = v.rpartition(" ")
+            return f"{tags(name)} {color}"
+        return redactor.numbers_in(v)
+
+    return target, value(e.before), value(e.after)
+
+
+class AuditLog:
+    """The case report's ``audit_log``, read when it is written (``write_case_report``), a
+    page at a time: a case's log may hold millions of entries."""
+
+    def __init__(self, case: Case, redactor: Redactor) -> None:
+        self.case, self.redactor = case, redactor
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter_audit_entries(self.case, self.redactor)
+
+
+def write_case_report(report: dict[str, Any], fh: IO[str]) -> None:
+    """``report`` as ``json.dump(report, fh, indent=2)`` writes it (and a line break), the
+    ``AuditLog`` written an entry at a time."""
+    fields = {k: v for k, v in report.items() if not isinstance(v, AuditLog)}
+    logs = [k for k, v in report.items() if isinstance(v, AuditLog)]
+    head = json.dumps(fields, ensure_ascii=False, indent=2)
+    if not logs:
+        fh.write(head + "\n")
+        return
+    fh.write(head[:-2] + ("," if fields else ""))
+    for n, key in enumerate(logs):
+        fh.write(("," if n else "") + f"\n  {json.dumps(key)}: ")
+        first = True
+        for entry in report[key]:
+            text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            fh.write(("[\n    " if first else ",\n    ") + text)
+            first = False
+        fh.write("[]" if first else "\n  ]")
+    fh.write("\n}\n")
 
 
 def audit_entries(case: Case, redactor: Redactor) -> list[dict[str, Any]]:
+    """The case's audit log as a list (``iter_audit_entries``)."""
+    return list(iter_audit_entries(case, redactor))
+
+
+def iter_audit_entries(case: Case, redactor: Redactor) -> Iterator[dict[str, Any]]:
     """The case's audit log, oldest first: who, when, what, before → after. A redacted
-    report keeps every entry but, as it leaves notes and names out, replaces a note's or a
-    name's text by its length and masks the numbers in the targets."""
-    out: list[dict[str, Any]] = []
+    report keeps every entry but, as it leaves the examiner's words out, replaces a note's
+    or a name's text by its length, a tag's name by its label (``TagNames``) and masks the
+    numbers of names (``_redacted_entry``)."""
+    tags = TagNames.of(case.conn, redactor)
     after: int | None = None
     while True:
         page = audit_log(case.conn, after=after, limit=AUDIT_PAGE)
         for e in page:
             before, now, target = e.before, e.after, e.target
             if redactor.active:
-                target = redactor.numbers_in(target)
-                if e.action in _PRIVATE_VALUES:
-                    before = None if before is None else text_length(before)
-                    now = None if now is None else text_length(now)
-            out.append(
-                {
-                    "at": format_utc(e.at_ms),
-                    "examiner": e.examiner,
-                    "action": e.action,
-                    "target": target,
-                    "before": before,
-                    "after": now,
-                }
-            )
+                target, before, now = _redacted_entry(e, redactor, tags)
+            yield {
+                "at": format_utc(e.at_ms),
+                "examiner": e.examiner,
+                "action": e.action,
+                "target": target,
+                "before": before,
+                "after": now,
+            }
         if len(page) < AUDIT_PAGE:
-            return out
+            return
         after = page[-1].id

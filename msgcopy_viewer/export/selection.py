@@ -91,7 +91,13 @@ class Selection:
         if self.query:
             bits.append(f"search {self.query!r}")
         if self.search_filters is not None and not self.search_filters.is_empty():
-            bits.append("with the search's filters")
+            f = self.search_filters
+            named = [f"tagged {f.tagged!r}"] if f.tagged is not None else []
+            named += ["with a note"] if f.has_note else []
+            named += ["bookmarked"] if f.bookmarked else []
+            bits.append("with the search's filters" + (f" ({', '.join(named)})" if named else ""))
+        if self.tagged:
+            bits.append(f"tagged {self.tagged!r}")
         n = len(self.message_ids) + len(self.rowids)
         if n:
             bits.append(f"{n} chosen message{'s' if n != 1 else ''}")
@@ -109,6 +115,7 @@ class Selection:
             "search_filters": _filters_json(self.search_filters),
             "message_ids": list(self.message_ids),
             "chosen_rowids": len(self.rowids),
+            "tagged": self.tagged,
             "description": self.describe(),
         }
 
@@ -234,6 +241,9 @@ def _filters_json(f: SearchFilters | None) -> dict[str, Any] | None:
         "has_attachments": f.has_attachments,
         "warnings_only": f.warnings_only,
         "subscriber_ids": None if f.subscriber_ids is None else list(f.subscriber_ids),
+        "tagged": f.tagged,
+        "has_note": f.has_note,
+        "bookmarked": f.bookmarked,
     }
 
 

@@ -8,8 +8,9 @@ transcript's own ``HtmlWriter`` (the same articles, escaping, style sheet and po
 the PDF by the PDF transcript's ``PdfReport``; this module only says which messages go
 in which group, and writes the HTML index and pages.
 
-A redacted report keeps the groups (the case's tag names) but, as every redacted report,
-leaves out the notes and the names for numbers.
+A redacted report keeps the groups but, as every redacted report, leaves out the notes and
+the names for numbers, and calls each tag by its label (``redact.TagNames``: ``tag 2``):
+a tag's name is the examiner's words, and may name a person or hold a number.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from msgcopy_viewer.export.html_report import (
 from msgcopy_viewer.export.marks import ReportMarks
 from msgcopy_viewer.export.message_view import build_view
 from msgcopy_viewer.export.outdir import Progress
-from msgcopy_viewer.export.redact import Redactor
+from msgcopy_viewer.export.redact import Redactor, TagNames
 from msgcopy_viewer.export.selection import ResolvedSelection
 from msgcopy_viewer.store.annotations import Tag, list_tags, require_tag
 from msgcopy_viewer.store.messages import Message, MessageFilter, count_filtered, iter_filtered
@@ -77,12 +78,13 @@ class TaggedHtmlWriter(HtmlWriter):
     def write(self, progress: Progress | None = None) -> HtmlResult:
         conn = self.case.conn
         groups = tag_groups(conn, self.sel)
+        tag_name = TagNames.of(conn, self.redactor)
         done = 0
         total_pages = 0
         rows: list[str] = []
         for group_no, group in enumerate(groups, start=1):
             pages = max(1, -(-group.count // self.page_size))
-            title = f"Tag {group.tag.name}"
+            title = f"Tag {tag_name(group.tag.name)}"
             articles: list[str] = []
             page_no = 0
             for m in group.messages(conn):
@@ -104,7 +106,7 @@ class TaggedHtmlWriter(HtmlWriter):
                 f'<a href="{group_page_name(group_no, n)}">{n}</a>' for n in range(1, page_no + 1)
             )
             rows.append(
-                f"<tr><td>{group_no}</td><td>{esc(group.tag.name)}</td><td>{group.count}</td>"
+                f"<tr><td>{group_no}</td><td>{esc(tag_name(group.tag.name))}</td><td>{group.count}</td>"
                 f'<td class="links">{links}</td></tr>\n'
             )
         if progress is not None:

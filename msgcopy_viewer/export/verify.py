@@ -8,13 +8,15 @@
   files were imported from, every file of the ledger that has a recorded SHA-256 is read
   again (zip members inside their archive) and must have the same SHA-256.
 * ``verify_bundle``: every line of ``manifest.sha256`` must name a file whose SHA-256
-  matches, and no file may have been added or removed.
+  matches (each file once), no file may have been added or removed, the files every
+  bundle has must be there, and nothing in the bundle may be a link or a special file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from msgcopy_viewer.core.events import identity_json
-from msgcopy_viewer.export.reports import BUNDLE_FILES, bundle_files, sha256_file
+from msgcopy_viewer.export.reports import BUNDLE_FILES, sha256_file
 from msgcopy_viewer.store import ledger
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import iter_messages
@@ -156,26 +158,109 @@ def _source_sha256(root: Path, rel: str) -> str:
     raise FileNotFoundError(rel)
 
 
+# files every bundle has: one missing (with its manifest line) is a difference, so that a
+# bundle cannot be passed off as complete by deleting a file and its line
+REQUIRED_BUNDLE_FILES = (
+    BUNDLE_FILES["report"],
+    BUNDLE_FILES["jsonl"],
+    BUNDLE_FILES["csv"],
+    BUNDLE_FILES["xlsx"],
+    BUNDLE_FILES["pdf"],
+    f"{BUNDLE_FILES['html']}/index.html",
+)
+
+
+def _bundle_entries(root: Path) -> tuple[set[str], list[str]]:
+    """The regular files under ``root`` (but the manifest), as ``/`` paths, and the other
+    entries found: links (to a file or a folder, followed by nothing here) and special
+    files, which no bundle holds."""
+    files: set[str] = set()
+    odd: list[str] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                rel = Path(entry.path).relative_to(root).as_posix()
+                if entry.is_symlink():
+                    odd.append(f"{rel}: a link, not a file of the bundle")
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    if rel != BUNDLE_FILES["manifest"]:
+                        files.add(rel)
+                else:
+                    odd.append(f"{rel}: not a regular file")
+    return files, sorted(odd)
+
+
+# a manifest line: 64 hex digits, two spaces, a path (a bundle's paths are short)
+MAX_MANIFEST_LINE = 64 + 2 + 4096
+# lines naming files the bundle does not hold before reading stops (a crafted manifest of
+# millions of lines must not cost memory or time in proportion)
+MAX_UNKNOWN_LINES = 1000
+
+
+def _manifest_lines(manifest: Path) -> Iterator[tuple[int, str | None]]:
+    """``(line number, text)`` of the manifest, each line read with a bound; ``None``
+    for a line too long (or not UTF-8) to be one."""
+    with open(manifest, "rb") as fh:
+        n = 0
+        while True:
+            raw = fh.readline(MAX_MANIFEST_LINE + 2)
+            if not raw:
+                return
+            n += 1
+            if not raw.endswith(b"\n") and len(raw) > MAX_MANIFEST_LINE:
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                    raw = fh.readline(1 << 20)
+                yield n, None
+                continue
+            try:
+                yield n, raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                yield n, None
+
+
 def verify_bundle(root: Path) -> VerifyReport:
     report = VerifyReport(what="bundle files")
     manifest = root / BUNDLE_FILES["manifest"]
-    if not manifest.is_file():
+    if manifest.is_symlink() or not manifest.is_file():
         report.differences.append(f"{BUNDLE_FILES['manifest']}: missing")
         return report
+    present, odd = _bundle_entries(root)
     listed: dict[str, str] = {}
-    for n, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
-        digest, sep, rel = line.partition("  ")
-        if not sep or len(digest) != 64:
+    unknown = 0
+    for n, line in _manifest_lines(manifest):
+        digest, sep, rel = (line or "").partition("  ")
+        if line is None or not sep or len(digest) != 64:
             report.differences.append(f"{BUNDLE_FILES['manifest']}: line {n} is not readable")
-            continue
-        listed[rel] = digest
-    present = set(bundle_files(root))
+            unknown += 1
+        elif rel in listed:
+            report.differences.append(
+                f"{rel}: listed twice in {BUNDLE_FILES['manifest']} (line {n})"
+            )
+            unknown += 1
+        else:
+            listed[rel] = digest.lower()
+            unknown += rel not in present
+        if unknown > MAX_UNKNOWN_LINES:
+            report.differences.append(
+                f"{BUNDLE_FILES['manifest']}: more than {MAX_UNKNOWN_LINES} lines name no file "
+                f"of the bundle; stopped reading at line {n}"
+            )
+            break
+    for rel in REQUIRED_BUNDLE_FILES:
+        if rel not in listed and rel not in present:
+            report.differences.append(f"{rel}: missing (every bundle has it)")
+    report.differences.extend(odd)
     for rel in sorted(present - set(listed)):
         report.differences.append(f"{rel}: added (not in the manifest)")
     for rel, digest in sorted(listed.items()):
         report.checked += 1
         if rel not in present:
-            report.differences.append(f"{rel}: missing")
+            if not any(d.startswith(f"{rel}: ") for d in odd):
+                report.differences.append(f"{rel}: missing")
         elif sha256_file(root / rel) != digest:
             report.differences.append(f"{rel}: changed (SHA-256 differs from the manifest)")
     return report

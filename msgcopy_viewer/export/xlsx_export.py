@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from msgcopy_viewer.export.csv_export import columns, marks_values, message_values
 from msgcopy_viewer.export.marks import ReportMarks
@@ -45,6 +46,25 @@ _WIDTHS = {
 def xlsx_columns(with_marks: bool) -> tuple[str, ...]:
     """The header: the CSV's columns, then ``note`` (a cell cut at the limit)."""
     return (*columns(with_marks), "note")
+
+
+def _close(wb: Any) -> None:
+    """Write the workbook out; a full disk (or any failure to write) is the ``OSError``
+    it is, not XlsxWriter's own exception."""
+    try:
+        wb.close()
+    except xlsxwriter.exceptions.FileCreateError as exc:
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise cause from exc
+        raise OSError(str(exc)) from exc
+
+
+def _close_quietly(wb: Any) -> None:
+    try:
+        wb.close()
+    except Exception:  # an earlier error is being reported
+        pass
 
 
 def write_xlsx(
@@ -114,8 +134,10 @@ def write_xlsx(
         sheets[-1] = (ws, row)
         for sheet, rows in sheets:
             sheet.autofilter(0, 0, max(rows, 1), len(header) - 1)
-    finally:
-        wb.close()
+    except BaseException:
+        _close_quietly(wb)  # its temporary files go; the first error is the one to report
+        raise
+    _close(wb)
     if progress is not None:
         progress(n)
     return n

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from msgcopy_viewer.core.text_safety import show_invisible
 from msgcopy_viewer.store.case import Case, CaseError, now_ms
 from msgcopy_viewer.store.messages import Message, messages_from_rows, select_sql
 
@@ -35,6 +37,7 @@ TAG_DELETE = "taglist.delete"
 NAME_SET = "name.set"
 
 MAX_TAG_NAME = 64
+MAX_EXAMINER = 200
 MAX_NOTE = 20_000
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CHUNK = 500
@@ -98,16 +101,29 @@ def _chunks(values: Sequence[int]) -> Iterator[list[int]]:
 
 
 def _examiner(name: str) -> str:
+    """The examiner's name as the audit log records it with every change: a line of at
+    most ``MAX_EXAMINER`` characters, none invisible or a control (it is in every row)."""
     name = " ".join((name or "").split())
     if not name:
         raise AnnotationError("an examiner name is needed to record who made the change")
+    if len(name) > MAX_EXAMINER:
+        raise AnnotationError(f"an examiner name has at most {MAX_EXAMINER} characters")
+    if any(not ch.isprintable() for ch in name):
+        raise AnnotationError(
+            "an examiner name cannot contain control or invisible characters "
+            f"({show_invisible(name)})"
+        )
     return name
 
 
-def _writable(case: Case) -> None:
+def require_writable(case: Case) -> None:
+    """Refuse (AnnotationError) a change to a case opened read-only."""
     if case.readonly:
         why = f" ({case.readonly_reason})" if case.readonly_reason else ""
         raise AnnotationError(f"the case {case.path} is read-only{why}: nothing can be changed")
+
+
+_writable = require_writable
 
 
 def _audit(
@@ -150,10 +166,9 @@ def list_tags(conn: sqlite3.Connection) -> list[Tag]:
 
 
 def get_tag(conn: sqlite3.Connection, name: str) -> Tag | None:
-    """The tag called ``name`` (case-insensitive), or None."""
-    r = conn.execute(
-        "SELECT id, name, color, position FROM tags WHERE name = ?", (name.strip(),)
-    ).fetchone()
+    """The tag called ``name`` (case-insensitive, whitespace collapsed, composed), or None."""
+    key = unicodedata.normalize("NFC", " ".join(name.split()))
+    r = conn.execute("SELECT id, name, color, position FROM tags WHERE name = ?", (key,)).fetchone()
     return None if r is None else _tag(r)
 
 
@@ -166,7 +181,9 @@ def require_tag(conn: sqlite3.Connection, name: str) -> Tag:
 
 
 def _check_name(name: str) -> str:
-    clean = " ".join((name or "").split())
+    # composed (NFC): "Café" typed with a combining accent is the same name, not a second
+    # tag that reads the same
+    clean = unicodedata.normalize("NFC", " ".join((name or "").split()))
     if not clean:
         raise AnnotationError("a tag needs a name")
     if len(clean) > MAX_TAG_NAME:

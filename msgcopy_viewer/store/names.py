@@ -11,10 +11,20 @@ Every change is in the audit log, in the same transaction.
 
 from __future__ import annotations
 
+import codecs
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from msgcopy_viewer.core.address_book import (
+    MAX_BYTES,
+    AddressBook,
+    AddressBookError,
+    read_address_book,
+)
 from msgcopy_viewer.core.parties import (
     KIND_ALPHA,
     normalize_party,
@@ -103,6 +113,59 @@ class NameBook:
         return f"{e.name} ({text})" if e is not None else text
 
 
+def read_names_file(path: Path) -> AddressBook:
+    """Read the address book the examiner chose (CSV or vCard), bounded: a pipe or a device
+    is refused without waiting for a writer, and a file over the limit before it is read.
+    Raises AddressBookError with one line."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as exc:
+        raise AddressBookError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise AddressBookError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise AddressBookError(f"{path} is not a regular file")
+        if st.st_size > MAX_BYTES:
+            raise AddressBookError(f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_BYTES + 1)  # a file that grew since: the limit still holds
+    except OSError as exc:
+        raise AddressBookError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    text = _as_utf8(data, path.name)
+    if b"\x00" in text:  # no CSV or vCard holds a NUL: an image, an archive, a database …
+        raise AddressBookError(f"{path.name} is not a text file (a CSV or vCard address book)")
+    return read_address_book(text, path.name)
+
+
+# byte-order marks of the Unicode encodings spreadsheet programs save "Unicode text" in
+# (UTF-32 first: its little-endian mark starts with UTF-16's)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _as_utf8(data: bytes, name: str) -> bytes:
+    """A file in UTF-16 or UTF-32 (told by its byte-order mark) as UTF-8; other bytes as
+    they are (the address-book reader tells UTF-8 from legacy charsets)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise AddressBookError(
+                    f"{name} starts as {encoding.upper()} text but is not ({exc.reason} at "
+                    f"byte {exc.start + len(bom)})"
+                ) from exc
+    return data
+
+
 def subscriber_region_of(mobile: str) -> str:
     return subscriber_region(normalize_subscriber(mobile).key or mobile)
 
@@ -123,6 +186,41 @@ def load_names(conn: sqlite3.Connection) -> NameBook:
     return NameBook((_entry(r) for r in rows), case_region(conn))
 
 
+class CaseNameBook(NameBook):
+    """The case's names read from the case as numbers are looked up: a report looks up the
+    numbers of its messages, so its memory follows them, not the size of the address book
+    (which may hold hundreds of thousands of names)."""
+
+    CACHE = 50_000  # looked-up numbers kept (cleared when full)
+
+    def __init__(self, conn: sqlite3.Connection, region: str = "US") -> None:
+        super().__init__((), region)
+        self._conn = conn
+        self._count = int(conn.execute("SELECT count(*) FROM names").fetchone()[0])
+        self._cache: dict[str, NameEntry | None] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def entries(self) -> list[NameEntry]:
+        return load_names(self._conn).entries()
+
+    def lookup(self, number: str | None, region: str | None = None) -> NameEntry | None:
+        if not number or not self._count:
+            return None
+        key = normalize_party(number, region or self.region).key
+        if key not in self._cache:
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            self._cache[key] = get_name(self._conn, key)
+        return self._cache[key]
+
+
+def read_names(conn: sqlite3.Connection) -> NameBook:
+    """The case's names for a report (``CaseNameBook``: read as looked up)."""
+    return CaseNameBook(conn, case_region(conn))
+
+
 def get_name(conn: sqlite3.Connection, key: str) -> NameEntry | None:
     r = conn.execute(
         "SELECT key, name, number, source, origin, added_ms FROM names WHERE key = ?", (key,)
@@ -131,12 +229,15 @@ def get_name(conn: sqlite3.Connection, key: str) -> NameEntry | None:
 
 
 def _clean_name(name: str) -> str:
+    """The name with its whitespace collapsed and its invisible and control characters
+    (zero-width, bidirectional overrides) left out; a name with nothing else is none."""
     clean = " ".join((name or "").split())
-    if not clean:
-        raise AnnotationError("a name cannot be empty")
     if len(clean) > MAX_NAME:
         raise AnnotationError(f"a name has at most {MAX_NAME} characters")
-    return "".join(ch for ch in clean if ch.isprintable())
+    clean = " ".join("".join(ch for ch in clean if ch.isprintable()).split())
+    if not clean:
+        raise AnnotationError("a name cannot be empty")
+    return clean
 
 
 def set_names(
@@ -148,8 +249,10 @@ def set_names(
     examiner: str,
     region: str | None = None,
 ) -> NamesImport:
-    """Store names for numbers (``(number as written, name)``), one transaction; a number
-    given twice keeps its last name. Numbers that are no address are reported, not stored."""
+    """Store names for numbers (``(number as written, name)``), one transaction. A number
+    given twice (in any written form) with the same name is stored once; with different
+    names it is stored with none, and reported. Numbers that are no address are reported,
+    not stored."""
     _writable(case)
     who = _examiner(examiner)
     if source not in SOURCES:
@@ -159,15 +262,32 @@ def set_names(
         reg = region or case_region(conn)
         at = now_ms()
         wanted: dict[str, tuple[str, str]] = {}
+        conflicts: dict[str, list[str]] = {}
         for number, name in entries:
             key = number_key(number, reg)
             if key is None:
                 result.problems.append(f"{number!r} is not a number or address")
                 continue
             try:
-                wanted[key] = (number.strip(), _clean_name(name))
+                clean = _clean_name(name)
             except AnnotationError as exc:
                 result.problems.append(f"{number!r}: {exc}")
+                continue
+            seen = wanted.get(key)
+            if key in conflicts:
+                if clean not in conflicts[key]:
+                    conflicts[key].append(clean)
+            elif seen is not None and seen[1] != clean:
+                conflicts[key] = [seen[1], clean]
+            else:
+                wanted[key] = (number.strip(), clean)
+        for key, names in conflicts.items():
+            # which is right cannot be told: a wrong name is worse than none
+            del wanted[key]
+            shown = ", ".join(repr(n) for n in names)
+            result.problems.append(
+                f"{key} is given {len(names)} different names ({shown}): none stored"
+            )
         for key, (number, name) in wanted.items():
             before = get_name(conn, key)
             if before is not None and before.name == name:

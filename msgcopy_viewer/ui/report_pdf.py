@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QUrl
+from PySide6.QtCore import QFile, QFileDevice, QIODevice, QMarginsF, QRectF, QSize, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
@@ -43,7 +43,7 @@ from msgcopy_viewer.export.marks import ReportMarks
 from msgcopy_viewer.export.media import MediaFiles
 from msgcopy_viewer.export.message_view import Item, MessageView, build_view
 from msgcopy_viewer.export.outdir import Progress
-from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, redacted_selection
+from msgcopy_viewer.export.redact import NO_REDACTION, Redactor, TagNames, redacted_selection
 from msgcopy_viewer.export.selection import (
     ResolvedSelection,
     format_in_zone,
@@ -256,7 +256,9 @@ class PdfReport:
             return
         page_rect = lay.body.adjusted(0, -HEADER_H, 0, FOOTER_H)
         p.setFont(self.small)
-        sel = redacted_selection(self.sel.selection, self.redactor).describe()
+        sel = redacted_selection(
+            self.sel.selection, self.redactor, TagNames.of(self.case.conn, self.redactor)
+        ).describe()
         red = (
             f" · redacted: {self.redactor.mode} (notes and names left out)"
             if self.redactor.active
@@ -346,13 +348,13 @@ class PdfReport:
             return ""
         return "<p>Conversation tags: " + ", ".join(esc(t) for t in tags) + "</p>"
 
-    def _group_doc(self, group: TagGroup, group_no: int, width: float) -> QTextDocument:
+    def _group_doc(self, group: TagGroup, group_no: int, width: float, name: str) -> QTextDocument:
         doc = QTextDocument()
         doc.setDefaultFont(self.font)
         n = group.count
         doc.setHtml(
             f'<h3>{group_no}. Tag <span style="background-color:{group.tag.color};'
-            f'color:{_ink(group.tag.color)}">&nbsp;{esc(group.tag.name)}&nbsp;</span></h3>'
+            f'color:{_ink(group.tag.color)}">&nbsp;{esc(name)}&nbsp;</span></h3>'
             f"<p>{n} tagged message{'s' if n != 1 else ''}"
             f"{'' if n else ' (no message of the selection carries this tag)'}</p>"
         )
@@ -366,11 +368,13 @@ class PdfReport:
         width = lay.body.width()
         conn = self.case.conn
         groups = tag_groups(conn, self.sel)
+        tag_name = TagNames.of(conn, self.redactor)
         n = 0
         for group_no, group in enumerate(groups, start=1):
-            lay.title = f"Tagged items · tag {group_no} of {len(groups)}: {group.tag.name}"
+            name = tag_name(group.tag.name)
+            lay.title = f"Tagged items · tag {group_no} of {len(groups)}: {name}"
             self._new_page(lay, writer)
-            self._place(lay, self._group_doc(group, group_no, width), writer)
+            self._place(lay, self._group_doc(group, group_no, width, name), writer)
             for m in group.messages(conn):
                 view = build_view(m, self.zone, self._text_of, self.redactor, self.marks)
                 parties = (
@@ -416,7 +420,22 @@ class PdfReport:
         return n
 
     def write(self, path: Path) -> PdfResult:
-        writer = QPdfWriter(str(path))
+        # Qt's PDF writer ignores write errors: it writes to a file of ours, whose error
+        # is checked once the last page is out (a full disk must not look like a PDF)
+        out = QFile(str(path))
+        if not out.open(QIODevice.OpenModeFlag.WriteOnly | QIODevice.OpenModeFlag.Truncate):
+            raise OSError(f"cannot write a PDF to {path}: {out.errorString()}")
+        try:
+            result = self._write(out, path)
+            out.flush()
+            if out.error() != QFileDevice.FileError.NoError:
+                raise OSError(f"cannot write {path}: {out.errorString()}")
+        finally:
+            out.close()
+        return result
+
+    def _write(self, out: QFile, path: Path) -> PdfResult:
+        writer = QPdfWriter(out)
         writer.setResolution(DPI)
         writer.setCreator(f"msgcopy-viewer {__version__}")
         kind = "Tagged items" if self.tagged else "Transcript"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from msgcopy_viewer.examiner import login_name
@@ -22,23 +22,42 @@ from msgcopy_viewer.store.case import Case, CaseError
 
 log = logging.getLogger(__name__)
 
+HISTORY_CLEARED = (
+    "\n\nThe step was not undone or redone, so the undo history was cleared: no other "
+    "step can be undone out of order."
+)
+
 
 class _Change(QUndoCommand):
     """A change already applied (``redo`` re-applies it after an undo)."""
 
     def __init__(self, text: str, redo: Callable[[], object], undo: Callable[[], object]) -> None:
-        super().__init__(text)
+        # the Undo/Redo menu items show the action text: an "&" of a tag's name stays one
+        menu = text.replace("&", "&&")
+        super().__init__(text if menu == text else f"{text}\n{menu}")
         self._redo, self._undo = redo, undo
         self._applied = True
+
+        self.controller: AnnotationController | None = None  # set when pushed
 
     def redo(self) -> None:
         if self._applied:  # pushed after it was applied: the first redo() is the push
             self._applied = False
             return
-        self._redo()
+        self._step(self._redo)
 
     def undo(self) -> None:
-        self._undo()
+        self._step(self._undo)
+
+    def _step(self, fn: Callable[[], object]) -> None:
+        c = self.controller
+        if c is not None:
+            c.history_step = True
+        try:
+            fn()
+        finally:
+            if c is not None:
+                c.history_step = False
 
 
 class AnnotationController(QObject):
@@ -49,8 +68,13 @@ class AnnotationController(QObject):
         super().__init__(parent)
         self.case: Case | None = None
         self.undo_stack = QUndoStack(self)
+        self.history_step = False  # an undo or redo is running
         # who makes the changes: set by the window from its settings
         self.examiner: Callable[[], str] = login_name
+
+    def _push(self, command: _Change) -> None:
+        command.controller = self
+        self.undo_stack.push(command)
 
     def set_case(self, case: Case | None) -> None:
         self.case = case
@@ -66,7 +90,13 @@ class AnnotationController(QObject):
         try:
             fn()
         except CaseError as exc:
-            self.failed.emit(str(exc))
+            text = str(exc)
+            if self.history_step:
+                # the stack counts the step as undone (or redone) all the same: undoing on
+                # would undo earlier steps around this one, out of order
+                text += HISTORY_CLEARED
+                QTimer.singleShot(0, self.undo_stack.clear)
+            self.failed.emit(text)
             return False
         self.changed.emit()
         return True
@@ -109,7 +139,7 @@ class AnnotationController(QObject):
             return changed
         verb = "Tag" if add else "Untag"
         n = len(changed)
-        self.undo_stack.push(
+        self._push(
             _Change(
                 f"{verb} {n} message{'s' if n != 1 else ''} {tag_name}",
                 lambda: self._run(lambda: apply(add, changed)),
@@ -132,7 +162,7 @@ class AnnotationController(QObject):
 
         if not self._run(lambda: changed.extend(apply(on, ids))) or not changed:
             return changed
-        self.undo_stack.push(
+        self._push(
             _Change(
                 f"{'Bookmark' if on else 'Remove bookmark from'} {len(changed)} messages",
                 lambda: self._run(lambda: apply(on, changed)),
@@ -154,7 +184,7 @@ class AnnotationController(QObject):
 
         if not self._run(apply):
             return False
-        self.undo_stack.push(
+        self._push(
             _Change(
                 f"Note on {len(ids)} message{'s' if len(ids) != 1 else ''}",
                 lambda: self._run(
@@ -192,7 +222,7 @@ class AnnotationController(QObject):
 
         if not self._run(lambda: apply(add)):
             return False
-        self.undo_stack.push(
+        self._push(
             _Change(
                 f"{'Tag' if add else 'Untag'} conversation {tag_name}",
                 lambda: self._run(lambda: apply(add)),
@@ -213,7 +243,7 @@ class AnnotationController(QObject):
         ):
             return None
         tag = made[0]
-        self.undo_stack.push(
+        self._push(
             _Change(
                 f"Add tag {tag.name}",
                 lambda: self._run(
@@ -254,7 +284,7 @@ class AnnotationController(QObject):
             if now.name != before.name
             else (f"Recolour tag {now.name}")
         )
-        self.undo_stack.push(
+        self._push(
             _Change(
                 what,
                 lambda: self._run(
@@ -312,7 +342,7 @@ class AnnotationController(QObject):
 
         if not self._run(lambda: an.delete_tag(case, tag.name, examiner=self.examiner())):
             return False
-        self.undo_stack.push(
+        self._push(
             _Change(
                 f"Delete tag {tag.name}",
                 lambda: self._run(lambda: an.delete_tag(case, tag.name, examiner=self.examiner())),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from msgcopy_viewer.store.timeline import ContactGraph, contact_graph
 from msgcopy_viewer.ui.models.roles import tooltip_html
+from msgcopy_viewer.ui.plain_text import shown
 
 CONV_KEY = 0  # QGraphicsItem data key: the conversation id an item opens
 NODE = 18.0
@@ -104,7 +105,7 @@ class ContactGraphView(QGraphicsView):
                 dot.setData(CONV_KEY, busiest.conversations[0])
                 dot.setCursor(Qt.CursorShape.PointingHandCursor)
             scene.addItem(dot)
-            text = QGraphicsSimpleTextItem(label)
+            text = QGraphicsSimpleTextItem(shown(label))  # a bidi override as a token
             text.setBrush(pal.color(pal.ColorRole.Text))
             text.setPos(p + QPointF(size / 2 + 3, -8))
             scene.addItem(text)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from msgcopy_viewer.ui.models.gallery_model import ICON, GalleryModel
+from msgcopy_viewer.ui.widgets.shown_text import ShownTextDelegate
 
 # the conversation shown in the browser (None: none), for the "This conversation" scope
 ConversationSource = Callable[[], str | None]
@@ -43,6 +44,7 @@ class GalleryView(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAccessibleName("Media gallery")
+        self.setItemDelegate(ShownTextDelegate(self))  # a sender's bidi override as a token
 
 
 class GalleryPanel(QWidget):

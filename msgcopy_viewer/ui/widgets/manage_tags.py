@@ -202,6 +202,8 @@ class ManageTagsDialog(QDialog):
         dlg = QInputDialog(self)
         dlg.setWindowTitle(title)
         dlg.setLabelText(label)
+        for text in dlg.findChildren(QLabel):  # the label names the tag: plain text
+            text.setTextFormat(Qt.TextFormat.PlainText)
         dlg.setTextValue(value)
         self.name_input = dlg
         return dlg

@@ -23,6 +23,7 @@ from msgcopy_viewer.ui.models.tag_models import (
     TaggedMessagesModel,
     TagListModel,
 )
+from msgcopy_viewer.ui.widgets.shown_text import ShownTextDelegate
 
 
 class TagsPanel(QWidget):
@@ -46,12 +47,14 @@ class TagsPanel(QWidget):
         self.messages.setAccessibleName("Tagged messages")
         self.messages.setUniformItemSizes(True)
         self.messages.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.messages.setItemDelegate(ShownTextDelegate(self.messages))  # evidence text
         self.conversation_model = TaggedConversationsModel(tz, self)
         self.conversations = QListView(self)
         self.conversations.setModel(self.conversation_model)
         self.conversations.setAccessibleName("Tagged conversations")
         self.conversations.setUniformItemSizes(True)
         self.conversations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.conversations.setItemDelegate(ShownTextDelegate(self.conversations))
         self.manage_button = QPushButton("&Manage Tags…", self)
         self.manage_button.clicked.connect(self.manageRequested)
         self.hint = QLabel(

@@ -33,6 +33,7 @@ from msgcopy_viewer.store.names import set_names
 from msgcopy_viewer.ui.mms.contact_card import CONTACT_NAME_REQUESTS
 from msgcopy_viewer.ui.models.names import NameLabels
 from msgcopy_viewer.ui.models.roles import ROW_ROLE, item_data
+from msgcopy_viewer.ui.plain_text import set_plain_text
 from msgcopy_viewer.ui.settings import AppSettings
 from msgcopy_viewer.ui.widgets.annotate_actions import AnnotationController
 from msgcopy_viewer.ui.widgets.tags_panel import TagsPanel
@@ -62,6 +63,7 @@ class BrowserWorkbench(QObject):
         self.tags_panel = TagsPanel(browser.tz)
         self.tags_panel.message_model.names = self.names
         self.note_dialog: QInputDialog | None = None
+        self.failure_box: QMessageBox | None = None  # the last refusal shown
         self._note_rowids: list[int] = []
 
         tv = browser.thread_view
@@ -262,7 +264,18 @@ class BrowserWorkbench(QObject):
         b.search.results_view.viewport().update()
 
     def _on_failed(self, text: str) -> None:
-        QMessageBox.warning(self.browser, "Cannot change the case", text)
+        self.failure_box = plain_warning(self.browser, "Cannot change the case", text)
+
+
+def plain_warning(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """A warning whose text (which may quote a tag's or a file's name) is plain text: a
+    name such as ``<b>Hot</b>`` is shown as written, not read as markup."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    set_plain_text(box, text)
+    box.open()
+    return box
 
 
 # -- the window's part ------------------------------------------------------------------------
@@ -274,6 +287,7 @@ class WindowWorkbench(QObject):
     def __init__(self, window: QMainWindow, browser, settings: AppSettings) -> None:
         super().__init__(window)
         self.settings = settings  # the window's settings file
+        self.failure_box: QMessageBox | None = None  # the last refusal shown
         wb: BrowserWorkbench = browser.workbench
         wb.annotations.examiner = self.examiner
         self.docks: dict[str, QDockWidget] = {}
@@ -397,21 +411,21 @@ class WindowWorkbench(QObject):
 
     def import_names(self, path: Path) -> str:
         """Import names from a file into the open case; returns (and shows) the outcome."""
-        from msgcopy_viewer.core.address_book import AddressBookError, read_address_book
+        from msgcopy_viewer.core.address_book import AddressBookError
         from msgcopy_viewer.store.case import CaseError
-        from msgcopy_viewer.store.names import set_names
+        from msgcopy_viewer.store.names import read_names_file, set_names
 
         case = self.browser.case
         if case is None:
             return ""
         try:
-            book = read_address_book(path.read_bytes(), path.name)
+            book = read_names_file(path)
             result = set_names(
                 case, book.entries, source="file", origin=path.name, examiner=self.examiner()
             )
         except (OSError, AddressBookError, CaseError) as exc:
             text = f"Cannot import names from {path.name}: {exc}"
-            QMessageBox.warning(self.window, "Import Names", text)
+            self.failure_box = plain_warning(self.window, "Import Names", text)
             return text
         self.browser.workbench.reload_names()
         problems = book.problems + result.problems
