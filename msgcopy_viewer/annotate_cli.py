@@ -103,15 +103,8 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 def _who(args: argparse.Namespace) -> str:
-    """``--examiner``, else the name the app saved (read as Qt's INI writer stores it, as
-    the reports read it: ``@@`` for a leading ``@``, backslash escapes), else the login."""
-    from msgcopy_viewer.cli_export import examiner_from_settings
-
-    given = getattr(args, "examiner", None)
-    if given and given.strip():
-        return examiner_name(given, args.data_dir)
-    saved = examiner_from_settings(args.data_dir)
-    return examiner_name(saved, args.data_dir)
+    """``--examiner``, else the name the app saved, else the login (``examiner_name``)."""
+    return examiner_name(getattr(args, "examiner", None), args.data_dir)
 
 
 def _message_ids(args: argparse.Namespace) -> list[str]:

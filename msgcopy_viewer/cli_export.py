@@ -97,6 +97,7 @@ def cmd_export(
     open_case: Callable[[argparse.Namespace], Any],
     usage_error: type[Exception],
 ) -> int:
+    from msgcopy_viewer.examiner import saved_examiner
     from msgcopy_viewer.export.outdir import ExportError
     from msgcopy_viewer.export.redact import Redactor
     from msgcopy_viewer.export.reports import run_export
@@ -121,7 +122,7 @@ def cmd_export(
         args.tagged,
     )
     redactor = Redactor.for_mode(args.redact)
-    examiner = args.examiner or examiner_from_settings(getattr(args, "data_dir", None))
+    examiner = args.examiner or saved_examiner(getattr(args, "data_dir", None))
     pdf = _pdf_writer() if fmt in PDF_FORMATS else None
     progress = _Progress(fmt) if sys.stderr.isatty() and args.output else None
     with open_case(args) as case:
@@ -186,45 +187,6 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\n")
             sys.stderr.flush()
-
-
-SETTINGS_FILE = "msgcopy-viewer.ini"  # the app's settings (ui/settings.py, Qt's INI format)
-
-
-def examiner_from_settings(data_dir: str | None) -> str | None:
-    """The examiner name last entered in the app's export dialog (``report/examiner``)."""
-    import configparser
-
-    from msgcopy_viewer import paths
-
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(paths.config_dir(data_dir) / SETTINGS_FILE, encoding="utf-8")
-        raw = parser.get("report", "examiner", fallback="")
-    except (OSError, configparser.Error, UnicodeDecodeError):
-        return None
-    return _ini_string(raw).strip() or None
-
-
-def _ini_string(raw: str) -> str:
-    """A string value as Qt's INI writer stores it: quoted when it holds a comma or
-    spaces at its ends, with backslash escapes; ``@@`` for a leading ``@``."""
-    value = raw.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    out: list[str] = []
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\" and i + 1 < len(value):
-            nxt = value[i + 1]
-            out.append({"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(nxt, nxt))
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    text = "".join(out)
-    return text[1:] if text.startswith("@@") else text
 
 
 def _pdf_writer() -> Any:

@@ -22,15 +22,34 @@ def saved_examiner(data_dir: str | Path | None = None) -> str | None:
     """The name the app saved, read from its INI file without Qt."""
     path = paths.config_dir(data_dir) / SETTINGS_FILE
     parser = configparser.ConfigParser(interpolation=None, strict=False)
+    section, key = EXAMINER_KEY.split("/")
     try:
         parser.read(path, encoding="utf-8")
+        raw = parser.get(section, key, fallback="")
     except (OSError, configparser.Error, UnicodeDecodeError):
         return None
-    section, key = EXAMINER_KEY.split("/")
-    value = parser.get(section, key, fallback="").strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':  # QSettings quotes "a, b"
-        value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    return " ".join(value.split()) or None
+    return " ".join(ini_string(raw).split()) or None
+
+
+def ini_string(raw: str) -> str:
+    """A string value as Qt's INI writer stores it: quoted when it holds a comma or
+    spaces at its ends, with backslash escapes; ``@@`` for a leading ``@``."""
+    value = raw.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append({"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    text = "".join(out)
+    return text[1:] if text.startswith("@@") else text
 
 
 def login_name() -> str:

@@ -210,6 +210,10 @@ def test_the_audit_log_names_the_examiner_saved_by_the_app_as_the_reports_do(
     assert code == 0, err
     code, out, _ = run(capsys, "audit", "--case", c, "--json")
     assert json.loads(out)[-1]["examiner"] == "@Ann \\ O'Neil"
+    # one reader of the saved name, for the app's own uses too
+    from msgcopy_viewer.examiner import examiner_name, saved_examiner
+
+    assert saved_examiner(data) == examiner_name(None, data) == "@Ann \\ O'Neil"
 
 
 def test_a_tag_name_written_decomposed_is_the_same_tag(
