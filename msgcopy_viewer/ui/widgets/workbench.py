@@ -11,9 +11,10 @@ redo (each action is one step, however many messages it changed).
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -284,10 +285,13 @@ def plain_warning(parent: QWidget, title: str, text: str) -> QMessageBox:
 class WindowWorkbench(QObject):
     """Docks and menu actions of the main window."""
 
+    names_imported = Signal()  # Import Names… finished (whatever the outcome)
+
     def __init__(self, window: QMainWindow, browser, settings: AppSettings) -> None:
         super().__init__(window)
         self.settings = settings  # the window's settings file
         self.failure_box: QMessageBox | None = None  # the last refusal shown
+        self._names_reader: _NamesReader | None = None  # Import Names… reading its file
         wb: BrowserWorkbench = browser.workbench
         wb.annotations.examiner = self.examiner
         self.docks: dict[str, QDockWidget] = {}
@@ -407,11 +411,40 @@ class WindowWorkbench(QObject):
             self.window, "Import Names", "", "Address books (*.csv *.txt *.vcf);;All files (*)"
         )
         if path:
-            self.import_names(Path(path))
+            self.import_names_in_background(Path(path))
 
-    def import_names(self, path: Path) -> str:
-        """Import names from a file into the open case; returns (and shows) the outcome."""
-        from msgcopy_viewer.core.address_book import AddressBookError
+    def import_names_in_background(self, path: Path) -> None:
+        """Read and parse the file on a thread of its own (a large vCard file takes seconds),
+        then store the names from the GUI thread, which owns the case's connection."""
+        case = self.browser.case
+        if case is None or self._names_reader is not None:
+            return
+        self.window.statusBar().showMessage(f"Reading names from {path.name}…")
+        self.act_import_names.setEnabled(False)
+        reader = _NamesReader(path, case, self)
+        # a bound method of this object (which lives in the GUI thread): queued to it
+        reader.done.connect(self._names_read)
+        self._names_reader = reader
+        reader.start()
+
+    def _names_read(self, book: object, error: object) -> None:
+        reader, self._names_reader = self._names_reader, None
+        self.act_import_names.setEnabled(True)
+        if reader is None:
+            return
+        path = reader.path
+        if reader.case is not self.browser.case:  # the case was closed or another one opened
+            self.window.statusBar().showMessage(
+                f"Names from {path.name} not imported: the case was closed", 8000
+            )
+        else:
+            self.import_names(path, book=book, error=error)
+        self.names_imported.emit()
+
+    def import_names(self, path: Path, *, book: object = None, error: object = None) -> str:
+        """Import names from a file into the open case; returns (and shows) the outcome.
+        ``book`` (or ``error``): the file already read by ``import_names_in_background``."""
+        from msgcopy_viewer.core.address_book import AddressBook, AddressBookError
         from msgcopy_viewer.store.case import CaseError
         from msgcopy_viewer.store.names import read_names_file, set_names
 
@@ -419,12 +452,16 @@ class WindowWorkbench(QObject):
         if case is None:
             return ""
         try:
-            book = read_names_file(path)
+            if isinstance(error, Exception):
+                raise error
+            if not isinstance(book, AddressBook):
+                book = read_names_file(path)
             result = set_names(
                 case, book.entries, source="file", origin=path.name, examiner=self.examiner()
             )
         except (OSError, AddressBookError, CaseError) as exc:
             text = f"Cannot import names from {path.name}: {exc}"
+            self.window.statusBar().clearMessage()
             self.failure_box = plain_warning(self.window, "Import Names", text)
             return text
         self.browser.workbench.reload_names()
@@ -449,3 +486,31 @@ class WindowWorkbench(QObject):
         clean = " ".join(name.split())
         if clean:
             self.settings.set_text(EXAMINER_KEY, clean)
+
+
+class _NamesReader(QObject):
+    """Reads an address-book file on a thread of its own; ``done(book, error)`` is queued to
+    the GUI thread (this object lives there)."""
+
+    done = Signal(object, object)  # AddressBook | None, Exception | None
+
+    def __init__(self, path: Path, case: object, parent: QObject) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.case = case  # the case the names are for (checked when they arrive)
+        self.thread = threading.Thread(target=self._run, name="msgcopy-names-reader", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        from msgcopy_viewer.core.address_book import AddressBookError
+        from msgcopy_viewer.store.names import read_names_file
+
+        try:
+            self.done.emit(read_names_file(self.path), None)
+        except (OSError, AddressBookError) as exc:  # said to the user from the GUI thread
+            self.done.emit(None, exc)
+        except Exception as exc:  # a bug: logged, and said plainly
+            log.exception("reading names from %s failed", self.path)
+            self.done.emit(None, OSError(f"could not be read ({type(exc).__name__})"))
