@@ -498,10 +498,10 @@ class _NamesReader(QObject):
         super().__init__(parent)
         self.path = path
         self.case = case  # the case the names are for (checked when they arrive)
-        self.thread = threading.Thread(target=self._run, name="msgcopy-names-reader", daemon=True)
+        self._worker = threading.Thread(target=self._run, name="msgcopy-names-reader", daemon=True)
 
     def start(self) -> None:
-        self.thread.start()
+        self._worker.start()
 
     def _run(self) -> None:
         from msgcopy_viewer.core.address_book import AddressBookError
