@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from msgcopy_viewer.core.events import format_utc_ms
 from msgcopy_viewer.core.parties import subscriber_region
-from msgcopy_viewer.store.annotations import NO_MARKS, Marks, marks_for
+from msgcopy_viewer.store.annotations import NO_MARKS, Marks, Tag, conversation_tags_for, marks_for
 from msgcopy_viewer.store.case import Case
 from msgcopy_viewer.store.messages import Envelope, Message, iter_messages
 from msgcopy_viewer.store.names import NameBook, read_names
@@ -84,10 +84,15 @@ def party_names(m: Message, names: NameBook) -> dict[str, str]:
 
 
 def message_object(
-    m: Message, marks: Marks | None = None, names: NameBook | None = None
+    m: Message,
+    marks: Marks | None = None,
+    names: NameBook | None = None,
+    conversation_tags: Sequence[Tag] = (),
 ) -> dict[str, Any]:
     """The documented object of one message; with ``marks``/``names`` (an export that reads
-    the case's annotations) also its tags, note, bookmark and the names of its numbers."""
+    the case's annotations) also its tags, note, bookmark, the names of its numbers and the
+    tags of its conversation (``conversation_tags``)."""
+    conversation: dict[str, Any] = {"id": m.conversation_id, "participants": list(m.participants)}
     obj = {
         "format_version": EXPORT_FORMAT_VERSION,
         "id": m.id,
@@ -108,11 +113,12 @@ def message_object(
         "other_party": m.other_party,
         "content_type": m.content_type,
         "text": m.text,
-        "conversation": {"id": m.conversation_id, "participants": list(m.participants)},
+        "conversation": conversation,
         "mms": mms_export_object(m) if m.is_mms else None,
         "warnings": list(m.warnings),
     }
     if marks is not None:
+        conversation["tags"] = [t.name for t in conversation_tags]
         obj["tags"] = [t.name for t in marks.tags]
         obj["note"] = marks.note
         obj["bookmarked"] = marks.bookmarked
@@ -135,9 +141,15 @@ def write_jsonl_messages(
 
     def flush() -> None:
         marks = marks_for(conn, [m.rowid for m in batch]) if conn is not None else {}
+        conv_tags = (
+            conversation_tags_for(conn, [m.conversation_id for m in batch])
+            if conn is not None
+            else {}
+        )
         for m in batch:
             mark = marks.get(m.rowid, NO_MARKS) if conn is not None else None
-            out.write(json.dumps(message_object(m, mark, names), ensure_ascii=False))
+            obj = message_object(m, mark, names, conv_tags.get(m.conversation_id, ()))
+            out.write(json.dumps(obj, ensure_ascii=False))
             out.write("\n")
         batch.clear()
 

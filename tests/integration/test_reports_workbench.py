@@ -312,3 +312,23 @@ def test_progress_of_the_tagged_report_counts_tagged_items(case_file: Path) -> N
         assert later.count(case.conn) == 2
         assert work_for(case.conn, later, "tagged-pdf") == 1
         assert work_for(case.conn, later, "pdf") == 2
+
+
+def test_jsonl_lines_carry_their_conversations_tags(
+    case_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    code, out, err = run(capsys, "export", "--case", str(case_file), "--format", "jsonl")
+    assert code == 0, err
+    lines = {o["text"]: o for o in map(json.loads, out.splitlines())}
+    assert lines["first from Ann"]["conversation"]["tags"] == [HOSTILE_TAG]
+    assert lines["reply to Ann"]["conversation"]["tags"] == [HOSTILE_TAG]  # same conversation
+    assert lines["untagged"]["conversation"]["tags"] == []
+    # a redacted export names no tag, of a message or of a conversation
+    code, out, err = run(
+        capsys, "export", "--case", str(case_file), "--format", "jsonl", "--redact", "numbers"
+    )
+    assert code == 0, err
+    for o in map(json.loads, out.splitlines()):
+        assert "tags" not in o and "tags" not in o["conversation"]
