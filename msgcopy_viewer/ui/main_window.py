@@ -226,6 +226,13 @@ class MainWindow(QMainWindow):
         self.act_time_zone = self._action(
             "&Time Zone…", self.focus_time_zone, "Ctrl+Shift+Z", "Choose the time zone shown"
         )
+        self.act_reload = self._action(
+            "&Reload",
+            self.reload_case,
+            QKeySequence.StandardKey.Refresh,
+            "Read the case again: what another program (the command line, a receiver or "
+            "watcher elsewhere) added or changed since it was opened",
+        )
         self.act_shortcuts = self._action(
             "&Keyboard Shortcuts", self.show_shortcuts, "F1", "List the keyboard shortcuts"
         )
@@ -261,6 +268,7 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(self.act_search)
         self.view_menu.addAction(self.act_time_zone)
+        self.view_menu.addAction(self.act_reload)
         self.theme_menu = self.view_menu.addMenu("T&heme")
         self.theme_group = QActionGroup(self)
         self.theme_group.setExclusive(True)
@@ -868,6 +876,15 @@ class MainWindow(QMainWindow):
     def _on_time_zone_changed(self, key: str) -> None:
         self.settings.set_text("view/time_zone", key)
 
+    def reload_case(self) -> None:
+        """Read the open case again: new messages and conversations, counts, and the tags,
+        notes, bookmarks and names another program changed (the selection is kept)."""
+        if self.browser.case is None:
+            return
+        self.browser.refresh()
+        self.browser.workbench.reload()
+        self.statusBar().showMessage("Case read again", 4000)
+
     def shortcuts(self) -> list[tuple[str, str]]:
         """Every shortcut of the window's actions, then the browser's own."""
         result: list[tuple[str, str]] = []
@@ -882,6 +899,7 @@ class MainWindow(QMainWindow):
             self.act_ledger,
             self.act_search,
             self.act_time_zone,
+            self.act_reload,
             self.act_shortcuts,
             self.act_quit,
         ):

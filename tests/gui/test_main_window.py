@@ -54,6 +54,7 @@ def test_title_and_menus(window: Any, tmp_path: Path) -> None:
     assert menu_texts(window.view_menu) == [
         "Focus Search",
         "Time Zone…",
+        "Reload",
         "Theme",
         "Receiver",
         "Tags",

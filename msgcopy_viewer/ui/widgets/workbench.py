@@ -124,6 +124,13 @@ class BrowserWorkbench(QObject):
         if self.manage_dialog is not None:
             self.manage_dialog.reload()
 
+    def reload(self) -> None:
+        """Read the tag list, the marks and the names again (changed by another program)."""
+        self.reload_names()
+        self._on_marks()
+        if self.manage_dialog is not None:
+            self.manage_dialog.reload()
+
     def reload_names(self) -> None:
         case = self.browser.case
         self.names.reload(case.conn if case is not None else None)
