@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from msgcopy_viewer.receiver.config import ConfigError, is_loopback
+from msgcopy_viewer.receiver.durable import durable_write
 
 SELF_SIGNED_DAYS = 30
 
@@ -73,20 +74,7 @@ def save_certificate(pem: bytes, path: Path) -> None:
     (``send --ca FILE``); replaces the file whole. Raises OSError or ConfigError."""
     data = certificates_only(pem)
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    durable_write(path.parent, path.name, data)
 
 
 def _dns_name_ok(name: str) -> bool:
