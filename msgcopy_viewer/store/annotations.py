@@ -307,31 +307,17 @@ def _check_rowids(ids: dict[int, str], rowids: Sequence[int]) -> None:
 
 def tag_messages(case: Case, rowids: Iterable[int], tag_name: str, *, examiner: str) -> list[int]:
     """Give ``tag_name`` to the messages; returns those that did not have it (the change)."""
-    _writable(case)
-    who = _examiner(examiner)
-    wanted = _unique(rowids)
-    with case.transaction() as conn:
-        tag = require_tag(conn, tag_name)
-        ids = _public_ids(conn, wanted)
-        _check_rowids(ids, wanted)
-        have = _existing(
-            conn,
-            wanted,
-            _TAGGED_AMONG,
-            tag.id,
-        )
-        new = [r for r in wanted if r not in have]
-        at = now_ms()
-        conn.executemany(
-            "INSERT INTO message_tags(message_rowid, tag_id, added_ms) VALUES (?, ?, ?)",
-            ((r, tag.id, at) for r in new),
-        )
-        _audit(conn, ((TAG_ADD, f"message:{ids[r]}", None, tag.name) for r in new), who, at)
-    return new
+    return _message_tag(case, rowids, tag_name, examiner, add=True)
 
 
 def untag_messages(case: Case, rowids: Iterable[int], tag_name: str, *, examiner: str) -> list[int]:
     """Take ``tag_name`` from the messages; returns those that had it (the change)."""
+    return _message_tag(case, rowids, tag_name, examiner, add=False)
+
+
+def _message_tag(
+    case: Case, rowids: Iterable[int], tag_name: str, examiner: str, *, add: bool
+) -> list[int]:
     _writable(case)
     who = _examiner(examiner)
     wanted = _unique(rowids)
@@ -339,21 +325,23 @@ def untag_messages(case: Case, rowids: Iterable[int], tag_name: str, *, examiner
         tag = require_tag(conn, tag_name)
         ids = _public_ids(conn, wanted)
         _check_rowids(ids, wanted)
-        had = _existing(
-            conn,
-            wanted,
-            _TAGGED_AMONG,
-            tag.id,
-        )
-        gone = [r for r in wanted if r in had]
-        conn.executemany(
-            "DELETE FROM message_tags WHERE message_rowid = ? AND tag_id = ?",
-            ((r, tag.id) for r in gone),
-        )
-        _audit(
-            conn, ((TAG_REMOVE, f"message:{ids[r]}", tag.name, None) for r in gone), who, now_ms()
-        )
-    return gone
+        had = _existing(conn, wanted, _TAGGED_AMONG, tag.id)
+        changed = [r for r in wanted if (r in had) != add]
+        at = now_ms()
+        if add:
+            conn.executemany(
+                "INSERT INTO message_tags(message_rowid, tag_id, added_ms) VALUES (?, ?, ?)",
+                ((r, tag.id, at) for r in changed),
+            )
+        else:
+            conn.executemany(
+                "DELETE FROM message_tags WHERE message_rowid = ? AND tag_id = ?",
+                ((r, tag.id) for r in changed),
+            )
+        before, after = (None, tag.name) if add else (tag.name, None)
+        action = TAG_ADD if add else TAG_REMOVE
+        _audit(conn, ((action, f"message:{ids[r]}", before, after) for r in changed), who, at)
+    return changed
 
 
 def tag_conversation(case: Case, conversation_id: str, tag_name: str, *, examiner: str) -> bool:
